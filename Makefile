@@ -1,0 +1,54 @@
+# The two commands a learner or maintainer needs: `make lab` and `make test`.
+# Both work on a fresh clone with only python3 (>= 3.10) and pip: they create .venv when missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# JupyterLab refuses to run as root without --allow-root; without a display there is no browser
+# to open, so it only prints the URL (with its token) to copy into one.
+ROOT_FLAG    := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+BROWSER_FLAG := $(shell [ -z "$$DISPLAY" ] && [ "$$(uname)" != Darwin ] && echo --no-browser)
+
+.PHONY: lab test notebooks exercises bench bench-quick lint clean-venv
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "sgdteach needs Python >= 3.10, found " + sys.version'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev,lab]"
+	touch $@ $(VENV)/.installed-lab
+
+lab: $(VENV)/.installed-lab
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(BROWSER_FLAG)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/python -m pytest -n 2 tests
+	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
+	  $(BIN)/python -m pytest -p no:randomly --nbval notebooks \
+	    --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120; \
+	else echo "no notebooks yet: nbval skipped"; fi
+
+# Re-execute every notebook in a fresh kernel and save it with volatile metadata stripped.
+notebooks: $(VENV)/.installed-dev
+	$(BIN)/python -m sgdteach execute notebooks/*.ipynb
+
+# Regenerate exercises/ from solutions/ (the single source).
+exercises: $(VENV)/.installed-dev
+	$(BIN)/python -m sgdteach release solutions exercises
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks
+
+bench-quick: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks --quick
+
+clean-venv:
+	rm -rf $(VENV)

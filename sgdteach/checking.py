@@ -1,0 +1,67 @@
+r"""Checks a learner can run on their own code, starting with the gradient checker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ._validation import check_positive, check_vector, fail
+
+Array = np.ndarray
+
+
+def numerical_gradient(f: Callable[[Array], float], theta: Array, eps: float = 1e-6) -> Array:
+    r"""Central finite differences :math:`\frac{f(\theta + \epsilon e_j) - f(\theta -
+    \epsilon e_j)}{2\epsilon}` for every coordinate :math:`j`. Error :math:`O(\epsilon^2)`.
+
+    >>> numerical_gradient(lambda t: float(t @ t), np.array([1.0, -2.0])).round(6)
+    array([ 2., -4.])
+    """
+    theta = check_vector("numerical_gradient", "theta", theta)
+    eps = check_positive("numerical_gradient", "eps", eps)
+    out = np.empty_like(theta)
+    step = np.zeros_like(theta)
+    for j in range(len(theta)):
+        step[j] = eps
+        out[j] = (f(theta + step) - f(theta - step)) / (2.0 * eps)
+        step[j] = 0.0
+    return out
+
+
+def check_gradient(f: Callable[[Array], float], grad: Callable[[Array], Array], theta: Array,
+                   *, eps: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-8,
+                   verbose: bool = True) -> float:
+    r"""Compare ``grad(theta)`` with central finite differences of ``f``; raise when they differ.
+
+    Passes when :math:`|g - \hat g| \le \text{atol} + \text{rtol} \cdot |\hat g|` in every
+    coordinate. Returns the largest relative error
+    :math:`\max_j |g_j - \hat g_j| / \max(|g_j|, |\hat g_j|, 10^{-12})`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sgdteach.losses import squared_error
+    >>> from sgdteach.datasets import reference_data
+    >>> X, y = reference_data()
+    >>> err = check_gradient(lambda t: squared_error.value(t, X, y),
+    ...                      lambda t: squared_error.grad(t, X, y), np.zeros(2))
+    gradient OK: largest relative error ...
+    """
+    theta = check_vector("check_gradient", "theta", theta)
+    g = np.asarray(grad(theta), dtype=np.float64)
+    if g.shape != theta.shape:
+        fail("check_gradient", "grad(theta)", f"an array of shape {theta.shape}", g,
+             "The gradient has one entry per parameter.")
+    g_hat = numerical_gradient(f, theta, eps)
+    rel = np.abs(g - g_hat) / np.maximum(np.maximum(np.abs(g), np.abs(g_hat)), 1e-12)
+    worst = int(np.argmax(rel))
+    if not np.allclose(g, g_hat, rtol=rtol, atol=atol):
+        ratio = g[worst] / g_hat[worst] if g_hat[worst] != 0 else np.inf
+        raise AssertionError(
+            f"check_gradient: gradient differs from finite differences in coordinate {worst}: "
+            f"yours {g[worst]:.6g}, numerical {g_hat[worst]:.6g} (ratio {ratio:.3g}). "
+            f"A ratio of -1 is a sign error, 2 or 0.5 a missing or extra factor 2.")
+    if verbose:
+        print(f"gradient OK: largest relative error {rel[worst]:.1e}")
+    return float(rel[worst])

@@ -1,0 +1,1 @@
+"""Releasing exercises from solutions and grading submissions (see :mod:`sgdteach.grading`)."""

@@ -1,0 +1,204 @@
+r"""Loss functions for linear models: value and gradient, averaged over the rows given.
+
+Every loss is called the same way, ``loss.value(theta, X, y)`` and ``loss.grad(theta, X, y)``,
+with ``X`` of shape ``(m, d)``, ``y`` of shape ``(m,)`` and ``theta`` of shape ``(d,)``. The
+average is over the ``m`` rows passed in: the whole data set for batch gradient descent, one row
+for SGD, a mini-batch otherwise. So the SGD direction :math:`\nabla J_i(\theta)` is simply
+``loss.grad(theta, X[i:i+1], y[i:i+1])``.
+
+Classification losses (logistic, hinge) take labels :math:`y_i \in \{-1, +1\}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_choice, check_data, check_matrix, check_positive, fail
+
+Array = np.ndarray
+
+
+@dataclass(eq=False)
+class Loss:
+    """A loss: its name, ``value(theta, X, y) -> float`` and ``grad(theta, X, y) -> (d,)``.
+
+    Each instance carries its own docstring with its formula (``help(sgdteach.losses.logistic)``).
+    """
+
+    name: str
+    value: Callable[[Array, Array, Array], float]
+    grad: Callable[[Array, Array, Array], Array]
+
+
+# -- squared error -------------------------------------------------------------------------------
+
+def _squared_value(theta: Array, X: Array, y: Array) -> float:
+    r = X @ theta - y
+    return float(r @ r) / len(y)
+
+
+def _squared_grad(theta: Array, X: Array, y: Array) -> Array:
+    r = X @ theta - y
+    return (2.0 / len(y)) * (X.T @ r)
+
+
+squared_error = Loss("squared_error", _squared_value, _squared_grad)
+squared_error.__doc__ = r"""Mean squared error of a linear model.
+
+.. math::
+
+    J(\theta) = \frac{1}{m} \sum_{i=1}^m (x_i^\top \theta - y_i)^2, \qquad
+    \nabla J(\theta) = \frac{2}{m} X^\top (X\theta - y)
+
+The per-sample gradient is :math:`2 x_i (x_i^\top\theta - y_i)`, the reference example's. Note
+that scikit-learn's ``squared_error`` carries a factor 1/2, so its ``eta0`` equals our ``2 * lr``.
+
+Examples
+--------
+>>> import numpy as np
+>>> X, y = np.array([[1.0, 2.0]]), np.array([2.0])
+>>> squared_error.grad(np.zeros(2), X, y)
+array([-4., -8.])
+"""
+
+
+# -- logistic ------------------------------------------------------------------------------------
+
+def _logistic_value(theta: Array, X: Array, y: Array) -> float:
+    z = y * (X @ theta)
+    return float(np.mean(np.logaddexp(0.0, -z)))
+
+
+def _logistic_grad(theta: Array, X: Array, y: Array) -> Array:
+    z = y * (X @ theta)
+    # d/dz log(1 + e^{-z}) = -1 / (1 + e^{z}); written with expit for stability.
+    coef = -y * _expit(-z)
+    return (X.T @ coef) / len(y)
+
+
+def _expit(z: Array) -> Array:
+    """The logistic sigmoid 1 / (1 + e^{-z}), stable for large |z|."""
+    out = np.empty_like(z, dtype=np.float64)
+    pos = z >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+    ez = np.exp(z[~pos])
+    out[~pos] = ez / (1.0 + ez)
+    return out
+
+
+logistic = Loss("logistic", _logistic_value, _logistic_grad)
+logistic.__doc__ = r"""Logistic loss (log loss) for labels :math:`y_i \in \{-1, +1\}`.
+
+.. math::
+
+    J(\theta) = \frac{1}{m} \sum_i \log\left(1 + e^{-y_i x_i^\top \theta}\right), \qquad
+    \nabla J(\theta) = -\frac{1}{m} \sum_i \frac{y_i x_i}{1 + e^{y_i x_i^\top\theta}}
+
+This is scikit-learn's ``log_loss`` (no factor 1/2), so its ``eta0`` equals our ``lr``.
+"""
+
+
+# -- hinge ---------------------------------------------------------------------------------------
+
+def _hinge_value(theta: Array, X: Array, y: Array) -> float:
+    return float(np.mean(np.maximum(0.0, 1.0 - y * (X @ theta))))
+
+
+def _hinge_grad(theta: Array, X: Array, y: Array) -> Array:
+    active = (y * (X @ theta)) <= 1.0
+    return -(X.T @ (y * active)) / len(y)
+
+
+hinge = Loss("hinge", _hinge_value, _hinge_grad)
+hinge.__doc__ = r"""Hinge loss (linear SVM without regularisation), labels in {-1, +1}.
+
+.. math::
+
+    J(\theta) = \frac{1}{m} \sum_i \max(0, 1 - y_i x_i^\top\theta), \qquad
+    g(\theta) = -\frac{1}{m} \sum_{i:\, y_i x_i^\top\theta \le 1} y_i x_i
+
+``grad`` returns this sub-gradient (at the kink, margin exactly 1, it takes the active side, as
+scikit-learn does).
+"""
+
+
+# -- Huber ---------------------------------------------------------------------------------------
+
+def huber(delta: float = 1.0) -> Loss:
+    r"""Huber loss: quadratic for small residuals, linear for large ones (robust to outliers).
+
+    .. math::
+
+        \rho(r) = \begin{cases} \tfrac12 r^2 & |r| \le \delta \\
+                  \delta (|r| - \tfrac12\delta) & |r| > \delta \end{cases}, \qquad
+        J(\theta) = \frac1m \sum_i \rho(x_i^\top\theta - y_i)
+
+    with gradient :math:`\frac1m X^\top \operatorname{clip}(X\theta - y, -\delta, \delta)`.
+    ``delta`` is :math:`\delta`.
+    """
+    delta = check_positive("huber", "delta", delta)
+
+    def value(theta: Array, X: Array, y: Array) -> float:
+        a = np.abs(X @ theta - y)
+        return float(np.mean(np.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta))))
+
+    def grad(theta: Array, X: Array, y: Array) -> Array:
+        return (X.T @ np.clip(X @ theta - y, -delta, delta)) / len(y)
+
+    return Loss("huber", value, grad)
+
+
+LOSSES: dict[str, Loss] = {
+    "squared_error": squared_error,
+    "logistic": logistic,
+    "hinge": hinge,
+    "huber": huber(),
+}
+
+
+def get_loss(loss: str | Loss, func: str = "get_loss") -> Loss:
+    """Return the :class:`Loss` named ``loss`` (or ``loss`` itself when it already is one)."""
+    if isinstance(loss, Loss):
+        return loss
+    return LOSSES[check_choice(func, "loss", loss, LOSSES)]
+
+
+def check_labels(func: str, y: Array) -> None:
+    """Classification losses need labels in {-1, +1}."""
+    if not np.isin(y, (-1.0, 1.0)).all():
+        fail(func, "y", "labels in {-1, +1} for a classification loss", np.unique(y)[:5],
+             "Map 0/1 labels with y = 2 * y - 1.")
+
+
+# -- least-squares extras ------------------------------------------------------------------------
+
+def least_squares_solution(X: Array, y: Array) -> Array:
+    r"""The minimiser :math:`\theta^* = \arg\min \|X\theta - y\|^2`, via ``numpy.linalg.lstsq``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[1.0, 2.0], [1.0, 3.0], [1.0, 4.0]])
+    >>> least_squares_solution(X, np.array([2.0, 5.0, 9.0])).round(4)
+    array([-5.1667,  3.5   ])
+    """
+    X, y = check_data("least_squares_solution", X, y)
+    return np.linalg.lstsq(X, y, rcond=None)[0]
+
+
+def smoothness(X: Array) -> float:
+    r"""The smoothness constant :math:`L = \lambda_{\max}\left(\tfrac{2}{m} X^\top X\right)`.
+
+    The Hessian of the mean squared error is :math:`\tfrac2m X^\top X`, so batch gradient descent
+    with a constant step converges for :math:`\alpha < 2/L` and diverges for :math:`\alpha > 2/L`.
+    """
+    X = check_matrix("smoothness", "X", X)
+    return float(np.linalg.eigvalsh((2.0 / X.shape[0]) * (X.T @ X))[-1])
+
+
+def mse(theta: Array, X: Array, y: Array) -> float:
+    """Mean squared error of ``theta`` on ``(X, y)``: a convenience for printing."""
+    return squared_error.value(theta, X, y)

@@ -1,0 +1,186 @@
+r"""Update rules as ``(init, update)`` pairs with explicit state.
+
+``state = opt.init(theta)`` builds the state; ``step, state = opt.update(g, state, lr)`` turns a
+gradient ``g`` (shape ``(d,)``) into the step to subtract, :math:`\theta \leftarrow \theta -
+\text{step}`. Nothing is hidden: the state is a NamedTuple you can print.
+
+>>> import numpy as np
+>>> opt = momentum(beta=0.9)
+>>> state = opt.init(np.zeros(2))
+>>> step, state = opt.update(np.array([1.0, 2.0]), state, lr=0.1)
+>>> step
+array([0.1, 0.2])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ._validation import check_choice, check_positive
+
+Array = np.ndarray
+
+
+class Optimizer(NamedTuple):
+    """An update rule: ``init(theta) -> state`` and ``update(g, state, lr) -> (step, state)``."""
+
+    name: str
+    init: Callable[[Array], Any]
+    update: Callable[[Array, Any, float], tuple[Array, Any]]
+
+
+class EmptyState(NamedTuple):
+    """Plain SGD keeps no state."""
+
+
+class VelocityState(NamedTuple):
+    velocity: Array
+
+
+class AccumulatorState(NamedTuple):
+    sum_sq: Array
+
+
+class AdamState(NamedTuple):
+    count: int
+    m: Array
+    v: Array
+
+
+def sgd() -> Optimizer:
+    r"""Plain (stochastic) gradient descent: :math:`\theta \leftarrow \theta - \alpha g`."""
+
+    def init(theta: Array) -> EmptyState:
+        return EmptyState()
+
+    def update(g: Array, state: EmptyState, lr: float) -> tuple[Array, EmptyState]:
+        return lr * g, state
+
+    return Optimizer("sgd", init, update)
+
+
+def momentum(beta: float = 0.9, nesterov: bool = False) -> Optimizer:
+    r"""Heavy-ball momentum, or Nesterov's accelerated gradient with ``nesterov=True``.
+
+    .. math::
+
+        v \leftarrow \beta v + g, \qquad
+        \theta \leftarrow \theta - \alpha v \quad\text{(heavy ball)}, \qquad
+        \theta \leftarrow \theta - \alpha (g + \beta v) \quad\text{(Nesterov)}
+
+    ``beta`` is :math:`\beta`; :math:`v` starts at 0. The Nesterov form evaluates the gradient at
+    the current point (Sutskever et al., 2013), equivalent to the look-ahead form.
+    """
+    func = "nesterov" if nesterov else "momentum"
+    beta = check_positive(func, "beta", beta, minimum=0.0, maximum=0.999999,
+                          fix="Momentum needs 0 <= beta < 1; 0.9 is the usual choice.")
+
+    def init(theta: Array) -> VelocityState:
+        return VelocityState(np.zeros_like(theta, dtype=np.float64))
+
+    def update(g: Array, state: VelocityState, lr: float) -> tuple[Array, VelocityState]:
+        v = beta * state.velocity + g
+        step = lr * (g + beta * v) if nesterov else lr * v
+        return step, VelocityState(v)
+
+    return Optimizer(func, init, update)
+
+
+def nesterov(beta: float = 0.9) -> Optimizer:
+    """Nesterov momentum: ``momentum(beta, nesterov=True)``."""
+    return momentum(beta, nesterov=True)
+
+
+def adagrad(eps: float = 1e-8) -> Optimizer:
+    r"""AdaGrad: a per-coordinate step that shrinks with the gradients seen so far.
+
+    .. math::
+
+        s \leftarrow s + g^2, \qquad \theta \leftarrow \theta - \frac{\alpha}{\sqrt{s} + \epsilon} g
+    """
+    eps = check_positive("adagrad", "eps", eps)
+
+    def init(theta: Array) -> AccumulatorState:
+        return AccumulatorState(np.zeros_like(theta, dtype=np.float64))
+
+    def update(g: Array, state: AccumulatorState, lr: float) -> tuple[Array, AccumulatorState]:
+        s = state.sum_sq + g * g
+        return lr * g / (np.sqrt(s) + eps), AccumulatorState(s)
+
+    return Optimizer("adagrad", init, update)
+
+
+def rmsprop(decay: float = 0.9, eps: float = 1e-8) -> Optimizer:
+    r"""RMSProp: AdaGrad with a moving average instead of a sum.
+
+    .. math::
+
+        s \leftarrow \rho s + (1-\rho) g^2, \qquad
+        \theta \leftarrow \theta - \frac{\alpha}{\sqrt{s} + \epsilon} g
+
+    ``decay`` is :math:`\rho`.
+    """
+    decay = check_positive("rmsprop", "decay", decay, minimum=0.0, maximum=0.999999)
+    eps = check_positive("rmsprop", "eps", eps)
+
+    def init(theta: Array) -> AccumulatorState:
+        return AccumulatorState(np.zeros_like(theta, dtype=np.float64))
+
+    def update(g: Array, state: AccumulatorState, lr: float) -> tuple[Array, AccumulatorState]:
+        s = decay * state.sum_sq + (1.0 - decay) * g * g
+        return lr * g / (np.sqrt(s) + eps), AccumulatorState(s)
+
+    return Optimizer("rmsprop", init, update)
+
+
+def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> Optimizer:
+    r"""Adam: momentum on the gradient and on its square, with bias correction.
+
+    .. math::
+
+        t \leftarrow t + 1, \quad
+        m \leftarrow \beta_1 m + (1-\beta_1) g, \quad
+        v \leftarrow \beta_2 v + (1-\beta_2) g^2, \\
+        \hat m = \frac{m}{1-\beta_1^t}, \quad \hat v = \frac{v}{1-\beta_2^t}, \quad
+        \theta \leftarrow \theta - \alpha \frac{\hat m}{\sqrt{\hat v} + \epsilon}
+
+    The count :math:`t` starts at 1 on the first update, so the first step is
+    :math:`\alpha\, g / (|g| + \epsilon)`.
+    """
+    beta1 = check_positive("adam", "beta1", beta1, minimum=0.0, maximum=0.999999)
+    beta2 = check_positive("adam", "beta2", beta2, minimum=0.0, maximum=0.999999)
+    eps = check_positive("adam", "eps", eps)
+
+    def init(theta: Array) -> AdamState:
+        z = np.zeros_like(theta, dtype=np.float64)
+        return AdamState(0, z, z.copy())
+
+    def update(g: Array, state: AdamState, lr: float) -> tuple[Array, AdamState]:
+        t = state.count + 1
+        m = beta1 * state.m + (1.0 - beta1) * g
+        v = beta2 * state.v + (1.0 - beta2) * g * g
+        m_hat = m / (1.0 - beta1**t)
+        v_hat = v / (1.0 - beta2**t)
+        return lr * m_hat / (np.sqrt(v_hat) + eps), AdamState(t, m, v)
+
+    return Optimizer("adam", init, update)
+
+
+OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
+    "sgd": sgd,
+    "momentum": momentum,
+    "nesterov": nesterov,
+    "adagrad": adagrad,
+    "rmsprop": rmsprop,
+    "adam": adam,
+}
+
+
+def get_optimizer(optimizer: str | Optimizer, func: str = "get_optimizer") -> Optimizer:
+    """The optimizer called ``optimizer`` with default settings, or ``optimizer`` itself."""
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    return OPTIMIZERS[check_choice(func, "optimizer", optimizer, OPTIMIZERS)]()

@@ -1,0 +1,102 @@
+r"""Which rows each step sees: the only thing that separates batch GD, SGD and mini-batch.
+
+An epoch is :math:`\lceil n / b \rceil` steps for batch size :math:`b`. The three orders:
+
+``"replacement"``
+    each batch is :math:`b` indices drawn uniformly with replacement (the reference example's
+    ``randint(m)`` per step, for ``b = 1``); every batch is full.
+``"shuffle"``
+    a new permutation of :math:`0..n-1` every epoch, cut into batches; the last batch keeps the
+    :math:`n \bmod b` leftover rows.
+``"cyclic"``
+    the fixed order :math:`0..n-1`, cut the same way.
+
+All indices for an epoch are drawn at once (one RNG call per epoch, not per step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from ._validation import check_choice
+
+Array = np.ndarray
+SAMPLINGS = ("replacement", "shuffle", "cyclic")
+
+
+def steps_per_epoch(n: int, batch_size: int) -> int:
+    """Number of updates in one epoch: ``ceil(n / batch_size)``."""
+    return -(-n // batch_size)
+
+
+def epoch_indices(n: int, batch_size: int, sampling: str, rng: np.random.Generator) -> Array:
+    """All row indices of one epoch, in the order the steps use them.
+
+    >>> epoch_indices(5, 2, "cyclic", np.random.default_rng(0))
+    array([0, 1, 2, 3, 4])
+    """
+    check_choice("epoch_indices", "sampling", sampling, SAMPLINGS)
+    if sampling == "replacement":
+        return rng.integers(0, n, size=steps_per_epoch(n, batch_size) * batch_size)
+    if sampling == "shuffle":
+        return rng.permutation(n)
+    return np.arange(n)
+
+
+def in_memory_batches(X: Array, y: Array, batch_size: int, epochs: int, sampling: str,
+                      rng: np.random.Generator) -> Iterator[tuple[Array, Array]]:
+    """Yield ``(X_batch, y_batch)`` for every step of ``epochs`` epochs.
+
+    Rows are gathered with ``np.take`` into one reused buffer: a consumer must use a batch before
+    asking for the next (the descent loop does). With ``batch_size == n`` every step uses the
+    whole data set as it is, whatever ``sampling`` says: that is batch gradient descent (the
+    order of rows does not change a full gradient).
+    """
+    n = len(y)
+    if batch_size == n:
+        for _ in range(epochs):
+            yield X, y
+        return
+    xbuf = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+    ybuf = np.empty(batch_size, dtype=y.dtype)
+    for _ in range(epochs):
+        if sampling == "cyclic":
+            for start in range(0, n, batch_size):
+                yield X[start:start + batch_size], y[start:start + batch_size]
+            continue
+        idx = epoch_indices(n, batch_size, sampling, rng)
+        if batch_size == 1:
+            for i in idx.tolist():
+                yield X[i:i + 1], y[i:i + 1]
+            continue
+        for start in range(0, len(idx), batch_size):
+            rows = idx[start:start + batch_size]
+            k = len(rows)
+            xb, yb = xbuf[:k], ybuf[:k]
+            np.take(X, rows, axis=0, out=xb)
+            np.take(y, rows, out=yb)
+            yield xb, yb
+
+
+def block_batches(read_block: Callable[[int, int], tuple[Array, Array]], n: int,
+                  batch_size: int, block_rows: int, epochs: int, rng: np.random.Generator,
+                  shuffle: bool = True) -> Iterator[tuple[Array, Array]]:
+    """Mini-batches from a data set read one block at a time (for data on disk).
+
+    Each epoch visits the blocks of ``block_rows`` contiguous rows in a random order, reads one
+    block with ``read_block(start, stop) -> (X_block, y_block)`` (one contiguous read), shuffles
+    its rows and cuts it into batches (the last one keeps the leftover rows). Peak memory is about
+    two blocks, whatever the size of the data set.
+    """
+    starts = np.arange(0, n, block_rows)
+    for _ in range(epochs):
+        order = rng.permutation(starts) if shuffle else starts
+        for start in order.tolist():
+            Xc, yc = read_block(start, min(start + block_rows, n))
+            if shuffle:
+                perm = rng.permutation(len(yc))
+                Xc, yc = Xc[perm], yc[perm]
+            for s in range(0, len(yc), batch_size):
+                yield Xc[s:s + batch_size], yc[s:s + batch_size]

@@ -1,0 +1,165 @@
+r"""Learning-rate schedules: plain functions ``step -> lr``.
+
+``step`` counts updates from 0. Anywhere sgdteach takes an ``lr`` it accepts a number (a constant
+schedule) or any callable ``step -> lr``; :func:`as_schedule` does the conversion.
+
+The Robbins–Monro conditions for SGD to converge to the minimiser are
+:math:`\sum_t \alpha_t = \infty` and :math:`\sum_t \alpha_t^2 < \infty`: :func:`inverse_time`
+satisfies both; :func:`invscaling` with ``0.5 < power <= 1`` too; a constant rate satisfies neither
+second condition and leaves SGD bouncing in a noise ball around the minimum.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable
+
+from ._validation import check_choice, check_positive, fail
+
+Schedule = Callable[[int], float]
+
+
+def constant(lr: float) -> Schedule:
+    r""":math:`\alpha_t = \alpha_0`.
+
+    >>> constant(0.1)(1000)
+    0.1
+    """
+    lr = check_positive("constant", "lr", lr)
+
+    def schedule(step: int) -> float:
+        return lr
+
+    schedule.__qualname__ = f"constant(lr={lr:g})"
+    return schedule
+
+
+def step_decay(lr: float, drop: float = 0.5, every: int = 100) -> Schedule:
+    r""":math:`\alpha_t = \alpha_0 \cdot \text{drop}^{\lfloor t / \text{every} \rfloor}`.
+
+    >>> step_decay(1.0, drop=0.5, every=10)(25)
+    0.25
+    """
+    lr = check_positive("step_decay", "lr", lr)
+    drop = check_positive("step_decay", "drop", drop, maximum=1.0)
+    every = check_positive("step_decay", "every", every, integer=True, minimum=1)
+
+    def schedule(step: int) -> float:
+        return lr * drop ** (step // every)
+
+    schedule.__qualname__ = f"step_decay(lr={lr:g}, drop={drop:g}, every={every})"
+    return schedule
+
+
+def exponential(lr: float, decay: float = 0.99) -> Schedule:
+    r""":math:`\alpha_t = \alpha_0 \cdot \text{decay}^t`.
+
+    >>> round(exponential(1.0, decay=0.5)(3), 3)
+    0.125
+    """
+    lr = check_positive("exponential", "lr", lr)
+    decay = check_positive("exponential", "decay", decay, maximum=1.0)
+
+    def schedule(step: int) -> float:
+        return lr * decay**step
+
+    schedule.__qualname__ = f"exponential(lr={lr:g}, decay={decay:g})"
+    return schedule
+
+
+def inverse_time(lr: float, k: float = 0.01) -> Schedule:
+    r"""Robbins–Monro decay :math:`\alpha_t = \alpha_0 / (1 + k t)`.
+
+    >>> inverse_time(1.0, k=0.5)(2)
+    0.5
+    """
+    lr = check_positive("inverse_time", "lr", lr)
+    k = check_positive("inverse_time", "k", k)
+
+    def schedule(step: int) -> float:
+        return lr / (1.0 + k * step)
+
+    schedule.__qualname__ = f"inverse_time(lr={lr:g}, k={k:g})"
+    return schedule
+
+
+def invscaling(lr: float, power: float = 0.25) -> Schedule:
+    r"""scikit-learn's ``invscaling``: :math:`\alpha_t = \alpha_0 / (t+1)^{p}`.
+
+    scikit-learn counts its ``t`` per sample from 1; our ``step`` counts from 0, hence ``t + 1``.
+    With ``batch_size=1`` the two agree step for step.
+
+    >>> invscaling(1.0, power=0.5)(3)
+    0.5
+    """
+    lr = check_positive("invscaling", "lr", lr)
+    power = check_positive("invscaling", "power", power, minimum=0.0)
+
+    def schedule(step: int) -> float:
+        return lr / (step + 1.0) ** power
+
+    schedule.__qualname__ = f"invscaling(lr={lr:g}, power={power:g})"
+    return schedule
+
+
+def cosine(lr: float, total_steps: int, lr_min: float = 0.0) -> Schedule:
+    r"""Cosine annealing from ``lr`` to ``lr_min`` over ``total_steps``, then ``lr_min``.
+
+    .. math::
+
+        \alpha_t = \alpha_{\min} + \tfrac12(\alpha_0 - \alpha_{\min})
+                   \left(1 + \cos\frac{\pi \min(t, T)}{T}\right)
+
+    >>> cosine(1.0, total_steps=10)(5)
+    0.5
+    """
+    lr = check_positive("cosine", "lr", lr)
+    total_steps = check_positive("cosine", "total_steps", total_steps, integer=True, minimum=1)
+    lr_min = check_positive("cosine", "lr_min", lr_min, minimum=0.0, maximum=lr)
+
+    def schedule(step: int) -> float:
+        t = min(step, total_steps)
+        return lr_min + 0.5 * (lr - lr_min) * (1.0 + math.cos(math.pi * t / total_steps))
+
+    schedule.__qualname__ = f"cosine(lr={lr:g}, total_steps={total_steps})"
+    return schedule
+
+
+SCHEDULES: dict[str, Callable[..., Schedule]] = {
+    "constant": constant,
+    "step_decay": step_decay,
+    "exponential": exponential,
+    "inverse_time": inverse_time,
+    "invscaling": invscaling,
+    "cosine": cosine,
+}
+
+
+def get_schedule(name: str) -> Callable[..., Schedule]:
+    """The schedule factory called ``name``.
+
+    >>> get_schedule("cosine")(0.1, total_steps=500)(0)
+    0.1
+    """
+    return SCHEDULES[check_choice("get_schedule", "name", name, SCHEDULES)]
+
+
+def as_schedule(lr: float | Schedule, func: str = "as_schedule") -> Schedule:
+    """A number becomes a constant schedule; a callable ``step -> lr`` is returned unchanged.
+
+    >>> as_schedule(0.01)(7)
+    0.01
+    """
+    if callable(lr):
+        first = lr(0)
+        if not isinstance(first, numbers.Real) or not first > 0 or not math.isfinite(first):
+            fail(func, "lr", "a schedule returning positive finite numbers", first,
+                 "Check the schedule's parameters.")
+        return lr
+    if isinstance(lr, str):
+        fail(func, "lr", "a positive number or a callable step -> lr", lr,
+             "Build a named schedule with get_schedule(name)(...).", kind=TypeError)
+    check_positive(func, "lr", lr, fix="Use e.g. lr=0.01, or a schedule such as "
+                   "inverse_time(0.1, k=0.01).")
+    return constant(lr)
