@@ -101,7 +101,7 @@ def adagrad(eps: float = 1e-8) -> Optimizer:
 
         s \leftarrow s + g^2, \qquad \theta \leftarrow \theta - \frac{\alpha}{\sqrt{s} + \epsilon} g
     """
-    eps = check_positive("adagrad", "eps", eps)
+    eps = check_positive("adagrad", "eps", eps, minimum=0.0)
 
     def init(theta: Array) -> AccumulatorState:
         return AccumulatorState(np.zeros_like(theta, dtype=np.float64))
@@ -124,7 +124,7 @@ def rmsprop(decay: float = 0.9, eps: float = 1e-8) -> Optimizer:
     ``decay`` is :math:`\rho`.
     """
     decay = check_positive("rmsprop", "decay", decay, minimum=0.0, maximum=0.999999)
-    eps = check_positive("rmsprop", "eps", eps)
+    eps = check_positive("rmsprop", "eps", eps, minimum=0.0)
 
     def init(theta: Array) -> AccumulatorState:
         return AccumulatorState(np.zeros_like(theta, dtype=np.float64))
@@ -152,7 +152,7 @@ def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> Optimiz
     """
     beta1 = check_positive("adam", "beta1", beta1, minimum=0.0, maximum=0.999999)
     beta2 = check_positive("adam", "beta2", beta2, minimum=0.0, maximum=0.999999)
-    eps = check_positive("adam", "eps", eps)
+    eps = check_positive("adam", "eps", eps, minimum=0.0)
 
     def init(theta: Array) -> AdamState:
         z = np.zeros_like(theta, dtype=np.float64)

@@ -75,8 +75,9 @@ def in_memory_batches(X: Array, y: Array, batch_size: int, epochs: int, sampling
             rows = idx[start:start + batch_size]
             k = len(rows)
             xb, yb = xbuf[:k], ybuf[:k]
-            np.take(X, rows, axis=0, out=xb)
-            np.take(y, rows, out=yb)
+            # mode="clip": the indices are valid, and mode="raise" would buffer `out` (a copy)
+            np.take(X, rows, axis=0, out=xb, mode="clip")
+            np.take(y, rows, out=yb, mode="clip")
             yield xb, yb
 
 
@@ -87,16 +88,23 @@ def block_batches(read_block: Callable[[int, int], tuple[Array, Array]], n: int,
 
     Each epoch visits the blocks of ``block_rows`` contiguous rows in a random order, reads one
     block with ``read_block(start, stop) -> (X_block, y_block)`` (one contiguous read), shuffles
-    its rows and cuts it into batches (the last one keeps the leftover rows). Peak memory is about
-    two blocks, whatever the size of the data set.
+    its rows into a reused buffer and cuts it into batches (the last one keeps the leftover rows).
+    Peak memory is about two blocks, whatever the size of the data set.
     """
     starts = np.arange(0, n, block_rows)
+    xbuf = ybuf = None  # the shuffled block, reused: one allocation for the whole run
     for _ in range(epochs):
         order = rng.permutation(starts) if shuffle else starts
         for start in order.tolist():
             Xc, yc = read_block(start, min(start + block_rows, n))
             if shuffle:
-                perm = rng.permutation(len(yc))
-                Xc, yc = Xc[perm], yc[perm]
+                if xbuf is None:
+                    xbuf = np.empty((block_rows,) + Xc.shape[1:], dtype=Xc.dtype)
+                    ybuf = np.empty(block_rows, dtype=yc.dtype)
+                k = len(yc)
+                perm = rng.permutation(k)
+                # mode="clip": indices are valid anyway, and numpy buffers `out` for mode="raise"
+                Xc = np.take(Xc, perm, axis=0, out=xbuf[:k], mode="clip")
+                yc = np.take(yc, perm, out=ybuf[:k], mode="clip")
             for s in range(0, len(yc), batch_size):
                 yield Xc[s:s + batch_size], yc[s:s + batch_size]

@@ -1,0 +1,37 @@
+"""The command line: ``python -m sgdteach COMMAND ...``.
+
+Commands (each delegates to its module):
+
+* ``execute NOTEBOOK...``: re-execute notebooks and save their outputs (``make notebooks``).
+* ``release SOLUTIONS EXERCISES``: generate exercise notebooks from the solutions.
+* ``grade SOURCE.ipynb SUBMISSION.ipynb... --out gradebook.csv [--jobs N] [--timeout S]``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+COMMANDS = {
+    "execute": ("sgdteach.nbexec", "re-execute notebooks and save their outputs"),
+    "release": ("sgdteach.grading.release", "generate exercises/ from solutions/"),
+    "grade": ("sgdteach.grading.grader", "grade submissions into a gradebook"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help") or argv[0] not in COMMANDS:
+        lines = [f"  {name:<8} {doc}" for name, (_, doc) in COMMANDS.items()]
+        print("usage: python -m sgdteach COMMAND [ARGS]\n\ncommands:\n" + "\n".join(lines))
+        if argv and argv[0] not in ("-h", "--help"):
+            print(f"\npython -m sgdteach: unknown command {argv[0]!r}; choose one of "
+                  f"{', '.join(COMMANDS)}.", file=sys.stderr)
+            return 2
+        return 0
+    module = importlib.import_module(COMMANDS[argv[0]][0])
+    return module.main(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

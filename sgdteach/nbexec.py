@@ -1,0 +1,78 @@
+r"""Re-execute notebooks in a fresh kernel and save them with volatile metadata stripped.
+
+``python -m sgdteach execute notebooks/*.ipynb`` (``make notebooks``) regenerates the committed
+outputs that nbval compares against. Each notebook runs in its own folder, in a new kernel, top to
+bottom; a notebook that raises is reported and left unchanged on disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# Metadata that changes on every run and would make every regeneration a diff.
+VOLATILE_CELL_KEYS = ("execution", "collapsed", "scrolled")
+VOLATILE_NOTEBOOK_KEYS = ("widgets",)
+
+
+def strip_volatile(nb) -> None:
+    """Remove timings and widget state from a notebook node, in place."""
+    for key in VOLATILE_NOTEBOOK_KEYS:
+        nb.metadata.pop(key, None)
+    for cell in nb.cells:
+        for key in VOLATILE_CELL_KEYS:
+            cell.metadata.pop(key, None)
+
+
+def execute_notebook(path: str | os.PathLike, timeout: int = 300, kernel: str = "python3"):
+    """Run ``path`` in a fresh kernel (working directory: its folder) and return the notebook."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel,
+                            resources={"metadata": {"path": str(path.parent.resolve())}})
+    client.execute()
+    strip_volatile(nb)
+    return nb
+
+
+def save_atomic(nb, path: str | os.PathLike) -> None:
+    """Write a notebook through a temporary file and a rename: never a half-written notebook."""
+    import nbformat
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".ipynb.tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            nbformat.write(nb, f)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sgdteach execute",
+                                     description="Re-execute notebooks and save their outputs.")
+    parser.add_argument("notebooks", nargs="+", help="the .ipynb files to execute")
+    parser.add_argument("--timeout", type=int, default=300, help="seconds per cell (300)")
+    args = parser.parse_args(argv)
+    failed = 0
+    for name in args.notebooks:
+        start = time.perf_counter()
+        try:
+            nb = execute_notebook(name, timeout=args.timeout)
+        except Exception as exc:  # report every failing notebook, then exit non-zero
+            failed += 1
+            print(f"FAILED {name}: {type(exc).__name__}: {str(exc).splitlines()[-1:]}",
+                  file=sys.stderr)
+            continue
+        save_atomic(nb, name)
+        print(f"ok {name} ({time.perf_counter() - start:.1f} s)")
+    return 1 if failed else 0

@@ -1,0 +1,75 @@
+r"""The one widget pattern of the course: controls, and an output area redrawn when they change.
+
+A builder supplies ``draw(**values) -> (figure, text)``: a pure function of the control values that
+makes a matplotlib figure and a short text of the key numbers. The same function draws the static
+figure in the notebook cell before the widget (what nbval checks), so the widget shows exactly what
+the static cell shows at its defaults.
+
+The figure is rendered to PNG here and displayed as an image inside an ``ipywidgets.Output`` of
+fixed height: no ipympl, the inline route that works in JupyterLab, Colab and VS Code alike.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping
+from typing import Any
+
+
+def render_png(fig, dpi: int = 80) -> bytes:
+    """The figure as PNG bytes (and the figure closed, so nothing leaks into pyplot's state)."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+class CourseWidget:
+    """Controls and an output area; changing a control's value redraws synchronously.
+
+    Attributes
+    ----------
+    controls : dict of ipywidgets controls, by argument name of ``draw``.
+    output : the ``ipywidgets.Output`` holding the image and the printed numbers.
+    box : the container to display (``display(widget)`` also works).
+    last_text : the text printed under the latest figure.
+    """
+
+    def __init__(self, controls: Mapping[str, Any], draw: Callable[..., tuple[Any, str]], *,
+                 height: str = "560px", dpi: int = 80):
+        import ipywidgets as w
+
+        self.controls = dict(controls)
+        self._draw = draw
+        self._dpi = dpi
+        self.last_text = ""
+        self.output = w.Output(layout=w.Layout(height=height, overflow="auto"))
+        self.box = w.VBox([w.VBox(list(self.controls.values())), self.output])
+        for control in self.controls.values():
+            control.observe(self._changed, names="value")
+        self.redraw()
+
+    def values(self) -> dict[str, Any]:
+        return {name: control.value for name, control in self.controls.items()}
+
+    def _changed(self, change) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Recompute with the current values, and show the new figure and numbers."""
+        from IPython.display import Image, display
+
+        fig, text = self._draw(**self.values())
+        png = render_png(fig, self._dpi)
+        self.last_text = text
+        with self.output:
+            self.output.clear_output(wait=True)
+            display(Image(data=png, format="png"))
+            print(text)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.box)

@@ -1,0 +1,65 @@
+"""Every bad input at the public boundary gets the one message template: function, argument,
+what is allowed, the value received, and a fix."""
+
+import numpy as np
+import pytest
+
+from sgdteach import minimize, stochastic_gradient_descent
+
+X = np.array([[1.0, 2.0], [1.0, 3.0], [1.0, 4.0]])
+y = np.array([2.0, 5.0, 9.0])
+
+
+@pytest.mark.parametrize("kwargs, exc, pattern", [
+    (dict(X=np.array([1.0, 2.0, 3.0])), ValueError,
+     r"minimize: 'X' must be a 2-D array of shape \(n_samples, n_features\); got array of shape "
+     r"\(3,\).*X.reshape\(-1, 1\)"),
+    (dict(y=np.ones((3, 1))), ValueError,
+     r"minimize: 'y' must be a 1-D array; got array of shape \(3, 1\).*y.ravel\(\)"),
+    (dict(y=np.ones(4)), ValueError,
+     r"minimize: 'y' must be of length 3 \(one target per row of X\); got array of shape \(4,\)"),
+    (dict(theta0=np.zeros(3)), ValueError,
+     r"minimize: 'theta0' must be of length 2 \(one per column of X\); got array of shape \(3,\)"),
+    (dict(X=np.array([[1.0, np.nan], [1, 3], [1, 4]])), ValueError,
+     r"minimize: 'X' must be finite \(no NaN or inf\).*1 non-finite entries"),
+    (dict(y=np.array([2.0, np.inf, 9.0])), ValueError, r"minimize: 'y' must be finite"),
+    (dict(theta0=np.array([np.nan, 0.0])), ValueError, r"minimize: 'theta0' must be finite"),
+    (dict(lr=0.0), ValueError, r"minimize: 'lr' must be a finite number > 0; got 0.0"),
+    (dict(lr=-0.1), ValueError, r"minimize: 'lr' must be a finite number > 0; got -0.1"),
+    (dict(lr=float("nan")), TypeError, r"minimize: 'lr' must be a finite number; got nan"),
+    (dict(batch_size=0), ValueError,
+     r"minimize: 'batch_size' must be an integer >= 1; got 0. Use 1 for SGD, 3 \(= len\(y\)\)"),
+    (dict(batch_size=4), ValueError, r"minimize: 'batch_size' must be an integer <= 3; got 4"),
+    (dict(batch_size=2.5), TypeError, r"minimize: 'batch_size' must be an integer; got 2.5"),
+    (dict(epochs=0), ValueError, r"minimize: 'epochs' must be an integer >= 1; got 0"),
+    (dict(sampling="random"), ValueError,
+     r"minimize: 'sampling' must be one of 'replacement', 'shuffle', 'cyclic'; got 'random'"),
+    (dict(loss="mse"), ValueError,
+     r"minimize: 'loss' must be one of 'squared_error', 'logistic', 'hinge', 'huber'; got 'mse'"),
+    (dict(optimizer="lbfgs"), ValueError, r"minimize: 'optimizer' must be one of 'sgd'"),
+    (dict(seed=-1), TypeError,
+     r"minimize: 'seed' must be None, a non-negative integer or a numpy.random.Generator"),
+    (dict(seed="0"), TypeError, r"minimize: 'seed' must be None"),
+    (dict(record_every=0), ValueError, r"minimize: 'record_every' must be an integer >= 1"),
+    (dict(X="data"), TypeError, r"minimize: 'X' must be an array of numbers; got 'data'"),
+])
+def test_minimize_rejects(kwargs, exc, pattern):
+    args = dict(X=X, y=y, theta0=None, lr=0.01)
+    args.update(kwargs)
+    with pytest.raises(exc, match=pattern):
+        minimize(args.pop("X"), args.pop("y"), args.pop("theta0"), **args)
+
+
+def test_misspelt_keyword_is_not_swallowed():
+    with pytest.raises(TypeError, match="unexpected keyword argument 'learning_rate'"):
+        minimize(X, y, learning_rate=0.1)
+
+
+@pytest.mark.parametrize("args, pattern", [
+    ((X, y, np.zeros(2), 0.0, 10), r"'learning_rate' must be a finite number > 0; got 0.0"),
+    ((X, y, np.zeros(2), 0.01, 0), r"'num_epochs' must be an integer >= 1; got 0"),
+    ((X, y, np.zeros(5), 0.01, 1), r"'theta' must be of length 2"),
+])
+def test_reference_rejects(args, pattern):
+    with pytest.raises(ValueError, match="stochastic_gradient_descent: " + pattern):
+        stochastic_gradient_descent(*args)
