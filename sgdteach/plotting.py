@@ -186,7 +186,7 @@ def animate_paths(histories, path: str | Path, *, surface=None, window=None,
     frames = np.unique(np.linspace(1, longest, min(max_frames, longest)).astype(int))
 
     def draw(k: int):
-        for line, (_, h) in zip(lines, runs):
+        for line, (_, h) in zip(lines, runs, strict=True):
             line.set_data(h.path[:k, 0], h.path[:k, 1])
         return lines
 

@@ -150,7 +150,8 @@ def test_sgd_divergence_below_full_bound_explains_per_sample_bound():
     X = np.vstack([np.tile([1.0, 0.0], (9, 1)), [0.0, 10.0]])
     y = np.ones(10)
     with pytest.raises(sgdteach.DivergenceError,
-                       match=r"lr=0.05 is below 2/L=0.1 .*single rows are steeper \(2/L_i = 0.01\)"):
+                       match=r"lr=0.05 is below 2/L=0.1 .*single rows are steeper "
+                             r"\(2/L_i = 0.01\)"):
         minimize(X, y, lr=0.05, batch_size=1, epochs=300, seed=0)
 
 

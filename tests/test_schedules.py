@@ -36,7 +36,8 @@ def test_as_schedule():
     assert S.as_schedule(0.1)(123) == 0.1
     f = S.cosine(0.1, 10)
     assert S.as_schedule(f) is f
-    with pytest.raises(ValueError, match=r"as_schedule: 'lr' must be a finite number > 0; got -0.1"):
+    with pytest.raises(ValueError,
+                       match=r"as_schedule: 'lr' must be a finite number > 0; got -0.1"):
         S.as_schedule(-0.1)
     with pytest.raises(TypeError, match=r"'lr' must be a positive number or a callable"):
         S.as_schedule("0.1")
