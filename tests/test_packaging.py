@@ -1,0 +1,67 @@
+"""Packaging: environment.yml and pyproject.toml cannot drift; the import stays light; the README
+shows the two commands first."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _split(requirement: str) -> tuple[str, str]:
+    name = re.match(r"[A-Za-z0-9_.\-]+", requirement).group(0)
+    return name.lower().replace("_", "-"), requirement[len(name):].replace(" ", "")
+
+
+def test_environment_yml_names_the_same_packages_as_pyproject():
+    yaml = pytest.importorskip("yaml")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    wanted = dict(_split(r) for r in project["dependencies"] + extras["lab"])
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert env["channels"] == ["conda-forge"]
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    got = dict(_split(d) for d in conda if _split(d)[0] not in ("python", "pip"))
+    assert got == wanted
+    python = [d for d in conda if _split(d)[0] == "python"][0]
+    assert _split(python)[1] == project["requires-python"]
+    pip_part = [d for d in env["dependencies"] if isinstance(d, dict)][0]["pip"]
+    assert pip_part == ["-e ."]
+
+
+def test_import_is_light():
+    code = ("import sys, sgdteach; heavy = [m for m in ('matplotlib', 'ipywidgets', 'IPython', "
+            "'sklearn', 'nbformat', 'nbclient') if m in sys.modules]; print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_public_names_exist():
+    import sgdteach
+
+    for name in sgdteach.__all__:
+        assert hasattr(sgdteach, name), name
+
+
+def test_readme_starts_with_the_two_commands():
+    text = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```(?:sh|bash|console)?\n(.*?)```", text, flags=re.S)
+    assert blocks, "README has no command block"
+    commands = [line.strip() for line in blocks[0].splitlines() if line.strip()
+                and not line.strip().startswith("#")]
+    assert commands == ["make lab", "make test"]
+
+
+def test_makefile_targets_exist():
+    text = (ROOT / "Makefile").read_text()
+    for target in ("lab:", "test:", "notebooks:", "exercises:", "bench:"):
+        assert re.search(rf"^{target}", text, flags=re.M), target
+    assert "--allow-root" in text and "--no-browser" in text
