@@ -24,7 +24,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-lab
 
 lab: $(VENV)/.installed-lab
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(BROWSER_FLAG)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(BROWSER_FLAG)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
