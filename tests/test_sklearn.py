@@ -38,21 +38,15 @@ def test_invscaling_matches_sgdregressor(data):
     np.testing.assert_allclose(ours.theta, sk.coef_, rtol=0, atol=1e-10)
 
 
-def test_logistic_matches_sgdclassifier():
-    X, y, _ = sgdteach.datasets.make_classification(n=300, d=4, separation=1.5, seed=3)
-    alpha = 0.05
-    sk = sklearn_linear.SGDClassifier(loss="log_loss", penalty=None, learning_rate="constant",
+@pytest.mark.parametrize("ours, theirs, alpha, separation", [
+    ("logistic", "log_loss", 0.05, 1.5),
+    ("hinge", "hinge", 0.02, 1.0),   # sub-gradient taken on the active side at margin 1, as theirs
+])
+def test_classification_matches_sgdclassifier(ours, theirs, alpha, separation):
+    X, y, _ = sgdteach.datasets.make_classification(n=300, d=4, separation=separation, seed=3)
+    # Neither loss carries a factor 1/2, so eta0 equals our alpha.
+    sk = sklearn_linear.SGDClassifier(loss=theirs, penalty=None, learning_rate="constant",
                                       eta0=alpha, fit_intercept=False, shuffle=False, tol=None)
     sk.partial_fit(X, y, classes=np.array([-1.0, 1.0]))
-    ours = minimize(X, y, loss="logistic", lr=alpha, batch_size=1, epochs=1, sampling="cyclic")
-    np.testing.assert_allclose(ours.theta, sk.coef_.ravel(), rtol=0, atol=1e-10)
-
-
-def test_hinge_matches_sgdclassifier():
-    X, y, _ = sgdteach.datasets.make_classification(n=300, d=4, separation=1.0, seed=4)
-    alpha = 0.02
-    sk = sklearn_linear.SGDClassifier(loss="hinge", penalty=None, learning_rate="constant",
-                                      eta0=alpha, fit_intercept=False, shuffle=False, tol=None)
-    sk.partial_fit(X, y, classes=np.array([-1.0, 1.0]))
-    ours = minimize(X, y, loss="hinge", lr=alpha, batch_size=1, epochs=1, sampling="cyclic")
-    np.testing.assert_allclose(ours.theta, sk.coef_.ravel(), rtol=0, atol=1e-10)
+    h = minimize(X, y, loss=ours, lr=alpha, batch_size=1, epochs=1, sampling="cyclic")
+    np.testing.assert_allclose(h.theta, sk.coef_.ravel(), rtol=0, atol=1e-10)
