@@ -11,7 +11,8 @@ An epoch is :math:`\lceil n / b \rceil` steps for batch size :math:`b`. The thre
 ``"cyclic"``
     the fixed order :math:`0..n-1`, cut the same way.
 
-All indices for an epoch are drawn at once (one RNG call per epoch, not per step).
+Indices are drawn in bulk, never one RNG call per step: a permutation per epoch for
+``"shuffle"``, up to ``DRAW_CHUNK`` indices per call (across epochs) for ``"replacement"``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ._validation import check_choice
 
 Array = np.ndarray
 SAMPLINGS = ("replacement", "shuffle", "cyclic")
+DRAW_CHUNK = 65536  # indices drawn per RNG call with sampling="replacement"
 
 
 def steps_per_epoch(n: int, batch_size: int) -> int:
@@ -45,6 +47,26 @@ def epoch_indices(n: int, batch_size: int, sampling: str, rng: np.random.Generat
     return np.arange(n)
 
 
+def _index_chunks(n: int, batch_size: int, epochs: int, sampling: str,
+                  rng: np.random.Generator) -> Iterator[Array]:
+    """The row indices of all the steps of ``epochs`` epochs, in order, a chunk at a time.
+
+    ``"shuffle"``: one permutation per epoch. ``"replacement"``: whole batches, up to
+    ``DRAW_CHUNK`` indices per RNG call, across epoch boundaries. A Generator's draws form one
+    stream, so these are the very numbers that one ``epoch_indices`` call per epoch gives; but on a
+    tiny data set (3 rows: 3 steps per epoch) one RNG call per epoch costs more than the steps,
+    and on a large one a whole epoch's draw would delay the first step.
+    """
+    if sampling == "shuffle":
+        for _ in range(epochs):
+            yield epoch_indices(n, batch_size, sampling, rng)
+        return
+    total = epochs * steps_per_epoch(n, batch_size) * batch_size
+    per_call = max(1, DRAW_CHUNK // batch_size) * batch_size
+    for start in range(0, total, per_call):
+        yield rng.integers(0, n, size=min(per_call, total - start))
+
+
 def in_memory_batches(X: Array, y: Array, batch_size: int, epochs: int, sampling: str,
                       rng: np.random.Generator) -> Iterator[tuple[Array, Array]]:
     """Yield ``(X_batch, y_batch)`` for every step of ``epochs`` epochs.
@@ -59,14 +81,14 @@ def in_memory_batches(X: Array, y: Array, batch_size: int, epochs: int, sampling
         for _ in range(epochs):
             yield X, y
         return
-    xbuf = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
-    ybuf = np.empty(batch_size, dtype=y.dtype)
-    for _ in range(epochs):
-        if sampling == "cyclic":
+    if sampling == "cyclic":
+        for _ in range(epochs):
             for start in range(0, n, batch_size):
                 yield X[start:start + batch_size], y[start:start + batch_size]
-            continue
-        idx = epoch_indices(n, batch_size, sampling, rng)
+        return
+    xbuf = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+    ybuf = np.empty(batch_size, dtype=y.dtype)
+    for idx in _index_chunks(n, batch_size, epochs, sampling, rng):
         if batch_size == 1:
             for i in idx.tolist():
                 yield X[i:i + 1], y[i:i + 1]

@@ -1,0 +1,13 @@
+"""Interactive widgets for the course notebooks (ipywidgets 8, inline figures).
+
+Each builder is thin: it wires controls to a ``draw`` function that calls :mod:`sgdteach`'s
+descent and plotting code; no maths lives here.
+"""
+
+from ._base import CourseWidget, render_png
+from .learning_rate import draw_schedules, schedules_widget
+from .methods import draw_methods, methods_widget
+from .optimizers import draw_optimizers, optimizers_widget
+
+__all__ = ["CourseWidget", "render_png", "draw_methods", "methods_widget", "draw_schedules",
+           "schedules_widget", "draw_optimizers", "optimizers_widget"]

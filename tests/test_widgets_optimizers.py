@@ -1,0 +1,70 @@
+"""Notebook 08's widget: the numbers it prints come from the update rules (checked against closed
+forms), its controls are the documented ones, and moving a control redraws with the new values."""
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+pytest.importorskip("ipywidgets")
+
+from sgdteach.widgets.optimizers import (  # noqa: E402
+    CONDITION,
+    draw_optimizers,
+    optimizers_widget,
+)
+
+
+def _distances(text):
+    """Rule label -> final distance (float) or 'diverged at step k' (int)."""
+    out = {}
+    for line in text.splitlines()[1:]:
+        label, rest = line[:11].strip(), line[11:].strip()
+        m = re.fullmatch(r"diverged at step (\d+)", rest)
+        out[label] = int(m.group(1)) if m else float(rest)
+    return out
+
+
+def test_plain_gd_distance_is_the_closed_form():
+    lr, steps = 0.03, 100
+    fig, text = draw_optimizers("quadratic", lr, steps)
+    w = np.array([-2.5, 1.5]) * (1 - lr * np.array([1.0, CONDITION])) ** steps
+    assert _distances(text)["GD (plain)"] == pytest.approx(np.linalg.norm(w), abs=5e-5)
+    assert set(_distances(text)) == {"GD (plain)", "momentum", "Nesterov", "AdaGrad", "RMSProp",
+                                     "Adam"}
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels[:6] == ["GD (plain)", "momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"]
+
+
+def test_divergence_is_reported_where_theory_puts_it():
+    # lr above 2/25: plain GD's w2 grows by |1 - 25 lr| per step from 1.5 until it passes 1e6;
+    # Adam's steps are about lr long, so it stays finite.
+    lr = 0.1
+    fig, text = draw_optimizers("quadratic", lr, 200)
+    d = _distances(text)
+    assert d["GD (plain)"] == math.floor(math.log(1e6 / 1.5) / math.log(abs(1 - 25 * lr))) + 1
+    assert isinstance(d["Adam"], float)
+    assert "GD (plain) (diverged)" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
+def test_controls_and_redraw_follow_the_values():
+    w = optimizers_widget()
+    assert set(w.controls) == {"function", "lr", "steps"}
+    lr = w.controls["lr"]
+    assert type(lr).__name__ == "FloatLogSlider" and lr.description == "α (lr)"
+    assert w.last_text == draw_optimizers()[1]            # defaults: the static figure's text
+    w.controls["function"].value = "rosenbrock"
+    w.controls["lr"].value = 0.001
+    w.controls["steps"].value = 200
+    assert w.last_text == draw_optimizers("rosenbrock", 0.001, 200)[1]
+    assert w.last_text.startswith("α = 0.001, 200 steps")
+
+
+def test_bad_values_raise_the_template_message():
+    with pytest.raises(ValueError, match="draw_optimizers: 'function' must be one of"):
+        draw_optimizers("himmelblau")
+    with pytest.raises(ValueError, match="draw_optimizers: 'steps' must be an integer <= 3000"):
+        draw_optimizers(steps=5000)
+    with pytest.raises(TypeError):
+        optimizers_widget(learning_rate=0.1)
