@@ -4,7 +4,7 @@ Each function runs :mod:`sgdteach`'s descent (or reads its :class:`~sgdteach.His
 it into the one number a notebook prints: the fraction of SGD runs that escape a shallow basin
 (05), how far an online learner trails a drifting target, and what theory predicts (06), peak
 memory and time to a target loss (07), and the paths of several update rules on a 2-D function
-(08); and :func:`saddle`, a test function for notebook 05.
+(08). The saddle of notebook 05 lives in :mod:`sgdteach.functions`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,12 @@ import numpy as np
 
 from ._validation import check_choice, check_matrix, check_positive, check_vector, fail
 from .descent import History, minimize
-from .functions import TestFunction, as_finite_sum, barrier
+from .functions import (
+    TestFunction,
+    as_finite_sum,
+    barrier,
+    saddle,  # noqa: F401  (notebook 05 calls experiments.saddle)
+)
 from .optimizers import OPTIMIZERS, get_optimizer
 
 Array = np.ndarray
@@ -274,34 +279,3 @@ def optimizer_paths(fn: TestFunction, lr: float | Mapping[str, float], steps: in
         dist = math.inf if diverged else float(np.min(np.linalg.norm(fn.minimizers - w, axis=1)))
         runs[name] = OptimizerRun(np.array(path), diverged, dist)
     return runs
-
-
-# -- a saddle for notebook 05 --------------------------------------------------------------------
-
-def saddle() -> TestFunction:
-    r"""A saddle at the origin between two minima at :math:`(0, \pm 1)`.
-
-    .. math::
-
-        f(w) = w_1^2 - w_2^2 + \tfrac12 w_2^4, \qquad
-        \nabla f(w) = (2 w_1,\; -2 w_2 + 2 w_2^3)
-
-    Near the origin :math:`f \approx w_1^2 - w_2^2`: the Hessian :math:`\operatorname{diag}(2, -2)`
-    has one negative eigenvalue. Gradient descent started on the line :math:`w_2 = 0` (the stable
-    manifold) converges to the saddle; the minima have :math:`f = -\tfrac12`.
-
-    >>> saddle().grad(np.array([1.0, 2.0]))
-    array([ 2., 12.])
-    """
-
-    def value(w: Array) -> Array:
-        w = np.asarray(w, dtype=np.float64)
-        x, y = w[..., 0], w[..., 1]
-        return x * x - y * y + 0.5 * y**4
-
-    def grad(w: Array) -> Array:
-        x, y = np.asarray(w, dtype=np.float64)
-        return np.array([2.0 * x, -2.0 * y + 2.0 * y**3])
-
-    return TestFunction("saddle", value, grad, np.array([[0.0, -1.0], [0.0, 1.0]]),
-                        ((-1.6, 1.6), (-1.6, 1.6)), np.array([1.5, 0.0]))

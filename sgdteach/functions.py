@@ -111,6 +111,35 @@ def shallow_and_deep(tilt: float = 0.3) -> TestFunction:
                         ((-2.0, 2.0), (-1.5, 1.5)), np.array([1.6, 1.0]))
 
 
+def saddle() -> TestFunction:
+    r"""A saddle at the origin between two minima at :math:`(0, \pm 1)`.
+
+    .. math::
+
+        f(w) = w_1^2 - w_2^2 + \tfrac12 w_2^4, \qquad
+        \nabla f(w) = (2 w_1,\; -2 w_2 + 2 w_2^3)
+
+    Near the origin :math:`f \approx w_1^2 - w_2^2`: the Hessian :math:`\operatorname{diag}(2, -2)`
+    has one negative eigenvalue. Gradient descent started on the line :math:`w_2 = 0` (the stable
+    manifold) converges to the saddle; the minima have :math:`f = -\tfrac12`.
+
+    >>> saddle().grad(np.array([1.0, 2.0]))
+    array([ 2., 12.])
+    """
+
+    def value(w: Array) -> Array:
+        w = np.asarray(w, dtype=np.float64)
+        x, y = w[..., 0], w[..., 1]
+        return x * x - y * y + 0.5 * y**4
+
+    def grad(w: Array) -> Array:
+        x, y = np.asarray(w, dtype=np.float64)
+        return np.array([2.0 * x, -2.0 * y + 2.0 * y**3])
+
+    return TestFunction("saddle", value, grad, np.array([[0.0, -1.0], [0.0, 1.0]]),
+                        ((-1.6, 1.6), (-1.6, 1.6)), np.array([1.5, 0.0]))
+
+
 def barrier(fn: TestFunction) -> float:
     """For :func:`shallow_and_deep`, the position :math:`w_1` of the barrier between the basins."""
     tilt = float(fn.grad(np.zeros(2))[0])

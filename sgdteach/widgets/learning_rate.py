@@ -20,7 +20,8 @@ from .. import schedules as sch
 from .._validation import check_choice, check_positive
 from ..descent import DivergenceError, History, minimize
 from ._base import CourseWidget
-from .methods import DPI, START, BlitFigure, BlitWidget, course_problem
+from ._blit import DPI, BlitFigure, BlitWidget
+from .methods import START, course_problem
 
 SCHEDULES = ("step decay", "exponential", "1/t", "invscaling", "cosine")
 DEFAULTS = dict(schedule="1/t", lr=0.05, epochs=20, seed=0)

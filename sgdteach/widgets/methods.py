@@ -13,7 +13,6 @@ redraw only paints the new curves over a copy of them (matplotlib "blitting").
 
 from __future__ import annotations
 
-import io
 from functools import lru_cache
 
 import numpy as np
@@ -24,6 +23,7 @@ from ..descent import DivergenceError, History, minimize
 from ..losses import least_squares_solution, mse
 from ..sampling import SAMPLINGS
 from ._base import CourseWidget
+from ._blit import DPI, BlitFigure, BlitWidget
 
 N_ROWS = 100            # rows of the course problem: small, so a redraw stays under 100 ms
 MAX_PATH_POINTS = 150   # record points per run (recording the full loss costs O(n) each)
@@ -34,7 +34,6 @@ EXCESS_RANGE = (1e-5, 100.0)
 LOSS_AXES = (("epoch", "epochs"), ("samples_seen", "gradient evaluations (rows used)"),
              ("wall_time", "wall time (s), log scale"))
 LABELS = ("batch GD", "stochastic", "mini-batch")
-DPI = 80
 
 
 @lru_cache(maxsize=1)
@@ -86,67 +85,6 @@ def _nice_ceiling(x: float) -> float:
     """The smallest of 1, 2, 5 times a power of ten that is >= x (a stable axis limit)."""
     power = 10.0 ** np.floor(np.log10(x))
     return float(next(m * power for m in (1, 2, 5, 10) if m * power >= x))
-
-
-class BlitFigure:
-    """A figure whose fixed parts (axes, ticks, labels, contours) are rendered once and kept as
-    pixels; :meth:`png` repaints only ``self.animated`` over a copy of them, and re-renders the
-    fixed parts only when ``self.key`` (what they depend on, e.g. axis limits) changed.
-
-    Subclasses build ``self.fig`` (made with ``animated=blit`` on the changing artists), list
-    those artists in ``self.animated`` and set ``self.key`` in their ``draw``. With
-    ``blit=False`` it is an ordinary figure (what the static notebook cell displays).
-    """
-
-    def __init__(self, figsize: tuple[float, float], blit: bool) -> None:
-        from matplotlib.figure import Figure
-
-        self.fig = Figure(figsize=figsize, dpi=DPI)
-        self.blit = blit
-        self.animated: list = []
-        self.key: tuple = ()
-        self._drawn_key: tuple | None = None
-        self._background = None
-
-    def png(self) -> bytes:
-        """The figure as PNG bytes, at :data:`DPI` dots per inch."""
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from PIL import Image
-
-        canvas = self.fig.canvas
-        if not isinstance(canvas, FigureCanvasAgg):
-            canvas = FigureCanvasAgg(self.fig)
-        if self._background is None or self._drawn_key != self.key:
-            canvas.draw()   # everything not animated
-            self._background, self._drawn_key = canvas.copy_from_bbox(self.fig.bbox), self.key
-        else:
-            canvas.restore_region(self._background)
-        for artist in self.animated:
-            self.fig.draw_artist(artist)
-        buf = io.BytesIO()
-        Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="png",
-                                                               compress_level=1)
-        return buf.getvalue()
-
-
-class BlitWidget(CourseWidget):
-    """A :class:`CourseWidget` showing a :class:`BlitFigure`: ``plot.draw(**values)`` updates
-    the data and returns ``(figure, text)``, ``plot.png()`` paints it."""
-
-    def __init__(self, controls, plot: BlitFigure, **kwargs) -> None:
-        self._plot = plot
-        super().__init__(controls, plot.draw, **kwargs)
-
-    def redraw(self) -> None:
-        from IPython.display import Image, display
-
-        _, text = self._draw(**self.values())
-        png = self._plot.png()
-        self.last_text = text
-        with self.output:
-            self.output.clear_output(wait=True)
-            display(Image(data=png, format="png"))
-            print(text)
 
 
 class MethodsFigure(BlitFigure):
