@@ -1,4 +1,5 @@
-r"""Checks a learner can run on their own code, starting with the gradient checker."""
+r"""Checks a learner can run on their own code: the gradient checker, and the exercise checks
+(defined in :mod:`sgdteach.exercise_checks`, re-exported here) that name known mistakes."""
 
 from __future__ import annotations
 
@@ -7,6 +8,21 @@ from collections.abc import Callable
 import numpy as np
 
 from ._validation import check_positive, check_vector, fail
+from .exercise_checks import (  # noqa: F401  (re-exported for the notebooks)
+    CheckError,
+    budget_problem,
+    check_adam_step,
+    check_budget,
+    check_invscaling,
+    check_minibatch_sgd,
+    check_minibatches,
+    check_momentum_step,
+    check_sgd,
+    check_sgd_step,
+    check_squared_error_cost,
+    check_squared_error_gradient,
+    check_step_decay,
+)
 
 Array = np.ndarray
 

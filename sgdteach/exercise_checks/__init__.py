@@ -1,0 +1,32 @@
+r"""Checks for the exercise notebooks: each compares a learner's function with the reference and
+with known wrong variants, and names the mistake it recognises.
+
+Call them from a notebook, e.g. ``check_sgd_step(sgd_step)``: a passing check prints one line
+starting with ✓; a failing one raises :class:`CheckError` whose message names the mistake, the
+input, the expected and the received values, and how to fix it. Checks touch no files.
+"""
+
+from ._core import CheckError, parse_mistake
+from .budget import budget_problem, check_budget
+from .gradient import check_squared_error_cost, check_squared_error_gradient
+from .minibatch import check_minibatch_sgd, check_minibatches
+from .optimizers import check_adam_step, check_momentum_step
+from .schedule import check_invscaling, check_step_decay
+from .sgd import check_sgd, check_sgd_step
+
+__all__ = [
+    "CheckError",
+    "budget_problem",
+    "check_adam_step",
+    "check_budget",
+    "check_invscaling",
+    "check_minibatch_sgd",
+    "check_minibatches",
+    "check_momentum_step",
+    "check_sgd",
+    "check_sgd_step",
+    "check_squared_error_cost",
+    "check_squared_error_gradient",
+    "check_step_decay",
+    "parse_mistake",
+]

@@ -1,0 +1,50 @@
+r"""Feedback for one submission, as Markdown: the score, each question's points and outcome, the
+checks' messages (which name the mistake) and what the grader noticed (tampering, timeouts)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .gradebook import number
+
+STATUS_TEXT = {
+    "ok": "the notebook ran to the end",
+    "timeout": "a cell ran past the time limit",
+    "kernel_died": "the kernel died (for example os._exit, a crash or the memory limit)",
+    "invalid_notebook": "the file is not a valid notebook",
+    "error": "the grader could not grade it (not your fault: tell the instructor)",
+}
+
+
+def _fence(text: str) -> str:
+    """``text`` in a code fence longer than any run of backticks inside it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}text\n{text}\n{ticks}"
+
+
+def feedback_markdown(result: dict[str, Any], source: str) -> str:
+    """The feedback text for ``result`` (as returned by the grading worker)."""
+    status = result["status"]
+    lines = [f"# Feedback: {result['submission']}", "",
+             f"Graded against `{source}`.", "",
+             f"**Score: {number(result.get('score', 0.0))} / "
+             f"{number(result.get('max_score', 0.0))}** — status `{status}`: "
+             f"{STATUS_TEXT.get(status, status)}."]
+    if result.get("tampered"):
+        lines += ["", "**A test or given cell was changed or deleted.** The original cells were "
+                      "run instead, so this did not change the score; see the notes below."]
+    questions = result.get("questions", [])
+    if questions:
+        lines += ["", "| question | points | result |", "|---|---|---|"]
+        for q in questions:
+            lines.append(f"| `{q['grade_id']}` | {number(q['points'])} / "
+                         f"{number(q['max_points'])} | {q['outcome']} |")
+    for q in questions:
+        if q.get("message"):
+            lines += ["", f"## `{q['grade_id']}`: {q['outcome']}", "", _fence(q["message"])]
+    notes = result.get("notes", [])
+    if notes:
+        lines += ["", "## Notes", ""] + [f"- {note}" for note in notes]
+    return "\n".join(lines) + "\n"

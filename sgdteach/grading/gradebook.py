@@ -1,0 +1,115 @@
+r"""The gradebook and the files beside it, all written atomically (temporary file + rename).
+
+``gradebook.csv`` has one row per submission with the columns ``submission, status, tampered,
+score, max_score`` and then one column of points per test cell (``grade_id``, in the source's
+order). Beside it, for ``--out results/gradebook.csv``:
+
+* ``results/gradebook_feedback/<name>.md`` — feedback for each submission, and ``<name>.json``
+  the full result it was written from;
+* ``results/gradebook_feedback/.manifest.json`` — the SHA-256 of each graded submission and of
+  the source, so a re-run skips what is already graded and unchanged;
+* ``results/gradebook_summary.{md,csv,png}`` — the class summary.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+FIXED = ["submission", "status", "tampered", "score", "max_score"]
+STATUSES = ("ok", "timeout", "kernel_died", "invalid_notebook", "error")
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(tmp, 0o666 & ~_UMASK)   # mkstemp creates 0600; give the usual permissions
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def sha256(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def number(x: float) -> str:
+    """Points as written in the gradebook: ``3``, ``2.5``."""
+    return f"{x:g}"
+
+
+class Paths:
+    """Where everything beside a gradebook goes."""
+
+    def __init__(self, out: str | os.PathLike):
+        self.gradebook = Path(out)
+        stem = self.gradebook.stem
+        self.feedback = self.gradebook.with_name(f"{stem}_feedback")
+        self.manifest = self.feedback / ".manifest.json"
+        self.summary = self.gradebook.with_name(f"{stem}_summary")
+
+    def outputs(self) -> list[Path]:
+        """Everything the grader writes (never copied into a submission's sandbox)."""
+        return [self.gradebook, self.feedback,
+                *(self.summary.with_suffix(s) for s in (".md", ".csv", ".png"))]
+
+    def name(self, key: str) -> str:
+        """A file name for a submission: readable, and unique through a short hash."""
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", key.removesuffix(".ipynb")).strip("._")[-80:]
+        return f"{stem}-{hashlib.sha1(key.encode()).hexdigest()[:6]}"
+
+
+def row(result: dict[str, Any], grade_ids: list[str], max_score: float) -> dict[str, str]:
+    """The gradebook row of one result (a result without questions scores 0)."""
+    got = {q["grade_id"]: q["points"] for q in result.get("questions", [])}
+    out = {"submission": result["submission"], "status": result["status"],
+           "tampered": "yes" if result.get("tampered") else "no",
+           "score": number(result.get("score", 0.0)), "max_score": number(max_score)}
+    out.update({gid: number(got.get(gid, 0.0)) for gid in grade_ids})
+    return out
+
+
+def read_rows(path: Path, grade_ids: list[str]) -> dict[str, dict[str, str]]:
+    """Rows of an existing gradebook with this header; empty when absent or of another source."""
+    if not path.exists():
+        return {}
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != FIXED + grade_ids:
+            return {}
+        return {r["submission"]: r for r in reader}
+
+
+def write_rows(path: Path, rows: dict[str, dict[str, str]], grade_ids: list[str]) -> None:
+    """Write the gradebook (sorted by submission) atomically."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=FIXED + grade_ids, lineterminator="\n")
+    writer.writeheader()
+    for key in sorted(rows):
+        writer.writerow(rows[key])
+    write_atomic(path, buffer.getvalue())
+
+
+def read_json(path: Path, default: Any) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return default

@@ -1,0 +1,230 @@
+r"""Batch grading: ``python -m sgdteach grade SOURCE.ipynb SUBMISSION.ipynb... --out
+gradebook.csv [--jobs N] [--timeout SECONDS] [--redo]``.
+
+``SOURCE`` is the solution notebook (nbgrader markup, hidden tests included). Each submission is
+graded by a worker process of its own (:mod:`~sgdteach.grading.runner`) that runs it in a fresh,
+sandboxed kernel in a temporary copy of its folder; this process only schedules workers, enforces
+a last-resort deadline on each, and writes the gradebook, the feedback files and the class summary
+(:mod:`~sgdteach.grading.gradebook`). Every submission gets exactly one row, whatever happened to
+it. A re-run skips submissions whose file and source are unchanged since they were graded (and did
+not end in ``error``), unless ``--redo``. The exit code is 0 when every submission was graded
+(whatever its score), 1 when some ended in ``error``, 2 for unusable arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from .feedback import feedback_markdown
+from .gradebook import Paths, read_json, read_rows, row, sha256, write_atomic, write_rows
+from .markup import MarkupError, grade_id, points, role, validate
+from .progress import Progress
+from .summary import write_summary
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m sgdteach grade",
+                                description="Grade notebook submissions against a solution.")
+    p.add_argument("source", help="the solution notebook (nbgrader markup, hidden tests)")
+    p.add_argument("submissions", nargs="+", help="submitted notebooks")
+    p.add_argument("--out", required=True, help="the gradebook CSV to write")
+    p.add_argument("--jobs", type=int, default=1, help="submissions graded at once (1)")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per cell (60)")
+    p.add_argument("--notebook-timeout", type=float, default=None,
+                   help="seconds for a whole notebook (10 x --timeout)")
+    p.add_argument("--memory-mb", type=int, default=2048, help="memory cap per kernel (2048)")
+    p.add_argument("--max-output-kb", type=int, default=1000,
+                   help="output kept per cell, in thousands of characters (1000)")
+    p.add_argument("--redo", action="store_true", help="grade again what is already graded")
+    args = p.parse_args(argv)
+    for name, low in (("jobs", 1), ("timeout", 0.1), ("memory_mb", 256), ("max_output_kb", 1)):
+        if getattr(args, name) < low:
+            p.error(f"'--{name.replace('_', '-')}' must be >= {low}; got {getattr(args, name)}")
+    args.notebook_timeout = args.notebook_timeout or 10 * args.timeout
+    return args
+
+
+def load_source(path: str):
+    """Validate the source notebook; return its test cells' grade_ids (in order) and the total
+    of their points."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    validate(nb, path)
+    tests = [c for c in nb.cells if role(c) == "test"]
+    manual = sum(role(c) == "manual" for c in nb.cells)
+    if manual:
+        print(f"grade: {manual} manually graded cell(s) in {path} are not scored here",
+              file=sys.stderr)
+    return [grade_id(c) for c in tests], sum(points(c) for c in tests)
+
+
+def _kill_kernel(pid_file: Path, workdir: Path) -> None:
+    """Kill a worker's kernel process group if it is still ours (checked on /proc)."""
+    try:
+        pid = int(pid_file.read_text())
+        if str(workdir) in Path(f"/proc/{pid}/cmdline").read_text(errors="replace"):
+            os.killpg(pid, signal.SIGKILL)
+    except (OSError, ValueError):
+        pass
+
+
+RUNNING: set[subprocess.Popen] = set()   # live workers, killed if the grader is interrupted
+
+
+def run_worker(job: dict[str, Any], deadline: float) -> dict[str, Any]:
+    """Grade one submission in a worker process (``python -m sgdteach.grading.runner``, its own
+    session, output to ``worker.log``); a worker that fails or hangs still yields a result."""
+    workdir = Path(job["workdir"])
+    job_file, log_file = workdir / "job.json", workdir / "worker.log"
+    job_file.write_text(json.dumps(job))
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parents[2])   # the sgdteach the grader itself runs
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    with open(log_file, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "sgdteach.grading.runner", str(job_file)],
+                                stdout=log, stderr=log, stdin=subprocess.DEVNULL, env=env,
+                                start_new_session=True)
+    RUNNING.add(proc)
+    try:
+        proc.wait(timeout=deadline)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        _kill_kernel(Path(job["kernel_pid_file"]), workdir)
+    finally:
+        RUNNING.discard(proc)
+    result = read_json(Path(job["result"]), None)
+    tail = log_file.read_bytes()[-1500:].decode(errors="replace")
+    if result is not None and result["status"] == "error":
+        result["log"] = tail   # for the instructor: the worker's and the kernel's last words
+    if result is None:
+        status = "timeout" if timed_out else "error"
+        why = (f"the grading worker was stopped after {deadline:.0f} s" if timed_out else
+               f"the grading worker exited with code {proc.returncode}: {tail.strip()}")
+        result = {"submission": job["key"], "status": status, "notes": [why]}
+    return result
+
+
+class Grader:
+    """Schedules workers and keeps the gradebook, feedback and manifest up to date."""
+
+    def __init__(self, args: argparse.Namespace, grade_ids: list[str], max_score: float):
+        self.args, self.grade_ids, self.max_score = args, grade_ids, max_score
+        self.paths = Paths(args.out)
+        self.rows = read_rows(self.paths.gradebook, grade_ids)
+        if self.paths.gradebook.exists() and not self.rows:
+            print(f"grade: {self.paths.gradebook} has other columns (another source?): "
+                  "starting a new gradebook", file=sys.stderr)
+        self.manifest = read_json(self.paths.manifest, {}) if self.rows else {}
+        self.source_hash = sha256(args.source)
+        self.warned = False
+
+    def fingerprint(self, path: str) -> dict[str, str | None]:
+        return {"sha256": sha256(path) if os.path.isfile(path) else None,
+                "source": self.source_hash}
+
+    def pending(self, keys: list[str]) -> list[str]:
+        if self.args.redo:
+            return keys
+        return [k for k in keys if k not in self.rows or self.rows[k]["status"] == "error"
+                or self.manifest.get(k) != self.fingerprint(k)
+                or not (self.paths.feedback / f"{self.paths.name(k)}.json").exists()]
+
+    def record(self, result: dict[str, Any]) -> None:
+        key = result["submission"]
+        result.setdefault("max_score", self.max_score)
+        name = self.paths.name(key)
+        write_atomic(self.paths.feedback / f"{name}.json", json.dumps(result, indent=1))
+        write_atomic(self.paths.feedback / f"{name}.md",
+                     feedback_markdown(result, self.args.source))
+        sandbox = result.get("sandbox") or {}
+        weak = ([sandbox["confinement"]] if sandbox.get("confined") is False else []) + \
+            [f"{limit} not applied" for limit in sandbox.get("limits_refused", [])]
+        if weak and not self.warned:   # once per run: the system lacks a protection
+            self.warned = True
+            print(f"grade: warning: {'; '.join(weak)}", file=sys.stderr)
+        self.rows[key] = row(result, self.grade_ids, self.max_score)
+        self.manifest[key] = self.fingerprint(key)
+        write_atomic(self.paths.manifest, json.dumps(self.manifest, indent=1))
+        write_rows(self.paths.gradebook, self.rows, self.grade_ids)
+
+    def job(self, index: int, key: str, tmp: Path) -> dict[str, Any]:
+        workdir = tmp / f"{index:05d}"
+        workdir.mkdir()
+        a = self.args
+        return {"key": key, "path": str(Path(key).resolve()),
+                "source": str(Path(a.source).resolve()), "workdir": str(workdir),
+                "result": str(workdir / "result.json"),
+                "kernel_pid_file": str(workdir / "kernel.pid"), "timeout": a.timeout,
+                "notebook_timeout": a.notebook_timeout, "memory_mb": a.memory_mb,
+                "file_mb": 128, "max_output_bytes": a.max_output_kb * 1000,
+                "exclude": [str(p.resolve()) for p in self.paths.outputs()]}
+
+    def run(self, keys: list[str]) -> int:
+        todo = self.pending(keys)
+        print(f"grade: {len(todo)} of {len(keys)} submission(s) to grade"
+              + (f", {len(keys) - len(todo)} already graded (--redo grades them again)"
+                 if len(todo) < len(keys) else ""), file=sys.stderr)
+        progress = Progress(len(todo))
+        deadline = 90 + self.args.notebook_timeout
+        errors = 0
+        tmp = Path(tempfile.mkdtemp(prefix="sgdteach-grade-"))
+        pool = ThreadPoolExecutor(max_workers=self.args.jobs)
+        try:
+            futures = [pool.submit(run_worker, self.job(i, k, tmp), deadline)
+                       for i, k in enumerate(todo)]
+            for future in as_completed(futures):
+                result = future.result()
+                errors += result["status"] == "error"
+                self.record(result)
+                progress.done(result["submission"], result["status"],
+                              f"{self.rows[result['submission']]['score']}/"
+                              f"{self.rows[result['submission']]['max_score']}")
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)
+            for proc in list(RUNNING):   # workers run in their own session: stop them here
+                with contextlib.suppress(OSError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+            print("\ngrade: interrupted; the gradebook keeps what was graded", file=sys.stderr)
+            return 130
+        finally:
+            pool.shutdown(wait=True)
+            progress.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+        results = [read_json(self.paths.feedback / f"{self.paths.name(k)}.json", None)
+                   for k in sorted(self.rows)]
+        write_summary(self.paths.summary, [r for r in results if r], self.grade_ids)
+        print(f"grade: wrote {self.paths.gradebook}, feedback in {self.paths.feedback}/, "
+              f"summary {self.paths.summary}.md", file=sys.stderr)
+        if errors:
+            print(f"grade: {errors} submission(s) could not be graded (status error); their "
+                  f".json feedback holds the worker's log", file=sys.stderr)
+        return 1 if errors else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from . import _speedup  # noqa: F401  (before nbformat is imported)
+
+    args = parse(argv)
+    try:
+        grade_ids, max_score = load_source(args.source)
+    except (OSError, ValueError, MarkupError) as exc:
+        print(f"grade: 'SOURCE' must be a solution notebook with nbgrader test cells; got "
+              f"{args.source!r}: {exc}", file=sys.stderr)
+        return 2
+    keys = list(dict.fromkeys(os.path.normpath(s) for s in args.submissions))
+    return Grader(args, grade_ids, max_score).run(keys)

@@ -1,0 +1,165 @@
+r"""nbgrader's markup, read and applied without nbgrader: cell roles, schema-3 metadata checks, and
+the two text transforms of a release (answers replaced by a stub, hidden tests removed).
+
+Cell metadata ``nbgrader = {grade, solution, locked, points, grade_id, schema_version: 3}``:
+
+========================  ===================================================================
+role                      metadata
+========================  ===================================================================
+answer                    ``solution: true`` (``grade: false``): the learner writes here
+test                      ``grade: true, solution: false``, a code cell worth ``points``
+manual                    ``grade: true, solution: true``: graded by hand (never by sgdteach)
+locked                    ``locked: true`` only: instructions and given code
+========================  ===================================================================
+
+The transforms follow nbgrader's ``ClearSolutions`` and ``ClearHiddenTests``: a line containing
+``BEGIN SOLUTION`` starts a region replaced by the stub (indented like that line), a line with
+``END SOLUTION`` ends it; an answer cell without a region is replaced whole; hidden-test regions
+are deleted with their delimiter lines.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+BEGIN_SOLUTION, END_SOLUTION = "BEGIN SOLUTION", "END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
+CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+TEXT_STUB = "YOUR ANSWER HERE"
+KEYS = {"schema_version", "grade", "locked", "solution", "task", "grade_id", "points",
+        "checksum", "cell_type"}
+GRADE_ID = re.compile(r"^[a-zA-Z0-9_\-]+$")
+
+
+class MarkupError(ValueError):
+    """A notebook's nbgrader markup or metadata is invalid."""
+
+
+def meta(cell: Any) -> dict:
+    """The cell's nbgrader metadata (empty when there is none)."""
+    value = cell.get("metadata", {}).get("nbgrader", {})
+    return value if isinstance(value, dict) else {}
+
+
+def grade_id(cell: Any) -> str | None:
+    """The cell's ``grade_id`` if it is an nbgrader cell that needs one, else ``None``."""
+    m = meta(cell)
+    if not (m.get("grade") or m.get("solution") or m.get("locked")):
+        return None
+    gid = m.get("grade_id")
+    return gid if isinstance(gid, str) and gid else None
+
+
+def role(cell: Any) -> str | None:
+    """``"answer"``, ``"test"``, ``"manual"``, ``"locked"`` or ``None`` (a free cell)."""
+    m = meta(cell)
+    if m.get("solution"):
+        return "manual" if m.get("grade") else "answer"
+    if m.get("grade"):
+        return "test" if cell.get("cell_type") == "code" else "manual"
+    return "locked" if m.get("locked") else None
+
+
+def points(cell: Any) -> float:
+    """The points of a graded cell (0 for any other)."""
+    value = meta(cell).get("points", 0) if meta(cell).get("grade") else 0
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+def clear_solution(source: str, cell_type: str) -> str:
+    """Replace each solution region by the stub; a cell without a region becomes the stub."""
+    stub = (CODE_STUB if cell_type == "code" else TEXT_STUB).split("\n")
+    out: list[str] = []
+    inside = replaced = False
+    for line in source.split("\n"):
+        if BEGIN_SOLUTION in line:
+            if inside:
+                raise MarkupError("nested BEGIN SOLUTION without END SOLUTION in:\n" + source)
+            inside = replaced = True
+            indent = re.match(r"\s*", line).group(0)
+            out.extend(indent + s for s in stub)
+        elif END_SOLUTION in line:
+            if not inside:
+                raise MarkupError("END SOLUTION without BEGIN SOLUTION in:\n" + source)
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise MarkupError("BEGIN SOLUTION without END SOLUTION in:\n" + source)
+    return "\n".join(out) if replaced else "\n".join(stub)
+
+
+def strip_hidden_tests(source: str) -> str:
+    """Delete hidden-test regions together with their delimiter lines."""
+    out: list[str] = []
+    inside = False
+    for line in source.split("\n"):
+        if BEGIN_HIDDEN in line:
+            if inside:
+                raise MarkupError("nested BEGIN HIDDEN TESTS in:\n" + source)
+            inside = True
+        elif END_HIDDEN in line:
+            if not inside:
+                raise MarkupError("END HIDDEN TESTS without BEGIN HIDDEN TESTS in:\n" + source)
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise MarkupError("BEGIN HIDDEN TESTS without END HIDDEN TESTS in:\n" + source)
+    return "\n".join(out)
+
+
+def learner_source(cell: Any) -> str:
+    """What a cell of the source looks like in the released exercise."""
+    source = cell.get("source", "")
+    if role(cell) in ("answer", "manual"):
+        return clear_solution(source, cell.get("cell_type", "code"))
+    return strip_hidden_tests(source)
+
+
+def validate(nb: Any, name: str = "notebook") -> None:
+    r"""Check nbgrader schema-3 metadata and markup like nbgrader would; raise
+    :class:`MarkupError` naming the cell. A source notebook must also have a test cell."""
+    seen: set[str] = set()
+    for index, cell in enumerate(nb.cells):
+        where = f"{name}, cell {index}"
+        source = cell.get("source", "")
+        m = meta(cell)
+        if not m:
+            if BEGIN_SOLUTION in source or BEGIN_HIDDEN in source:
+                raise MarkupError(f"{where}: has solution or hidden-test markup but no nbgrader "
+                                  "metadata; mark it as an answer or a test cell.")
+            continue
+        extra = set(m) - KEYS
+        missing = {"schema_version", "grade", "locked", "solution"} - set(m)
+        if extra or missing:
+            raise MarkupError(f"{where}: nbgrader metadata has unknown keys {sorted(extra)} or "
+                              f"lacks {sorted(missing)}.")
+        if m["schema_version"] != 3:
+            raise MarkupError(f"{where}: nbgrader schema_version must be 3; got "
+                              f"{m['schema_version']!r}.")
+        for key in ("grade", "locked", "solution"):
+            if not isinstance(m[key], bool):
+                raise MarkupError(f"{where}: nbgrader '{key}' must be true or false.")
+        gid = m.get("grade_id")
+        if m["grade"] or m["solution"] or m["locked"]:
+            if not isinstance(gid, str) or not GRADE_ID.match(gid):
+                raise MarkupError(f"{where}: grade_id must be letters, digits, '_' or '-'; "
+                                  f"got {gid!r}.")
+            if gid in seen:
+                raise MarkupError(f"{where}: duplicate grade_id {gid!r}.")
+            seen.add(gid)
+        if m["grade"]:
+            p = m.get("points")
+            if isinstance(p, bool) or not isinstance(p, (int, float)) or p < 0:
+                raise MarkupError(f"{where}: a graded cell needs points >= 0; got {p!r}.")
+        if cell.get("cell_type") == "markdown" and m["grade"] != m["solution"]:
+            raise MarkupError(f"{where}: a graded markdown cell must be both grade and solution.")
+        if BEGIN_SOLUTION in source and not m["solution"]:
+            raise MarkupError(f"{where}: solution markup in a cell not marked solution.")
+        if BEGIN_HIDDEN in source and role(cell) != "test":
+            raise MarkupError(f"{where}: hidden tests in a cell that is not a test cell.")
+        learner_source(cell)  # unbalanced delimiters raise here
+    if not any(role(c) == "test" for c in nb.cells):
+        raise MarkupError(f"{name}: no test cell (grade: true on a code cell); nothing to grade.")

@@ -1,0 +1,120 @@
+r"""Generate the exercise notebooks from the solutions: ``python -m sgdteach release SOLUTIONS
+EXERCISES`` (``make exercises``).
+
+For every ``SOLUTIONS/*.ipynb`` (validated first, see :func:`sgdteach.grading.markup.validate`)
+the exercise is the same notebook with answers replaced by ``# YOUR CODE HERE`` /
+``raise NotImplementedError()``, hidden tests removed, outputs and execution counts cleared, test
+and locked cells made read-only and nbgrader cells undeletable (as nbgrader's ``LockCells``).
+Notebooks are written atomically, byte-for-byte reproducible; an exercise whose solution is gone is
+deleted. ``--check`` writes nothing and exits 1 when ``EXERCISES`` is stale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .markup import MarkupError, learner_source, role, validate
+
+VOLATILE_CELL_KEYS = ("execution", "collapsed", "scrolled", "ExecuteTime")
+
+
+def make_exercise(solution, name: str = "notebook"):
+    """The released version of a solution notebook node (the input is left unchanged)."""
+    validate(solution, name)
+    nb = copy.deepcopy(solution)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.source = learner_source(cell)
+        for key in VOLATILE_CELL_KEYS:
+            cell.metadata.pop(key, None)
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        if role(cell) in ("test", "locked"):
+            cell.metadata["editable"] = False
+        if role(cell) is not None:
+            cell.metadata["deletable"] = False
+    return nb
+
+
+def exercise_text(solution_path: str | os.PathLike) -> str:
+    """The exact text of the exercise generated from ``solution_path``."""
+    import nbformat
+
+    path = Path(solution_path)
+    nb = nbformat.read(path, as_version=4)
+    return nbformat.writes(make_exercise(nb, path.name)) + "\n"
+
+
+def _write_atomic(text: str, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".ipynb.tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def release(solutions: str | os.PathLike, exercises: str | os.PathLike, *,
+            check: bool = False) -> list[str]:
+    """Bring ``exercises`` in line with ``solutions``; return what changed (or would change).
+
+    Raises :class:`~sgdteach.grading.markup.MarkupError` naming the notebook and cell when a
+    solution's markup is invalid; nothing is written then.
+    """
+    src, dst = Path(solutions), Path(exercises)
+    if not src.is_dir():
+        raise FileNotFoundError(f"release: 'solutions' must be a folder of notebooks; got "
+                                f"{str(src)!r}. Check the path.")
+    notebooks = sorted(src.glob("*.ipynb"))
+    if not notebooks:
+        raise FileNotFoundError(f"release: 'solutions' must contain .ipynb files; got none in "
+                                f"{str(src)!r}.")
+    texts = {p.name: exercise_text(p) for p in notebooks}   # all validated before any write
+    changes = []
+    for name, text in texts.items():
+        target = dst / name
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            changes.append(f"{'updated' if target.exists() else 'created'} {target}")
+            if not check:
+                dst.mkdir(parents=True, exist_ok=True)
+                _write_atomic(text, target)
+    for stale in sorted(dst.glob("*.ipynb")) if dst.is_dir() else []:
+        if stale.name not in texts:
+            changes.append(f"deleted {stale} (no solution {src / stale.name})")
+            if not check:
+                stale.unlink()
+    return changes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m sgdteach release",
+        description="Generate exercise notebooks (answers stubbed, hidden tests removed, outputs "
+                    "cleared) from solution notebooks with nbgrader markup.")
+    parser.add_argument("solutions", help="folder of solution notebooks (the single source)")
+    parser.add_argument("exercises", help="folder to write the exercise notebooks to")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if the exercises are out of date")
+    args = parser.parse_args(argv)
+    try:
+        changes = release(args.solutions, args.exercises, check=args.check)
+    except (MarkupError, FileNotFoundError) as exc:
+        print(f"release failed: {exc}", file=sys.stderr)
+        return 2
+    for line in changes:
+        print(("stale: " if args.check else "") + line)
+    if args.check and changes:
+        print("exercises are out of date: run `make exercises`", file=sys.stderr)
+        return 1
+    if not changes:
+        print(f"{args.exercises}: up to date ({len(list(Path(args.solutions).glob('*.ipynb')))} "
+              "notebooks)")
+    return 0
