@@ -31,6 +31,7 @@ lint: $(VENV)/.installed-dev
 
 test: lint
 	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest --doctest-modules sgdteach
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
 	  $(BIN)/python -m pytest -p no:randomly --nbval notebooks \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120; \
