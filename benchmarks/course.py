@@ -1,0 +1,196 @@
+"""What a learner waits for: importing sgdteach, a widget redraw, running the notebooks."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import textwrap
+from datetime import datetime
+from pathlib import Path
+
+from .config import ROOT, Config
+from .timing import clock
+
+NOTEBOOK_TIMEOUT = 300  # seconds per cell, as `make notebooks`
+STALL_S = 30            # clock minus kernel-busy seconds that mark a stalled notebook run
+HEAVY = ("matplotlib", "ipywidgets", "IPython", "sklearn", "scipy", "pandas")
+
+IMPORT_PROBE = textwrap.dedent("""
+    import json, sys, time
+    start = time.perf_counter()
+    import {module}
+    seconds = time.perf_counter() - start
+    print(json.dumps({{"seconds": seconds, "heavy": [m for m in {heavy!r} if m in sys.modules]}}))
+""")
+
+
+def _import_once(module: str) -> dict:
+    code = IMPORT_PROBE.format(module=module, heavy=HEAVY)
+    wall, proc = clock(lambda: subprocess.run([sys.executable, "-c", code], cwd=ROOT,
+                                              capture_output=True, text=True, check=True))
+    return {**json.loads(proc.stdout), "process_s": wall}
+
+
+def import_ms(cfg: Config) -> dict:
+    """``import sgdteach`` in a fresh interpreter: the time of the import statement (numpy
+    included, interpreter start-up excluded), median of several; ``import numpy`` alone is timed
+    the same way, alternately, for comparison."""
+    _import_once("sgdteach")  # warm the file cache; not counted
+    runs = {"sgdteach": [], "numpy": []}
+    for _ in range(cfg.import_repeats):
+        for module in runs:
+            runs[module].append(_import_once(module))
+    ms = {m: [1e3 * r["seconds"] for r in rs] for m, rs in runs.items()}
+    return {
+        "value": statistics.median(ms["sgdteach"]),
+        "times": {"sgdteach_ms": [round(t, 2) for t in ms["sgdteach"]],
+                  "numpy_alone_ms": [round(t, 2) for t in ms["numpy"]],
+                  "numpy_alone_median_ms": statistics.median(ms["numpy"]),
+                  "process_median_ms": 1e3 * statistics.median(
+                      r["process_s"] for r in runs["sgdteach"])},
+        "settings": {"runs": cfg.import_repeats, "estimate": "median",
+                     "heavy_modules_imported": runs["sgdteach"][-1]["heavy"]},
+    }
+
+
+WIDGET_PROBE = textwrap.dedent("""
+    import json, statistics, time
+    import sgdteach.widgets
+    make = getattr(sgdteach.widgets, "methods_widget", None)
+    if make is None:
+        print(json.dumps({{"missing": "sgdteach.widgets.methods_widget not found"}}))
+    else:
+        start = time.perf_counter()
+        w = make()
+        build = time.perf_counter() - start
+        changes = {changes!r}
+        times = {{"lr": [], "batch_size": []}}
+        for name, value in changes:
+            start = time.perf_counter()
+            w.controls[name].value = value
+            times[name].append(time.perf_counter() - start)
+        print(json.dumps({{"build_s": build, "times_s": times, "text": w.last_text}}))
+""")
+
+
+def _kernel_run(code: str, timeout: float = 120) -> str:
+    """Run ``code`` in a fresh python3 Jupyter kernel (cwd: the repository); its stdout.
+
+    jupyter_client's blocking client, not nbclient: nbclient answers Output-widget messages on the
+    shell socket while it awaits the reply there, and then at times sees the reply only at its
+    timeout (jupyter/nbclient#312); the redraw times are taken inside the kernel either way.
+    """
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager(kernel_name="python3")
+    km.start_kernel(cwd=str(ROOT))
+    kc = km.client()
+    out: list[str] = []
+
+    def collect(msg: dict) -> None:
+        if msg["header"]["msg_type"] == "stream" and msg["content"]["name"] == "stdout":
+            out.append(msg["content"]["text"])
+        elif msg["header"]["msg_type"] == "error":
+            out.append(json.dumps({"error": "\n".join(msg["content"]["traceback"][-3:])}) + "\n")
+
+    try:
+        kc.start_channels()
+        kc.wait_for_ready(timeout=60)
+        kc.execute_interactive(code, timeout=timeout, output_hook=collect, allow_stdin=False)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    return "".join(out)
+
+
+def widget_redraw_ms(cfg: Config) -> dict:
+    """Median time, in a Jupyter kernel, to set a control of ``sgdteach.widgets.methods_widget()``
+    (default sizes) and have it recompute and redraw (the widget redraws synchronously)."""
+    lrs = [0.03, 0.06, 0.04, 0.02, 0.05, 0.035, 0.045, 0.025, 0.055]
+    sizes = [20, 5, 30, 15, 40, 8, 25, 12, 35]
+    k = max(1, cfg.widget_changes)
+    changes = [c for pair in zip([("lr", v) for v in lrs * 3],
+                                 [("batch_size", b) for b in sizes * 3], strict=True)
+               for c in pair][:2 * k]
+    out = _kernel_run(WIDGET_PROBE.format(changes=changes))
+    result = json.loads(out.strip().splitlines()[-1])
+    settings = {"where": "a fresh python3 Jupyter kernel via nbclient",
+                "changes": changes, "estimate": "median over all changes"}
+    if "missing" in result:
+        return {"value": None, "missing": result["missing"], "settings": settings,
+                "error": "missing: " + result["missing"]}
+    all_ms = [1e3 * t for ts in result["times_s"].values() for t in ts]
+    return {
+        "value": statistics.median(all_ms),
+        "times": {"build_ms": 1e3 * result["build_s"],
+                  **{f"{name}_ms": [round(1e3 * t, 1) for t in ts]
+                     for name, ts in result["times_s"].items()},
+                  **{f"{name}_median_ms": statistics.median(1e3 * t for t in ts)
+                     for name, ts in result["times_s"].items() if ts}},
+        "settings": settings, "last_text": result["text"],
+    }
+
+
+def _execute_notebook(path: Path) -> dict:
+    """Run one notebook as ``sgdteach.nbexec.execute_notebook`` does (nbclient, fresh kernel, in
+    its folder), keeping nbclient's per-cell timing: seconds on the clock and seconds the kernel
+    was busy (iopub busy -> idle, summed over cells)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=NOTEBOOK_TIMEOUT, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent.resolve())}})
+    wall = clock(client.execute)[0]
+    busy = 0.0
+    for cell in nb.cells:
+        stamps = cell.get("metadata", {}).get("execution", {})
+        if "iopub.status.busy" in stamps and "iopub.status.idle" in stamps:
+            busy += (datetime.fromisoformat(stamps["iopub.status.idle"])
+                     - datetime.fromisoformat(stamps["iopub.status.busy"])).total_seconds()
+    return {"s": round(wall, 3), "kernel_busy_s": round(busy, 3)}
+
+
+def notebooks_s(cfg: Config) -> dict:
+    """Executing every ``notebooks/*.ipynb`` with nbclient (each in a fresh kernel, in its
+    folder, one after another, nothing saved): total seconds.
+
+    nbclient sometimes sees a cell's reply only at its timeout (jupyter/nbclient#312, widget
+    cells): the notebook then takes ``NOTEBOOK_TIMEOUT`` seconds more than its kernel worked.
+    Such a run (clock minus kernel-busy time over ``STALL_S``) is recorded under ``stalls`` and
+    the notebook is run once more; the total uses the second run.
+    """
+    found = sorted(cfg.notebooks_dir.glob("*.ipynb"))
+    paths = found[:cfg.notebooks_limit] if cfg.notebooks_limit is not None else found
+    per, stalls, failed = {}, {}, {}
+    for path in paths:
+        try:
+            run = _execute_notebook(path)
+            if run["s"] - run["kernel_busy_s"] > STALL_S:
+                stalls[path.name] = run
+                run = _execute_notebook(path)
+        except Exception as exc:  # recorded in the row, the others still run
+            failed[path.name] = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1:]}"
+            continue
+        per[path.name] = run
+    row = {"value": sum(r["s"] for r in per.values()),
+           "times": {"per_notebook_s": {k: r["s"] for k, r in per.items()},
+                     "kernel_busy_s": {k: r["kernel_busy_s"] for k, r in per.items()},
+                     "with_stalled_runs_s": sum(r["s"] for r in per.values())
+                     + sum(r["s"] - per[k]["s"] for k, r in stalls.items() if k in per)},
+           "sizes": {"notebooks": len(paths), "notebooks_found": len(found),
+                     "folder": str(cfg.notebooks_dir)},
+           "settings": {"runner": "nbclient.NotebookClient as sgdteach.nbexec.execute_notebook "
+                                  f"(fresh kernel each, cell timeout {NOTEBOOK_TIMEOUT} s)",
+                        "order": "sequential", "stall_threshold_s": STALL_S},
+           "stalls": stalls}
+    if not paths:
+        row["value"], row["error"] = None, f"no notebooks in {cfg.notebooks_dir}"
+    elif len(paths) < len(found):
+        row["note"] = f"{cfg.name} run: only the first {len(paths)} of {len(found)} notebooks"
+    if failed:
+        row["failed"] = failed
+        row["error"] = f"{len(failed)} of {len(paths)} notebooks failed"
+    return row
