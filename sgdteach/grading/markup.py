@@ -67,47 +67,40 @@ def points(cell: Any) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
 
-def clear_solution(source: str, cell_type: str) -> str:
-    """Replace each solution region by the stub; a cell without a region becomes the stub."""
-    stub = (CODE_STUB if cell_type == "code" else TEXT_STUB).split("\n")
+def _replace_regions(source: str, begin: str, end: str, replacement) -> tuple[str, bool]:
+    """Replace every ``begin`` ... ``end`` region (delimiter lines included) by the lines
+    ``replacement(indent)``, ``indent`` being the begin line's; return the text and whether a
+    region was found. Unbalanced or nested delimiters raise :class:`MarkupError`."""
     out: list[str] = []
-    inside = replaced = False
+    inside = found = False
     for line in source.split("\n"):
-        if BEGIN_SOLUTION in line:
+        if begin in line:
             if inside:
-                raise MarkupError("nested BEGIN SOLUTION without END SOLUTION in:\n" + source)
-            inside = replaced = True
-            indent = re.match(r"\s*", line).group(0)
-            out.extend(indent + s for s in stub)
-        elif END_SOLUTION in line:
+                raise MarkupError(f"nested {begin} without {end} in:\n" + source)
+            inside = found = True
+            out.extend(replacement(re.match(r"\s*", line).group(0)))
+        elif end in line:
             if not inside:
-                raise MarkupError("END SOLUTION without BEGIN SOLUTION in:\n" + source)
+                raise MarkupError(f"{end} without {begin} in:\n" + source)
             inside = False
         elif not inside:
             out.append(line)
     if inside:
-        raise MarkupError("BEGIN SOLUTION without END SOLUTION in:\n" + source)
-    return "\n".join(out) if replaced else "\n".join(stub)
+        raise MarkupError(f"{begin} without {end} in:\n" + source)
+    return "\n".join(out), found
+
+
+def clear_solution(source: str, cell_type: str) -> str:
+    """Replace each solution region by the stub; a cell without a region becomes the stub."""
+    stub = (CODE_STUB if cell_type == "code" else TEXT_STUB).split("\n")
+    text, found = _replace_regions(source, BEGIN_SOLUTION, END_SOLUTION,
+                                   lambda indent: [indent + s for s in stub])
+    return text if found else "\n".join(stub)
 
 
 def strip_hidden_tests(source: str) -> str:
     """Delete hidden-test regions together with their delimiter lines."""
-    out: list[str] = []
-    inside = False
-    for line in source.split("\n"):
-        if BEGIN_HIDDEN in line:
-            if inside:
-                raise MarkupError("nested BEGIN HIDDEN TESTS in:\n" + source)
-            inside = True
-        elif END_HIDDEN in line:
-            if not inside:
-                raise MarkupError("END HIDDEN TESTS without BEGIN HIDDEN TESTS in:\n" + source)
-            inside = False
-        elif not inside:
-            out.append(line)
-    if inside:
-        raise MarkupError("BEGIN HIDDEN TESTS without END HIDDEN TESTS in:\n" + source)
-    return "\n".join(out)
+    return _replace_regions(source, BEGIN_HIDDEN, END_HIDDEN, lambda indent: [])[0]
 
 
 def learner_source(cell: Any) -> str:
