@@ -114,7 +114,7 @@ def descend(batches: Iterable[tuple[Array, Array]], theta0: Array, *, loss: Loss
         value = evaluate(theta, Xb, yb) if evaluate is not None else float("nan")
         if loss0 is None:
             loss0 = value
-        exploded = loss0 is not None and value > EXPLODE_FACTOR * max(loss0, 1.0)
+        exploded = value > EXPLODE_FACTOR * max(loss0, 1.0)
         if not np.isfinite(theta).all() or (evaluate is not None and not np.isfinite(value)) \
                 or exploded:
             diverged(step, lr, value)

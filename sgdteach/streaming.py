@@ -66,10 +66,11 @@ def minimize_stream(batches: Iterable[tuple[Array, Array]], theta0: Array, *,
     theta0 = check_vector(func, "theta0", theta0)
     the_loss = get_loss(loss, func)
     record_every = check_positive(func, "record_every", record_every, integer=True, minimum=1)
-    settings = dict(loss=the_loss.name, lr=lr, optimizer=get_optimizer(optimizer, func).name,
-                    record_every=record_every, source="stream")
+    opt = get_optimizer(optimizer, func)
+    settings = dict(loss=the_loss.name, lr=lr, optimizer=opt.name, record_every=record_every,
+                    source="stream")
     return descend(_checked_stream(func, batches, len(theta0)), theta0, loss=the_loss,
-                   schedule=as_schedule(lr, func), optimizer=get_optimizer(optimizer, func),
+                   schedule=as_schedule(lr, func), optimizer=opt,
                    record_every=record_every, evaluate=the_loss.value, settings=settings,
                    func=func)
 
@@ -155,11 +156,13 @@ def minimize_memmap(X, y, theta0: Array | None = None, *, loss: str | Loss = "sq
     the_loss, opt = get_loss(loss, func), get_optimizer(optimizer, func)
     settings = dict(loss=the_loss.name, lr=lr, batch_size=batch_size, block_rows=block_rows,
                     epochs=epochs, optimizer=opt.name, seed=seed, source="memmap")
-    def read_block(start: int, stop: int) -> tuple[Array, Array]:
-        return read_X(start, stop), read_y(start, stop)
 
-    batches = _checked_stream(func, block_batches(read_block, n, batch_size, block_rows, epochs,
-                                                  rng, shuffle), d)
+    def read_block(start: int, stop: int) -> tuple[Array, Array]:
+        """One block, checked once as it is read (shapes are fixed by the files)."""
+        return (check_matrix(func, "X", read_X(start, stop)),
+                check_vector(func, "y", read_y(start, stop)))
+
+    batches = block_batches(read_block, n, batch_size, block_rows, epochs, rng, shuffle)
     return descend(batches, theta0, loss=the_loss, schedule=as_schedule(lr, func), optimizer=opt,
                    record_every=record_every, evaluate=the_loss.value, samples_per_epoch=n,
                    settings=settings, func=func)

@@ -143,3 +143,13 @@ def test_out_of_core_peak_memory_is_bounded_by_the_block(tmp_path):
     assert trained < 4 * block_bytes, (trained, block_bytes)
     # The measurement can see a whole file: the memory-mapped sum makes it resident.
     assert naive > 0.8 * file_bytes, (naive, file_bytes)
+
+
+def test_memmap_rejects_non_finite_rows(tmp_path):
+    X = np.ones((300, 2))
+    X[250, 1] = np.nan
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "y.npy", np.ones(300))
+    with pytest.raises(ValueError, match=r"minimize_memmap: 'X' must be finite \(no NaN or inf\)"):
+        sgdteach.minimize_memmap(tmp_path / "X.npy", tmp_path / "y.npy", batch_size=10,
+                                 block_rows=100, seed=0)
