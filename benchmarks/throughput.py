@@ -3,9 +3,12 @@ reference example's loop."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 import sgdteach
+from sgdteach import sampling
 
 from .config import Config
 from .timing import interleaved, summary
@@ -19,14 +22,13 @@ def _epoch_parts(X, y, batch_size: int, seed: int) -> dict:
 
     n = len(y)
     perm = np.random.default_rng(seed).permutation(n)
-    xbuf, ybuf = np.empty((batch_size, X.shape[1])), np.empty(batch_size)
+    chunk_rows = max(1, sampling.CHUNK_BYTES // (X.shape[1] * X.itemsize * batch_size)) * batch_size
+    buffer = (np.empty((chunk_rows, X.shape[1])), np.empty(chunk_rows))
+    xbuf, ybuf = buffer[0][:batch_size], buffer[1][:batch_size]
 
-    def gather():  # what sampling.in_memory_batches does for every step, nothing else
-        for start in range(0, n, batch_size):
-            rows = perm[start:start + batch_size]
-            k = len(rows)
-            np.take(X, rows, axis=0, out=xbuf[:k], mode="clip")
-            np.take(y, rows, out=ybuf[:k], mode="clip")
+    def gather():  # what sampling.in_memory_batches gathers in an epoch, in this thread
+        for start in range(0, n, chunk_rows):
+            sampling._gather(X, y, perm[start:start + chunk_rows], buffer)
 
     def same_batch():  # the batches descend would get, without gathering them
         for _ in range(0, n, batch_size):
@@ -42,6 +44,17 @@ def _epoch_parts(X, y, batch_size: int, seed: int) -> dict:
             "gather": gather, "steps_without_gather": steps}
 
 
+@contextmanager
+def _no_background_gather():
+    """``minimize`` as if ``X`` fitted in the caches: every chunk gathered in the loop's thread."""
+    saved = sampling.PREFETCH_BYTES
+    sampling.PREFETCH_BYTES = float("inf")
+    try:
+        yield
+    finally:
+        sampling.PREFETCH_BYTES = saved
+
+
 def epoch_over_fullgrad(cfg: Config) -> dict:
     r"""One epoch of mini-batch SGD (shuffle) over one full-gradient pass
     :math:`X^\top(X\theta - y)` on the same data.
@@ -50,8 +63,11 @@ def epoch_over_fullgrad(cfg: Config) -> dict:
     anything that touches every row can be. The epoch is the whole ``sgdteach.minimize`` call,
     argument checks included, with no loss recording (``record_loss=False``). The pieces of an
     epoch are also timed alone (same run, interleaved): the O(nd) argument check, the epoch's
-    permutation, gathering the rows of every batch (``np.take``, as ``sampling`` does) and the
-    steps on an already gathered batch; their sum is the least a numpy epoch can cost.
+    permutation, gathering the rows of every batch (``np.take`` a chunk at a time, as
+    ``sampling`` does) and the steps on an already gathered batch. ``minimize`` gathers the next
+    chunk in a background thread while the steps run (X is larger than
+    ``sampling.PREFETCH_BYTES``), so the epoch costs less than the sum of its pieces;
+    ``epoch_one_thread`` is the same call with that thread turned off.
     """
     X, y = cfg.data["X"], cfg.data["y"]
     theta = np.full(cfg.d, 0.01)
@@ -62,25 +78,33 @@ def epoch_over_fullgrad(cfg: Config) -> dict:
         last["h"] = sgdteach.minimize(X, y, lr=0.01, batch_size=cfg.batch_size, epochs=1,
                                       sampling="shuffle", seed=next(seeds), record_loss=False)
 
+    def epoch_one_thread():
+        with _no_background_gather():
+            epoch()
+
     def full_gradient():
         return X.T @ (X @ theta - y)
 
     full_gradient()  # warm the BLAS threads and the pages of X
     parts = _epoch_parts(X, y, cfg.batch_size, cfg.seed)
-    times = interleaved({"epoch": epoch, "full_gradient": full_gradient, **parts}, cfg.repeats)
+    times = interleaved({"epoch": epoch, "full_gradient": full_gradient,
+                         "epoch_one_thread": epoch_one_thread, **parts}, cfg.repeats)
     summaries = {name: summary(t) for name, t in times.items()}
     fg = summaries["full_gradient"]["best_s"]
     return {
         "value": summaries["epoch"]["best_s"] / fg,
         "times": {**summaries, "epoch_loop_only_s": float(last["h"].wall_time[-1])},
+        "epoch_one_thread_over_full_gradient": summaries["epoch_one_thread"]["best_s"] / fg,
         "parts_over_full_gradient": {
             **{name: summaries[name]["best_s"] / fg for name in parts},
             "sum_of_parts": sum(summaries[name]["best_s"] for name in parts) / fg},
         "sizes": {**cfg.sizes(), "bytes_X": X.nbytes,
-                  "steps_per_epoch": sgdteach.sampling.steps_per_epoch(cfg.n, cfg.batch_size)},
+                  "steps_per_epoch": sgdteach.sampling.steps_per_epoch(cfg.n, cfg.batch_size),
+                  "chunk_bytes": sampling.CHUNK_BYTES, "prefetch_bytes": sampling.PREFETCH_BYTES},
         "settings": {"batch_size": cfg.batch_size, "sampling": "shuffle", "lr": 0.01,
                      "record_loss": False, "estimate": f"best of {cfg.repeats}, interleaved",
-                     "full_gradient": "X.T @ (X @ theta - y)"},
+                     "full_gradient": "X.T @ (X @ theta - y)",
+                     "background_gather": X.nbytes > sampling.PREFETCH_BYTES},
     }
 
 
@@ -98,12 +122,14 @@ def reference_loop(X, y, theta, learning_rate, steps):
 
 
 def floor_loop(X, y, theta, learning_rate, rows):
-    """The least a numpy SGD step can do: pre-drawn indices, two row slices, and the four array
-    operations of the update, fused into one line; no schedule, no optimizer, no checks."""
+    """The least a numpy SGD step can do: pre-drawn indices, the row as a 1-D view, and three
+    numpy calls (``x.dot(theta)``, one multiplication of the row by a number, the in-place
+    subtraction); no schedule, no optimizer, no checks."""
     theta = np.array(theta, dtype=np.float64)
+    targets = y.tolist()
     for r in rows.tolist():
-        x, t = X[r:r + 1], y[r:r + 1]
-        theta -= (2 * learning_rate) * x.T.dot(x.dot(theta) - t)
+        x = X[r]
+        theta -= (2 * learning_rate * (x.dot(theta) - targets[r])) * x
     return theta
 
 
@@ -140,9 +166,9 @@ def sgd_step_over_reference_loop(cfg: Config) -> dict:
                   **{f"{k}_per_step_us": 1e6 * t["best_s"] / steps
                      for k, t in (("ours", o), ("reference", r), ("floor", f))}},
         "floor_over_reference_loop": f["best_s"] / r["best_s"],
-        "note": "floor = the same steps with pre-drawn indices and nothing but the update's "
-                "numpy calls (benchmarks.throughput.floor_loop): the limit of any numpy loop "
-                "that does one step per row",
+        "note": "floor = the same steps with pre-drawn indices and nothing but three numpy "
+                "calls per step (benchmarks.throughput.floor_loop): about the limit of any "
+                "numpy loop that does one step per row",
         "sizes": {"n": len(y), "d": X.shape[1], "data": "sgdteach.datasets.reference_data()",
                   "steps": steps},
         "settings": {"lr": 0.01, "sampling": "replacement", "record_every": steps,

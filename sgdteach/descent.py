@@ -23,7 +23,7 @@ from . import losses
 from ._validation import check_choice, check_data, check_positive, check_rng, check_vector
 from .losses import Loss, get_loss
 from .optimizers import Optimizer, get_optimizer
-from .sampling import SAMPLINGS, in_memory_batches, steps_per_epoch
+from .sampling import SAMPLINGS, in_memory_batches, in_memory_rows, steps_per_epoch
 from .schedules import Schedule, as_schedule
 
 Array = np.ndarray
@@ -94,15 +94,20 @@ def descend(batches: Iterable[tuple[Array, Array]], theta0: Array, *, loss: Loss
             schedule: Schedule, optimizer: Optimizer, record_every: int,
             evaluate: Callable[[Array, Array, Array], float] | None,
             samples_per_epoch: float = float("nan"), hint_X: Array | None = None,
-            settings: dict[str, Any] | None = None, func: str = "minimize") -> History:
-    """Run the update rule over ``batches``; the loop every public driver shares.
+            settings: dict[str, Any] | None = None, func: str = "minimize",
+            rows: bool = False) -> History:
+    r"""Run the update rule over ``batches``; the loop every public driver shares.
 
     ``evaluate(theta, X_batch, y_batch)`` gives the loss recorded at a record point, called with
-    the batch about to be used; ``None`` records no loss (NaN).
+    the batch about to be used; ``None`` records no loss (NaN). With ``rows=True`` each batch is
+    one row ``(x_i, y_i)``, shape ``(d,)`` and a number, and ``loss.grad_one`` is its gradient;
+    for plain SGD the step :math:`\alpha_t \nabla J_i` is then ``grad_one(theta, x_i, y_i,
+    scale=lr)``: one multiplication by the row instead of two (the same step up to rounding).
     """
     theta = np.array(theta0, dtype=np.float64)   # our own copy: the caller's array is untouched
     state = optimizer.init(theta)
-    grad, update = loss.grad, optimizer.update
+    grad, update = (loss.grad_one if rows else loss.grad), optimizer.update
+    fold_lr = rows and optimizer.plain
     rec: dict[str, list] = {k: [] for k in ("path", "loss", "step", "samples", "time", "lr")}
     eval_time = 0.0
     loss0 = None
@@ -141,11 +146,14 @@ def descend(batches: Iterable[tuple[Array, Array]], theta0: Array, *, loss: Loss
                 record(step, samples, lr, Xb, yb)
             elif step % CHECK_EVERY == 0 and not np.isfinite(theta).all():
                 diverged(step, lr, float("nan"))
-            g = grad(theta, Xb, yb)
-            delta, state = update(g, state, lr)
-            theta -= delta
+            if fold_lr:
+                theta -= grad(theta, Xb, yb, lr)            # alpha_t * grad J_i(theta)
+            else:
+                g = grad(theta, Xb, yb)
+                delta, state = update(g, state, lr)
+                theta -= delta
             step += 1
-            samples += len(yb)
+            samples += 1 if rows else len(yb)
         if Xb is None:
             raise ValueError(f"{func}: 'batches' must yield at least one (X, y) batch; got none.")
         record(step, samples, schedule(step), Xb, yb)
@@ -172,7 +180,9 @@ def minimize(X: Array, y: Array, theta0: Array | None = None, *,
     ``lr(t)`` (a number or a schedule) and plain SGD as the default update rule (``optimizer``
     changes it: "momentum", "nesterov", "adagrad", "rmsprop", "adam" or an :class:`Optimizer`).
     ``batch_size=len(y)`` is batch gradient descent, ``batch_size=1`` is SGD; one epoch is
-    ``ceil(n / batch_size)`` steps.
+    ``ceil(n / batch_size)`` steps. How the rows reach the loop is in :mod:`sgdteach.sampling`:
+    SGD steps use plain rows and ``loss.grad_one``; mini-batches of an ``X`` over 64 MB are
+    gathered a chunk ahead in a background thread. Neither changes a batch.
 
     Parameters
     ----------
@@ -223,7 +233,13 @@ def minimize(X: Array, y: Array, theta0: Array | None = None, *,
     samples_per_epoch = spe * batch_size if sampling == "replacement" else n
     settings = dict(loss=the_loss.name, lr=lr, batch_size=batch_size, epochs=epochs,
                     sampling=sampling, optimizer=opt.name, seed=seed, record_every=record_every)
-    return descend(in_memory_batches(X, y, batch_size, epochs, sampling, rng), theta0,
-                   loss=the_loss, schedule=schedule, optimizer=opt, record_every=record_every,
-                   evaluate=full_loss if record_loss else None,
-                   samples_per_epoch=samples_per_epoch, hint_X=X, settings=settings, func=func)
+    rows = batch_size == 1     # SGD: plain rows and the per-sample gradient loss.grad_one
+    batches = (in_memory_rows(X, y, epochs, sampling, rng) if rows
+               else in_memory_batches(X, y, batch_size, epochs, sampling, rng))
+    try:
+        return descend(batches, theta0, loss=the_loss, schedule=schedule, optimizer=opt,
+                       record_every=record_every, evaluate=full_loss if record_loss else None,
+                       samples_per_epoch=samples_per_epoch, hint_X=X, settings=settings,
+                       func=func, rows=rows)
+    finally:
+        batches.close()    # on an error too: stops a background gather at once

@@ -25,11 +25,16 @@ Array = np.ndarray
 
 
 class Optimizer(NamedTuple):
-    """An update rule: ``init(theta) -> state`` and ``update(g, state, lr) -> (step, state)``."""
+    """An update rule: ``init(theta) -> state`` and ``update(g, state, lr) -> (step, state)``.
+
+    ``plain=True`` says that ``update`` is ``(lr * g, state)`` with an empty state (plain SGD):
+    the descent loop may then fold ``lr`` into a per-sample gradient (``Loss.grad_one``).
+    """
 
     name: str
     init: Callable[[Array], Any]
     update: Callable[[Array, Any, float], tuple[Array, Any]]
+    plain: bool = False
 
 
 class EmptyState(NamedTuple):
@@ -59,7 +64,7 @@ def sgd() -> Optimizer:
     def update(g: Array, state: EmptyState, lr: float) -> tuple[Array, EmptyState]:
         return lr * g, state
 
-    return Optimizer("sgd", init, update)
+    return Optimizer("sgd", init, update, plain=True)
 
 
 def momentum(beta: float = 0.9, nesterov: bool = False) -> Optimizer:

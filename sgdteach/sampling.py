@@ -13,11 +13,13 @@ An epoch is :math:`\lceil n / b \rceil` steps for batch size :math:`b`. The thre
 
 Indices are drawn in bulk, never one RNG call per step: a permutation per epoch for
 ``"shuffle"``, up to ``DRAW_CHUNK`` indices per call (across epochs) for ``"replacement"``.
+Mini-batch rows are gathered a chunk of batches at a time (one ``np.take`` per few MB); SGD
+(``batch_size=1``) gets plain rows ``(x_i, y_i)`` from :func:`in_memory_rows`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -26,6 +28,8 @@ from ._validation import check_choice
 Array = np.ndarray
 SAMPLINGS = ("replacement", "shuffle", "cyclic")
 DRAW_CHUNK = 65536  # indices drawn per RNG call with sampling="replacement"
+CHUNK_BYTES = 4 * 2**20        # rows gathered per np.take call: whole batches, about this size
+PREFETCH_BYTES = 64 * 2**20    # gather the next chunk in a background thread above this size of X
 
 
 def steps_per_epoch(n: int, batch_size: int) -> int:
@@ -51,13 +55,13 @@ def _index_chunks(n: int, batch_size: int, epochs: int, sampling: str,
                   rng: np.random.Generator) -> Iterator[Array]:
     """The row indices of all the steps of ``epochs`` epochs, in order, a chunk at a time.
 
-    ``"shuffle"``: one permutation per epoch. ``"replacement"``: whole batches, up to
-    ``DRAW_CHUNK`` indices per RNG call, across epoch boundaries. A Generator's draws form one
-    stream, so these are the very numbers that one ``epoch_indices`` call per epoch gives; but on a
-    tiny data set (3 rows: 3 steps per epoch) one RNG call per epoch costs more than the steps,
-    and on a large one a whole epoch's draw would delay the first step.
+    ``"shuffle"``: one permutation per epoch (``"cyclic"``: ``0..n-1``). ``"replacement"``: whole
+    batches, up to ``DRAW_CHUNK`` indices per RNG call, across epoch boundaries. A Generator's
+    draws form one stream, so these are the very numbers that one ``epoch_indices`` call per
+    epoch gives; but on a tiny data set (3 rows: 3 steps per epoch) one RNG call per epoch costs
+    more than the steps, and on a large one a whole epoch's draw would delay the first step.
     """
-    if sampling == "shuffle":
+    if sampling in ("shuffle", "cyclic"):
         for _ in range(epochs):
             yield epoch_indices(n, batch_size, sampling, rng)
         return
@@ -67,14 +71,34 @@ def _index_chunks(n: int, batch_size: int, epochs: int, sampling: str,
         yield rng.integers(0, n, size=min(per_call, total - start))
 
 
+def in_memory_rows(X: Array, y: Array, epochs: int, sampling: str,
+                   rng: np.random.Generator) -> Iterator[tuple[Array, float]]:
+    """Yield ``(x_i, y_i)``, one row of shape ``(d,)`` and its target as a float, for every SGD
+    step (``batch_size=1``) of ``epochs`` epochs: the rows of :func:`in_memory_batches` with
+    ``batch_size=1``, without the 1-row matrices (numpy's per-call cost is all an SGD step costs).
+
+    >>> X = np.arange(6.0).reshape(3, 2); y = np.array([7.0, 8.0, 9.0])
+    >>> [(x.tolist(), t) for x, t in in_memory_rows(X, y, 1, "cyclic", np.random.default_rng(0))]
+    [([0.0, 1.0], 7.0), ([2.0, 3.0], 8.0), ([4.0, 5.0], 9.0)]
+    """
+    targets = y.tolist()
+    for idx in _index_chunks(len(y), 1, epochs, sampling, rng):
+        for i in idx.tolist():
+            yield X[i], targets[i]
+
+
 def in_memory_batches(X: Array, y: Array, batch_size: int, epochs: int, sampling: str,
                       rng: np.random.Generator) -> Iterator[tuple[Array, Array]]:
     """Yield ``(X_batch, y_batch)`` for every step of ``epochs`` epochs.
 
-    Rows are gathered with ``np.take`` into one reused buffer: a consumer must use a batch before
-    asking for the next (the descent loop does). With ``batch_size == n`` every step uses the
-    whole data set as it is, whatever ``sampling`` says: that is batch gradient descent (the
-    order of rows does not change a full gradient).
+    With ``batch_size == n`` every step uses the whole data set as it is, whatever ``sampling``
+    says: that is batch gradient descent (the order of rows does not change a full gradient).
+    ``"cyclic"`` batches are slices of ``X``. Otherwise the rows of several batches at a time
+    are gathered into a reused buffer (one ``np.take`` per chunk of about ``CHUNK_BYTES``), and
+    a batch is a view of it: a consumer must use a batch before asking for the next (the descent
+    loop does). When ``X`` is larger than ``PREFETCH_BYTES`` (beyond the CPU caches, where each
+    random row costs a memory latency), the next chunk is gathered in a background thread while
+    the steps use the current one; the batches are the same.
     """
     n = len(y)
     if batch_size == n:
@@ -86,21 +110,50 @@ def in_memory_batches(X: Array, y: Array, batch_size: int, epochs: int, sampling
             for start in range(0, n, batch_size):
                 yield X[start:start + batch_size], y[start:start + batch_size]
         return
-    xbuf = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
-    ybuf = np.empty(batch_size, dtype=y.dtype)
-    for idx in _index_chunks(n, batch_size, epochs, sampling, rng):
-        if batch_size == 1:
-            for i in idx.tolist():
-                yield X[i:i + 1], y[i:i + 1]
-            continue
-        for start in range(0, len(idx), batch_size):
-            rows = idx[start:start + batch_size]
-            k = len(rows)
-            xb, yb = xbuf[:k], ybuf[:k]
-            # mode="clip": the indices are valid, and mode="raise" would buffer `out` (a copy)
-            np.take(X, rows, axis=0, out=xb, mode="clip")
-            np.take(y, rows, out=yb, mode="clip")
-            yield xb, yb
+    batches_per_chunk = max(1, CHUNK_BYTES // (X.shape[1] * X.itemsize * batch_size))
+    chunk_rows = min(batches_per_chunk, steps_per_epoch(n, batch_size)) * batch_size
+    chunks = (idx[s:s + chunk_rows]          # whole batches: every index array starts a batch
+              for idx in _index_chunks(n, batch_size, epochs, sampling, rng)
+              for s in range(0, len(idx), chunk_rows))
+    for xc, yc in _gathered(X, y, chunks, chunk_rows, background=X.nbytes > PREFETCH_BYTES):
+        for s in range(0, len(yc), batch_size):
+            yield xc[s:s + batch_size], yc[s:s + batch_size]
+
+
+def _gather(X: Array, y: Array, rows: Array, buffer: tuple[Array, Array]) -> tuple[Array, Array]:
+    """``X[rows], y[rows]`` written into the front of ``buffer``."""
+    xb, yb = buffer[0][:len(rows)], buffer[1][:len(rows)]
+    # mode="clip": the indices are valid, and mode="raise" would buffer `out` (a copy)
+    np.take(X, rows, axis=0, out=xb, mode="clip")
+    np.take(y, rows, out=yb, mode="clip")
+    return xb, yb
+
+
+def _gathered(X: Array, y: Array, chunks: Iterable[Array], chunk_rows: int,
+              background: bool) -> Iterator[tuple[Array, Array]]:
+    """``(X[rows], y[rows])`` for each index array ``rows`` of ``chunks``, in two reused buffers.
+
+    With ``background``, chunk k+1 is gathered in a worker thread (``np.take`` releases the GIL)
+    while the caller uses chunk k; it goes into the other buffer, so the one in use is never
+    written. The indices are drawn here, in the caller's thread and order.
+    """
+    buffers = [(np.empty((chunk_rows, X.shape[1]), dtype=X.dtype),
+                np.empty(chunk_rows, dtype=y.dtype)) for _ in range(2 if background else 1)]
+    if not background:
+        for rows in chunks:
+            yield _gather(X, y, rows, buffers[0])
+        return
+    from concurrent.futures import ThreadPoolExecutor  # here: only large data sets need it
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sgdteach-gather") as pool:
+        pending = None
+        for k, rows in enumerate(chunks):
+            ahead = pool.submit(_gather, X, y, rows, buffers[k % 2])
+            if pending is not None:
+                yield pending.result()
+            pending = ahead
+        if pending is not None:
+            yield pending.result()
 
 
 def block_batches(read_block: Callable[[int, int], tuple[Array, Array]], n: int,

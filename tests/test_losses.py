@@ -97,3 +97,36 @@ def test_unknown_loss_lists_valid_ones():
     with pytest.raises(ValueError, match=r"'loss' must be one of 'squared_error', 'logistic', "
                                          r"'hinge', 'huber'; got 'squared'"):
         get_loss("squared")
+
+
+@settings(max_examples=80, deadline=None)
+@given(problems(), st.floats(1e-3, 2.0),
+       st.sampled_from(["squared_error", "logistic", "hinge", "huber"]))
+def test_grad_one_is_the_scaled_gradient_of_one_row(p, scale, name):
+    """``grad_one(theta, X[i], y[i], scale)`` (the SGD fast path) against ``scale * grad`` on the
+    1-row matrix: the same vector up to rounding (logistic: math.exp against np.exp)."""
+    X, y, theta = p
+    if name in ("logistic", "hinge"):
+        y = np.where(y >= 0, 1.0, -1.0)
+    loss = get_loss(name)
+    if name == "hinge":  # at the kink the sub-gradient may flip with the last bit of the margin
+        assume(np.all(np.abs(y * (X @ theta) - 1.0) > 1e-9))
+    for i in range(len(y)):
+        g = loss.grad(theta, X[i:i + 1], y[i:i + 1])
+        np.testing.assert_allclose(loss.grad_one(theta, X[i], float(y[i])), g,
+                                   rtol=1e-13, atol=1e-300)
+        np.testing.assert_allclose(loss.grad_one(theta, X[i], float(y[i]), scale), scale * g,
+                                   rtol=1e-13, atol=1e-300)
+
+
+def test_grad_one_of_a_custom_loss_is_built_from_its_grad():
+    calls = []
+
+    def grad(theta, X, y):
+        calls.append((X.shape, y.shape))
+        return X.T @ (X @ theta - y)
+
+    mine = sgdteach.losses.Loss("mine", lambda theta, X, y: 0.0, grad)
+    x, theta = np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    np.testing.assert_array_equal(mine.grad_one(theta, x, 3.0, 0.1), 0.1 * x * (x @ theta - 3.0))
+    assert calls == [((1, 2), (1,))]

@@ -91,3 +91,11 @@ def test_bad_hyperparameters():
     with pytest.raises(ValueError, match=r"get_optimizer: 'optimizer' must be one of 'sgd', "
                                          r"'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'"):
         O.get_optimizer("adamw")
+
+
+def test_only_plain_sgd_lets_the_loop_fold_the_learning_rate():
+    """``plain`` promises ``update(g, state, lr) == (lr * g, state)``; only sgd makes it."""
+    assert [name for name, make in O.OPTIMIZERS.items() if make().plain] == ["sgd"]
+    g = np.array([0.3, -2.0])
+    step, _ = O.sgd().update(g, O.sgd().init(g), 0.25)
+    np.testing.assert_array_equal(step, 0.25 * g)
