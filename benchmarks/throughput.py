@@ -22,7 +22,7 @@ def _epoch_parts(X, y, batch_size: int, seed: int) -> dict:
 
     n = len(y)
     perm = np.random.default_rng(seed).permutation(n)
-    chunk_rows = max(1, sampling.CHUNK_BYTES // (X.shape[1] * X.itemsize * batch_size)) * batch_size
+    chunk_rows = sampling.gather_chunk_rows(X, batch_size)
     buffer = (np.empty((chunk_rows, X.shape[1])), np.empty(chunk_rows))
     xbuf, ybuf = buffer[0][:batch_size], buffer[1][:batch_size]
 

@@ -16,7 +16,6 @@ Classification losses (logistic, hinge) take labels :math:`y_i \in \{-1, +1\}`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -119,12 +118,8 @@ def _expit(z: Array) -> Array:
 
 
 def _logistic_grad_one(theta: Array, x: Array, y_i: float, scale: float = 1.0) -> Array:
-    z = y_i * float(x.dot(theta))
-    # -y_i / (1 + e^{z}), in _expit's overflow-free form
-    if z <= 0.0:
-        return (scale * -y_i * (1.0 / (1.0 + math.exp(z)))) * x
-    ez = math.exp(-z)
-    return (scale * -y_i * (ez / (1.0 + ez))) * x
+    z = y_i * x.dot(theta)
+    return (scale * -y_i * float(_expit(np.array([-z]))[0])) * x
 
 
 logistic = Loss("logistic", _logistic_value, _logistic_grad, _logistic_grad_one)

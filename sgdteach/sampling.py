@@ -110,14 +110,23 @@ def in_memory_batches(X: Array, y: Array, batch_size: int, epochs: int, sampling
             for start in range(0, n, batch_size):
                 yield X[start:start + batch_size], y[start:start + batch_size]
         return
-    batches_per_chunk = max(1, CHUNK_BYTES // (X.shape[1] * X.itemsize * batch_size))
-    chunk_rows = min(batches_per_chunk, steps_per_epoch(n, batch_size)) * batch_size
+    chunk_rows = gather_chunk_rows(X, batch_size)
     chunks = (idx[s:s + chunk_rows]          # whole batches: every index array starts a batch
               for idx in _index_chunks(n, batch_size, epochs, sampling, rng)
               for s in range(0, len(idx), chunk_rows))
     for xc, yc in _gathered(X, y, chunks, chunk_rows, background=X.nbytes > PREFETCH_BYTES):
         for s in range(0, len(yc), batch_size):
             yield xc[s:s + batch_size], yc[s:s + batch_size]
+
+
+def gather_chunk_rows(X: Array, batch_size: int) -> int:
+    """Rows gathered per ``np.take`` call: whole batches, about ``CHUNK_BYTES``, at most an epoch.
+
+    >>> gather_chunk_rows(np.zeros((1000, 50)), 256)
+    1024
+    """
+    batches = max(1, CHUNK_BYTES // (X.shape[1] * X.itemsize * batch_size))
+    return min(batches, steps_per_epoch(len(X), batch_size)) * batch_size
 
 
 def _gather(X: Array, y: Array, rows: Array, buffer: tuple[Array, Array]) -> tuple[Array, Array]:
