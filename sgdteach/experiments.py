@@ -17,6 +17,7 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 
 from ._validation import check_choice, check_matrix, check_positive, check_vector, fail
+from .claims import ClaimError, claim  # noqa: F401  (notebooks call experiments.claim)
 from .descent import History, minimize
 from .functions import (
     TestFunction,
