@@ -10,9 +10,12 @@ carry on.
 
 from __future__ import annotations
 
+import decimal
+import math
 import numbers
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -35,20 +38,39 @@ def message(func: str, arg: str, allowed: str, value: Any, fix: str = "") -> str
     return f"{text} {fix}" if fix else text
 
 
-def fail(func: str, arg: str, allowed: str, value: Any, fix: str = "", *, kind=ValidationError):
+def fail(func: str, arg: str, allowed: str, value: Any, fix: str = "", *,
+         kind: type[Exception] = ValidationError) -> NoReturn:
     """Raise ``kind`` with the template message."""
     raise kind(message(func, arg, allowed, value, fix))
 
 
+_NUMERIC_KINDS = "biuf"   # bool, signed and unsigned integers, floats: what float64 holds
+
+
 def _as_float_array(func: str, arg: str, value: Any) -> np.ndarray:
+    """``value`` as float64 (no copy for a float64 array); complex, text and objects that are not
+    numbers are refused, never truncated or parsed."""
     if isinstance(value, (str, bytes)) or value is None:
         fail(func, arg, "an array of numbers", value, "Pass a numpy array.", kind=TypeError)
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        arr = value if isinstance(value, np.ndarray) else np.asarray(value)
+    except (TypeError, ValueError):
+        arr = None   # ragged nesting and the like
+    if arr is None or arr.dtype.kind not in _NUMERIC_KINDS + "cO":
+        fail(func, arg, "an array of numbers", value, "Pass a numpy array of floats.",
+             kind=TypeError)
+    if arr.dtype.kind == "c":
+        fail(func, arg, "an array of real numbers", arr,
+             "Complex values would lose their imaginary part; pass np.real(a) if that is "
+             "what you mean.", kind=TypeError)
+    try:
+        return arr.astype(np.float64, copy=False)
+    except OverflowError:
+        fail(func, arg, "an array of numbers that float64 can hold (|x| < 1.8e308)", value,
+             "Rescale the data.")
     except (TypeError, ValueError):
         fail(func, arg, "an array of numbers", value, "Pass a numpy array of floats.",
              kind=TypeError)
-    return arr
 
 
 def _check_finite(func: str, arg: str, arr: np.ndarray) -> None:
@@ -97,32 +119,114 @@ def check_data(func: str, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
+INT64_LIMIT = 2**63   # integers must be below this: numpy counts steps and rows in int64
+
+
+@dataclass(frozen=True)
+class Interval:
+    """The numbers an argument may take, as scikit-learn's ``Interval``: ``left`` and ``right``
+    bounds (``None``: unbounded), ``closed`` one of ``"both"``, ``"left"``, ``"right"``,
+    ``"neither"``, and ``integer`` for whole numbers.
+
+    >>> Interval(0, 1, closed="left").describe()
+    'a finite number in [0, 1)'
+    >>> Interval(1, None, integer=True).describe()
+    'an integer >= 1'
+    """
+
+    left: float | None = None
+    right: float | None = None
+    closed: str = "both"
+    integer: bool = False
+
+    def describe(self) -> str:
+        kind = "an integer" if self.integer else "a finite number"
+        lo_closed = self.closed in ("both", "left")
+        hi_closed = self.closed in ("both", "right")
+        if self.left is not None and self.right is not None:
+            return (f"{kind} in {'[' if lo_closed else '('}{self.left:g}, {self.right:g}"
+                    f"{']' if hi_closed else ')'}")
+        if self.left is not None:
+            return f"{kind} {'>=' if lo_closed else '>'} {self.left:g}"
+        if self.right is not None:
+            return f"{kind} {'<=' if hi_closed else '<'} {self.right:g}"
+        return kind
+
+    def contains(self, x: float) -> bool:
+        lo_closed = self.closed in ("both", "left")
+        hi_closed = self.closed in ("both", "right")
+        if self.left is not None and not (x >= self.left if lo_closed else x > self.left):
+            return False
+        return self.right is None or (x <= self.right if hi_closed else x < self.right)
+
+
+POSITIVE = Interval(0, None, closed="neither")
+NON_NEGATIVE = Interval(0, None, closed="left")
+UNIT = Interval(0, 1, closed="left")           # [0, 1): momentum and decay rates
+COUNT = Interval(1, None, integer=True)        # steps, epochs, rows
+
+
+def check_number(func: str, arg: str, value: Any, interval: Interval = POSITIVE, *,
+                 fix: str = "") -> Any:
+    """Check a real number (or integer) against ``interval`` and return it as float (int).
+
+    Accepts Python and numpy numbers, ``fractions.Fraction`` and ``decimal.Decimal``; rejects
+    bools, arrays, complex numbers, NaN and inf, and integers of 2**63 or more.
+    """
+    allowed = interval.describe()
+    if isinstance(value, (bool, np.bool_)):
+        fail(func, arg, allowed, value, fix or "Pass a number, not a flag.", kind=TypeError)
+    if interval.integer:
+        if not isinstance(value, numbers.Integral):
+            fail(func, arg, allowed, value, fix, kind=TypeError)
+        number: Any = int(value)
+        if abs(number) >= INT64_LIMIT:
+            fail(func, arg, f"{allowed}, below 2**63", value, fix)
+    else:
+        if not isinstance(value, (numbers.Real, decimal.Decimal)):
+            fail(func, arg, allowed, value, fix, kind=TypeError)
+        try:
+            number = float(value)
+        except (OverflowError, ValueError):
+            number = math.inf
+        if not math.isfinite(number):
+            fail(func, arg, allowed, value, fix)
+    if not interval.contains(number):
+        fail(func, arg, allowed, value, fix)
+    return number
+
+
 def check_positive(func: str, arg: str, value: Any, *, integer: bool = False,
                    minimum: float | None = None, maximum: float | None = None,
-                   strict: bool = True, fix: str = "") -> Any:
-    """Check a positive number (or integer), with optional bounds, and return it."""
-    is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if integer:
-        ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-        kind = "an integer"
+                   fix: str = "") -> Any:
+    """Shorthand for :func:`check_number`: ``> 0`` (or ``>= minimum``), at most ``maximum``."""
+    if minimum is None:
+        interval = Interval(0, maximum, closed="right" if maximum is not None else "neither",
+                            integer=integer)
     else:
-        ok = is_number and np.isfinite(value)
-        kind = "a finite number"
-    if not ok:
-        fail(func, arg, kind, value, fix, kind=TypeError)
-    low = minimum if minimum is not None else 0
-    if (strict and minimum is None and value <= 0) or (value < low):
-        what = f">= {minimum}" if minimum is not None else "> 0"
-        fail(func, arg, f"{kind} {what}", value, fix)
-    if maximum is not None and value > maximum:
-        fail(func, arg, f"{kind} <= {maximum}", value, fix)
-    return int(value) if integer else float(value)
+        interval = Interval(minimum, maximum, closed="both", integer=integer)
+    return check_number(func, arg, value, interval, fix=fix)
+
+
+def check_flag(func: str, arg: str, value: Any) -> bool:
+    """Check a yes/no argument: ``True`` or ``False`` (a numpy bool too), never an array."""
+    if not isinstance(value, (bool, np.bool_)):
+        fail(func, arg, "True or False", value, "Pass a bool.", kind=TypeError)
+    return bool(value)
+
+
+def check_callable(func: str, arg: str, value: Any, what: str = "a function", fix: str = ""
+                   ) -> Any:
+    """Check that ``value`` can be called."""
+    if not callable(value):
+        fail(func, arg, what, value, fix, kind=TypeError)
+    return value
 
 
 def check_choice(func: str, arg: str, value: Any, choices: Iterable[str]) -> str:
     """Check that ``value`` is one of ``choices`` (listed in the message)."""
     choices = list(choices)
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         listed = ", ".join(repr(c) for c in choices)
         fail(func, arg, f"one of {listed}", value, "Check the spelling.")
     return value
@@ -132,8 +236,8 @@ def check_rng(func: str, seed: Any, arg: str = "seed") -> np.random.Generator:
     """Turn ``seed`` (None, an int or a Generator) into a ``numpy.random.Generator``."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)
-                        and seed >= 0):
+    if seed is None or (isinstance(seed, numbers.Integral)
+                        and not isinstance(seed, (bool, np.bool_)) and seed >= 0):
         return np.random.default_rng(seed)
     fail(func, arg, "None, a non-negative integer or a numpy.random.Generator", seed,
          "Pass e.g. seed=0 for a repeatable run.", kind=TypeError)

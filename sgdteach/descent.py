@@ -12,17 +12,28 @@ batch, and ``update`` the rule (plain SGD: :math:`\text{step} = \alpha_t g`).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, NamedTuple, NoReturn, overload
 
 import numpy as np
 
-from . import losses
-from ._validation import check_choice, check_data, check_positive, check_rng, check_vector
+from ._validation import (
+    COUNT,
+    Interval,
+    ValidationError,
+    check_choice,
+    check_data,
+    check_flag,
+    check_number,
+    check_rng,
+    check_vector,
+    fail,
+)
 from .losses import Loss, get_loss
-from .optimizers import Optimizer, get_optimizer
+from .optimizers import Optimizer, get_optimizer, sgd_update
 from .sampling import SAMPLINGS, in_memory_batches, in_memory_rows, steps_per_epoch
 from .schedules import Schedule, as_schedule
 
@@ -31,13 +42,30 @@ CHECK_EVERY = 64        # steps between cheap O(d) finiteness checks of theta
 EXPLODE_FACTOR = 1e6    # a recorded loss this many times the initial one counts as divergence
 
 
-class DivergenceError(FloatingPointError):
-    """The iterates blew up. The message names the step, the learning rate and, for least squares,
-    the 2/L bound."""
+class DivergenceError(FloatingPointError, ValueError):
+    """The iterates blew up (see :func:`diverged`). The message names the step, the learning rate
+    and, for a quadratic loss, the 2/L bound; ``history`` holds the run up to the last record
+    point before the blow-up. A ``ValueError`` too: the learning rate was too large."""
 
-    def __init__(self, message: str, *, step: int, lr: float, bound: float | None = None):
+    def __init__(self, message: str, *, step: int, lr: float, bound: float | None = None,
+                 history: History | None = None):
         super().__init__(message)
-        self.step, self.lr, self.bound = step, lr, bound
+        self.step, self.lr, self.bound, self.history = step, lr, bound, history
+
+
+def diverged(theta: Array, loss: float | None = None, loss0: float | None = None) -> bool:
+    """The one divergence rule: ``theta`` is not finite, or the loss is not finite or above
+    ``EXPLODE_FACTOR`` times ``max(loss0, 1)`` (``loss0``: the loss at the start). ``None``: no
+    loss recorded, only ``theta`` is looked at.
+
+    >>> diverged(np.array([1.0, np.inf])), diverged(np.zeros(2), 2e6, 1.0)
+    (True, True)
+    """
+    if not np.isfinite(theta).all():
+        return True
+    if loss is None:
+        return False
+    return not loss <= EXPLODE_FACTOR * max(1.0 if loss0 is None else loss0, 1.0)
 
 
 @dataclass
@@ -79,52 +107,122 @@ class History:
 
 
 def _divergence_hint(X: Array | None, loss: Loss, lr: float) -> tuple[str, float | None]:
-    """For least squares, compare lr with 2/L (full data) and with the per-sample bound."""
-    if X is None or loss.name != "squared_error":
-        return f"try a smaller lr than {lr:.3g}", None
-    bound = 2.0 / losses.smoothness(X)
+    """For a quadratic loss, compare lr with 2/L (full data) and with the steepest row's 2/L_i;
+    a bound that is not a positive finite number is left out, never printed."""
+    generic = f"try a smaller lr than {lr:.3g}", None
+    if X is None or not loss.quadratic or loss.smoothness is None:
+        return generic
+    try:
+        L = loss.smoothness(X)
+        norms = np.einsum("ij,ij->i", X, X)
+        L_row = loss.smoothness(X[[int(np.argmax(norms))]])
+    except ValueError:   # L beyond float64: no bound to give
+        return generic
+    if not (math.isfinite(L) and L > 0):
+        return generic
+    bound = 2.0 / L
     if lr > bound:
         return f"lr={lr:.3g} exceeds 2/L={bound:.3g}; try lr < {bound:.3g}", bound
-    per_sample = 1.0 / float(np.max(np.einsum("ij,ij->i", X, X)))
+    if not (math.isfinite(L_row) and L_row > 0 and 2.0 / L_row > 0):
+        return f"lr={lr:.3g} is below 2/L={bound:.3g}; try a smaller lr or a larger batch", bound
     return (f"lr={lr:.3g} is below 2/L={bound:.3g} for the full data, but single rows are "
-            f"steeper (2/L_i = {per_sample:.3g}); try a smaller lr or a larger batch"), bound
+            f"steeper (2/L_i = {2.0 / L_row:.3g}); try a smaller lr or a larger batch"), bound
 
 
+# A step function: (theta, X_batch, y_batch, lr) -> the step to subtract from theta.
+StepFn = Callable[[Array, Any, Any, float], Array]
+
+
+def _folded_sgd_step(loss: Loss) -> StepFn:
+    r"""Plain SGD on one row: :math:`\alpha_t \nabla J_i` is ``grad_one(theta, x_i, y_i,
+    scale=lr)``, one multiplication by the row instead of two (the same step up to rounding)."""
+    assert loss.grad_one is not None
+    return loss.grad_one
+
+
+def _rule_step(grad: Callable[..., Array], optimizer: Optimizer, theta: Array) -> StepFn:
+    """Any update rule: the gradient, then ``optimizer.update`` with its state kept here."""
+    update = optimizer.update
+    state = optimizer.init(theta)
+
+    def step(theta: Array, Xb: Any, yb: Any, lr: float) -> Array:
+        nonlocal state
+        delta, state = update(grad(theta, Xb, yb), state, lr)
+        return delta
+
+    return step
+
+
+def choose_step(loss: Loss, optimizer: Optimizer, theta: Array, rows: bool) -> StepFn:
+    """The step function of a run, chosen once: :func:`_folded_sgd_step` for plain SGD (its update
+    *is* :func:`~sgdteach.optimizers.sgd_update`) on single rows, else :func:`_rule_step`."""
+    if rows and optimizer.update is sgd_update:
+        return _folded_sgd_step(loss)
+    grad = loss.grad_one if rows else loss.grad
+    assert grad is not None
+    return _rule_step(grad, optimizer, theta)
+
+
+@overload
+def descend(batches: Iterable[tuple[Array, float]], theta0: Array, *, loss: Loss,
+            schedule: Schedule, optimizer: Optimizer, record_every: int,
+            evaluate: Callable[[Array, Array, float], float] | None,
+            samples_per_epoch: float = ..., hint_X: Array | None = ...,
+            settings: dict[str, Any] | None = ..., func: str = ...,
+            rows: Literal[True]) -> History: ...
+
+
+@overload
 def descend(batches: Iterable[tuple[Array, Array]], theta0: Array, *, loss: Loss,
             schedule: Schedule, optimizer: Optimizer, record_every: int,
             evaluate: Callable[[Array, Array, Array], float] | None,
+            samples_per_epoch: float = ..., hint_X: Array | None = ...,
+            settings: dict[str, Any] | None = ..., func: str = ...,
+            rows: Literal[False] = ...) -> History: ...
+
+
+def descend(batches: Iterable[tuple[Array, Any]], theta0: Array, *, loss: Loss,
+            schedule: Schedule, optimizer: Optimizer, record_every: int,
+            evaluate: Callable[[Array, Array, Any], float] | None,
             samples_per_epoch: float = float("nan"), hint_X: Array | None = None,
             settings: dict[str, Any] | None = None, func: str = "minimize",
             rows: bool = False) -> History:
     r"""Run the update rule over ``batches``; the loop every public driver shares.
 
-    ``evaluate(theta, X_batch, y_batch)`` gives the loss recorded at a record point, called with
-    the batch about to be used; ``None`` records no loss (NaN). With ``rows=True`` each batch is
-    one row ``(x_i, y_i)``, shape ``(d,)`` and a number, and ``loss.grad_one`` is its gradient;
-    for plain SGD the step :math:`\alpha_t \nabla J_i` is then ``grad_one(theta, x_i, y_i,
-    scale=lr)``: one multiplication by the row instead of two (the same step up to rounding).
+    Each batch is ``(X_batch, y_batch)`` of shapes ``(m, d)`` and ``(m,)``; with ``rows=True``
+    it is one row ``(x_i, y_i)``, of shape ``(d,)`` and a number, and ``loss.grad_one`` gives
+    its gradient. ``evaluate(theta, X_batch, y_batch)`` gives the loss recorded at a record point,
+    called with the batch about to be used; ``None`` records no loss (NaN). The step function is
+    chosen once, before the loop (:func:`choose_step`); :func:`diverged` is checked at every
+    record point and every ``CHECK_EVERY`` steps.
     """
     theta = np.array(theta0, dtype=np.float64)   # our own copy: the caller's array is untouched
-    state = optimizer.init(theta)
-    grad, update = (loss.grad_one if rows else loss.grad), optimizer.update
-    fold_lr = rows and optimizer.plain
+    advance = choose_step(loss, optimizer, theta, rows)
     rec: dict[str, list] = {k: [] for k in ("path", "loss", "step", "samples", "time", "lr")}
     eval_time = 0.0
-    loss0 = None
+    loss0: float | None = None
     start = time.perf_counter()
 
-    def record(step: int, samples: int, lr: float, Xb: Array, yb: Array) -> None:
+    def history() -> History:
+        samples = np.array(rec["samples"])
+        return History(theta=theta, path=np.array(rec["path"]), loss=np.array(rec["loss"]),
+                       step=np.array(rec["step"]), samples_seen=samples,
+                       epoch=samples / samples_per_epoch, wall_time=np.array(rec["time"]),
+                       lr=np.array(rec["lr"]), settings=dict(settings or {}))
+
+    def record(step: int, samples: int, lr: float, Xb: Any, yb: Any) -> None:
         nonlocal eval_time, loss0
         t0 = time.perf_counter()
-        value = evaluate(theta, Xb, yb) if evaluate is not None else float("nan")
+        value = evaluate(theta, Xb, yb) if evaluate is not None else None
+        if step == 0 and value is not None and not math.isfinite(value):
+            fail(func, "theta0", "a start where the loss on the data is finite", theta0,
+                 f"The loss there is {value}: rescale the data (e.g. standardise X and y).")
         if loss0 is None:
             loss0 = value
-        exploded = value > EXPLODE_FACTOR * max(loss0, 1.0)
-        if not np.isfinite(theta).all() or (evaluate is not None and not np.isfinite(value)) \
-                or exploded:
-            diverged(step, lr, value)
+        if diverged(theta, value, loss0):
+            stop(step, lr, float("nan") if value is None else value)
         rec["path"].append(theta.copy())
-        rec["loss"].append(value)
+        rec["loss"].append(float("nan") if value is None else value)
         rec["step"].append(step)
         rec["samples"].append(samples)
         rec["lr"].append(lr)
@@ -132,10 +230,10 @@ def descend(batches: Iterable[tuple[Array, Array]], theta0: Array, *, loss: Loss
         eval_time += t1 - t0
         rec["time"].append(t1 - start - eval_time)
 
-    def diverged(step: int, lr: float, value: float) -> None:
+    def stop(step: int, lr: float, value: float) -> NoReturn:
         hint, bound = _divergence_hint(hint_X, loss, lr)
         raise DivergenceError(f"{func}: diverged at step {step} with lr={lr:.3g} (loss={value:.3g})"
-                              f"; {hint}.", step=step, lr=lr, bound=bound)
+                              f"; {hint}.", step=step, lr=lr, bound=bound, history=history())
 
     step = samples = 0
     Xb = yb = None
@@ -144,25 +242,45 @@ def descend(batches: Iterable[tuple[Array, Array]], theta0: Array, *, loss: Loss
             lr = schedule(step)
             if step % record_every == 0:
                 record(step, samples, lr, Xb, yb)
-            elif step % CHECK_EVERY == 0 and not np.isfinite(theta).all():
-                diverged(step, lr, float("nan"))
-            if fold_lr:
-                theta -= grad(theta, Xb, yb, lr)            # alpha_t * grad J_i(theta)
-            else:
-                g = grad(theta, Xb, yb)
-                delta, state = update(g, state, lr)
-                theta -= delta
+            elif step % CHECK_EVERY == 0 and diverged(theta):
+                stop(step, lr, float("nan"))
+            theta -= advance(theta, Xb, yb, lr)
             step += 1
             samples += 1 if rows else len(yb)
         if Xb is None:
-            raise ValueError(f"{func}: 'batches' must yield at least one (X, y) batch; got none.")
+            raise ValidationError(f"{func}: 'batches' must yield at least one (X, y) batch; "
+                                  "got none.")
         record(step, samples, schedule(step), Xb, yb)
+    return history()
 
-    return History(theta=theta, path=np.array(rec["path"]), loss=np.array(rec["loss"]),
-                   step=np.array(rec["step"]), samples_seen=np.array(rec["samples"]),
-                   epoch=np.array(rec["samples"]) / samples_per_epoch,
-                   wall_time=np.array(rec["time"]), lr=np.array(rec["lr"]),
-                   settings=dict(settings or {}))
+
+class Prepared(NamedTuple):
+    """What every driver checks and builds the same way, before its own arguments."""
+
+    theta0: Array
+    loss: Loss
+    schedule: Schedule
+    optimizer: Optimizer
+    rng: np.random.Generator
+    record_every: int
+
+
+def prepare(func: str, theta0: Any, d: int | None, *, loss: str | Loss, lr: float | Schedule,
+            optimizer: str | Optimizer, record_every: int, seed: Any = None) -> Prepared:
+    """The preparation the three drivers share: ``theta0`` (zeros of length ``d`` when omitted;
+    required when ``d`` is None), the loss, the schedule, the optimizer, ``record_every`` and the
+    random generator, each checked with ``func`` in its messages. Labels are checked by the driver
+    with ``loss.check_targets``, on ``y`` or on each batch as it arrives."""
+    if d is None:
+        theta0 = check_vector(func, "theta0", theta0)
+    elif theta0 is None:
+        theta0 = np.zeros(d)
+    else:
+        theta0 = check_vector(func, "theta0", theta0, d, length_name="one per column of X")
+    return Prepared(theta0, get_loss(loss, func), as_schedule(lr, func),
+                    get_optimizer(optimizer, func),
+                    check_rng(func, seed),
+                    check_number(func, "record_every", record_every, COUNT))
 
 
 def minimize(X: Array, y: Array, theta0: Array | None = None, *,
@@ -180,9 +298,8 @@ def minimize(X: Array, y: Array, theta0: Array | None = None, *,
     ``lr(t)`` (a number or a schedule) and plain SGD as the default update rule (``optimizer``
     changes it: "momentum", "nesterov", "adagrad", "rmsprop", "adam" or an :class:`Optimizer`).
     ``batch_size=len(y)`` is batch gradient descent, ``batch_size=1`` is SGD; one epoch is
-    ``ceil(n / batch_size)`` steps. How the rows reach the loop is in :mod:`sgdteach.sampling`:
-    SGD steps use plain rows and ``loss.grad_one``; mini-batches of an ``X`` over 64 MB are
-    gathered a chunk ahead in a background thread. Neither changes a batch.
+    ``ceil(n / batch_size)`` steps. :mod:`sgdteach.sampling` describes how the rows of each
+    batch are drawn (and how they are fetched quickly, which never changes a batch).
 
     Parameters
     ----------
@@ -210,36 +327,35 @@ def minimize(X: Array, y: Array, theta0: Array | None = None, *,
     func = "minimize"
     X, y = check_data(func, X, y)
     n, d = X.shape
-    theta0 = np.zeros(d) if theta0 is None else check_vector(func, "theta0", theta0, d,
-                                                             length_name="one per column of X")
-    the_loss = get_loss(loss, func)
-    if the_loss.name in ("logistic", "hinge"):
-        losses.check_labels(func, y)
-    schedule = as_schedule(lr, func)
-    batch_size = check_positive(func, "batch_size", batch_size, integer=True, minimum=1,
-                                maximum=n, fix=f"Use 1 for SGD, {n} (= len(y)) for batch GD.")
-    epochs = check_positive(func, "epochs", epochs, integer=True, minimum=1)
+    batch_size = check_number(func, "batch_size", batch_size, Interval(1, n, integer=True),
+                              fix=f"Use 1 for SGD, {n} (= len(y)) for batch GD.")
+    epochs = check_number(func, "epochs", epochs, COUNT)
     check_choice(func, "sampling", sampling, SAMPLINGS)
-    opt = get_optimizer(optimizer, func)
-    rng = check_rng(func, seed)
+    record_loss = check_flag(func, "record_loss", record_loss)
     spe = steps_per_epoch(n, batch_size)
-    if record_every is None:
-        record_every = spe
-    record_every = check_positive(func, "record_every", record_every, integer=True, minimum=1)
+    run = prepare(func, theta0, d, loss=loss, lr=lr, optimizer=optimizer, seed=seed,
+                  record_every=spe if record_every is None else record_every)
+    run.loss.check_targets(func, y)
+    the_loss = run.loss
 
-    def full_loss(theta: Array, Xb: Array, yb: Array) -> float:
+    def full_loss(theta: Array, Xb: Any, yb: Any) -> float:
         return the_loss.value(theta, X, y)
 
     samples_per_epoch = spe * batch_size if sampling == "replacement" else n
     settings = dict(loss=the_loss.name, lr=lr, batch_size=batch_size, epochs=epochs,
-                    sampling=sampling, optimizer=opt.name, seed=seed, record_every=record_every)
-    rows = batch_size == 1     # SGD: plain rows and the per-sample gradient loss.grad_one
-    batches = (in_memory_rows(X, y, epochs, sampling, rng) if rows
-               else in_memory_batches(X, y, batch_size, epochs, sampling, rng))
+                    sampling=sampling, optimizer=run.optimizer.name, seed=seed,
+                    record_every=run.record_every)
+    common = dict(loss=the_loss, schedule=run.schedule, optimizer=run.optimizer,
+                  record_every=run.record_every, evaluate=full_loss if record_loss else None,
+                  samples_per_epoch=samples_per_epoch, hint_X=X, settings=settings, func=func)
+    if batch_size == 1:    # SGD: plain rows and the per-sample gradient loss.grad_one
+        rows = in_memory_rows(X, y, epochs, sampling, run.rng)
+        try:
+            return descend(rows, run.theta0, rows=True, **common)  # type: ignore[arg-type]
+        finally:
+            rows.close()
+    batches = in_memory_batches(X, y, batch_size, epochs, sampling, run.rng)
     try:
-        return descend(batches, theta0, loss=the_loss, schedule=schedule, optimizer=opt,
-                       record_every=record_every, evaluate=full_loss if record_loss else None,
-                       samples_per_epoch=samples_per_epoch, hint_X=X, settings=settings,
-                       func=func, rows=rows)
+        return descend(batches, run.theta0, **common)  # type: ignore[arg-type]
     finally:
         batches.close()    # on an error too: stops a background gather at once

@@ -16,9 +16,18 @@ from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from ._validation import check_choice, check_matrix, check_positive, check_vector, fail
+from ._validation import (
+    UNIT,
+    Interval,
+    check_choice,
+    check_matrix,
+    check_number,
+    check_positive,
+    check_vector,
+    fail,
+)
 from .claims import ClaimError, claim  # noqa: F401  (notebooks call experiments.claim)
-from .descent import History, minimize
+from .descent import DivergenceError, History, minimize
 from .functions import (
     TestFunction,
     as_finite_sum,
@@ -29,8 +38,7 @@ from .optimizers import OPTIMIZERS, get_optimizer
 
 Array = np.ndarray
 T = TypeVar("T")
-METHODS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
-BLOWUP = 1e6   # |w| beyond this counts as divergence in :func:`optimizer_paths`
+METHODS = tuple(OPTIMIZERS)   # every update rule, in the registry's order
 
 
 # -- 05: noise and local minima ------------------------------------------------------------------
@@ -122,8 +130,11 @@ def tracking_error(history: History, theta_true: Array, *, burn_in: float = 0.5)
     """
     func = "tracking_error"
     theta_true = check_matrix(func, "theta_true", theta_true)
-    burn_in = check_positive(func, "burn_in", burn_in, minimum=0.0, maximum=0.99)
+    burn_in = check_number(func, "burn_in", burn_in, UNIT)
     N = len(theta_true)
+    if math.ceil(burn_in * N) >= N:
+        fail(func, "burn_in", f"small enough to leave a batch of the {N} after it", burn_in,
+             f"Use burn_in < {(N - 1) / N:.3g}.")
     if history.settings.get("record_every") != 1 or len(history.path) < N:
         fail(func, "history", f"recorded at every step for {N} batches", history,
              "Run minimize_stream(..., record_every=1) on the same stream.")
@@ -218,7 +229,7 @@ def time_to_target(history: History, target: float) -> Reached:
     >>> time_to_target(h, 1.0).step
     69.0
     """
-    target = check_positive("time_to_target", "target", target, minimum=-math.inf)
+    target = check_number("time_to_target", "target", target, Interval())
     hit = np.flatnonzero(history.loss <= target)
     if len(hit) == 0:
         return Reached(math.nan, math.nan, math.nan)
@@ -250,16 +261,20 @@ def optimizer_paths(fn: TestFunction, lr: float | Mapping[str, float], steps: in
         \qquad w_{t+1} = w_t - \text{step}_t
 
     with the ``(init, update)`` pairs of :mod:`sgdteach.optimizers` (``options[name]`` are keyword
-    arguments for the rule, e.g. ``{"momentum": {"beta": 0.8}}``). This is
+    arguments for the rule, e.g. ``{"momentum": {"beta": 0.8}}``). Each run is
     :func:`sgdteach.minimize` on ``as_finite_sum(fn, n=1, noise=0)`` with ``batch_size=1``,
-    except that a run that blows up (:math:`|w| > 10^6` or not finite) stops and reports the
-    step instead of raising, so one bad rule does not hide the others. ``lr`` is :math:`\alpha`,
-    one number for all rules or one per rule; ``start`` defaults to ``fn.start``.
+    recording every step; a run that diverges (by minimize's one rule,
+    :func:`sgdteach.descent.diverged`) stops there and reports the step instead of raising, so
+    one bad rule does not hide the others. ``lr`` is :math:`\alpha`, one number for all rules or
+    one per rule; ``start`` defaults to ``fn.start``.
     """
     func = "optimizer_paths"
+    if not isinstance(fn, TestFunction):
+        fail(func, "fn", "a TestFunction from sgdteach.functions", fn, kind=TypeError)
     steps = check_positive(func, "steps", steps, integer=True, minimum=1)
     w0 = fn.start if start is None else check_vector(func, "start", start, 2)
     options = dict(options or {})
+    loss, C, y = as_finite_sum(fn, n=1, noise=0.0, seed=0)
     runs = {}
     for name in methods:
         check_choice(func, "methods", name, OPTIMIZERS)
@@ -267,16 +282,14 @@ def optimizer_paths(fn: TestFunction, lr: float | Mapping[str, float], steps: in
         rate = check_positive(func, "lr", rate)
         opt = OPTIMIZERS[name](**options.get(name, {})) if name in options \
             else get_optimizer(name)
-        w = np.array(w0, dtype=np.float64)
-        state, path, diverged = opt.init(w), [w.copy()], None
-        with np.errstate(over="ignore", invalid="ignore"):
-            for t in range(steps):
-                step, state = opt.update(fn.grad(w), state, rate)
-                w = w - step
-                if not np.isfinite(w).all() or np.abs(w).max() > BLOWUP:
-                    diverged = t + 1
-                    break
-                path.append(w.copy())
-        dist = math.inf if diverged else float(np.min(np.linalg.norm(fn.minimizers - w, axis=1)))
-        runs[name] = OptimizerRun(np.array(path), diverged, dist)
+        try:
+            h = minimize(C, y, w0, loss=loss, lr=rate, batch_size=1, epochs=steps, optimizer=opt,
+                         seed=0, record_every=1)
+            path, diverged_at = h.path, None
+        except DivergenceError as exc:
+            assert exc.history is not None
+            path, diverged_at = exc.history.path, exc.step
+        dist = math.inf if diverged_at else \
+            float(np.min(np.linalg.norm(fn.minimizers - path[-1], axis=1)))
+        runs[name] = OptimizerRun(path, diverged_at, dist)
     return runs

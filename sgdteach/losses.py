@@ -16,6 +16,7 @@ Classification losses (logistic, hinge) take labels :math:`y_i \in \{-1, +1\}`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,6 +34,19 @@ class Loss:
     of shape ``(d,)`` with target ``y_i`` (a number), i.e. ``scale * grad(theta, x[None],
     [y_i])``. Left out, ``grad_one`` is built from ``grad``.
 
+    What the loss needs and what is known about it:
+
+    ``labels``
+        the values ``y`` must take (``(-1.0, 1.0)`` for the classification losses), or ``None``
+        for any real target; :meth:`check_targets` enforces it.
+    ``smoothness``
+        ``X -> L``, a Lipschitz constant of the full-data gradient on ``X`` (``None`` where the
+        gradient is not Lipschitz, as for the hinge loss).
+    ``quadratic``
+        the loss is a quadratic in :math:`\theta` (squared error): its Hessian is constant, so
+        batch gradient descent with a constant rate diverges exactly when :math:`\alpha > 2/L`,
+        and a divergence message can say so.
+
     Each instance carries its own docstring with its formula (``help(sgdteach.losses.logistic)``).
     """
 
@@ -40,6 +54,9 @@ class Loss:
     value: Callable[[Array, Array, Array], float]
     grad: Callable[[Array, Array, Array], Array]
     grad_one: Callable[..., Array] | None = None
+    labels: tuple[float, ...] | None = None
+    smoothness: Callable[[Array], float] | None = None
+    quadratic: bool = False
 
     def __post_init__(self) -> None:
         if self.grad_one is None:
@@ -49,6 +66,13 @@ class Loss:
                 return scale * grad(theta, x[np.newaxis], np.array([y_i], dtype=np.float64))
 
             self.grad_one = grad_one
+
+    def check_targets(self, func: str, y: Array, arg: str = "y") -> None:
+        """Raise when ``y`` holds a value outside :attr:`labels` (nothing to check without)."""
+        if self.labels is not None and not np.isin(y, self.labels).all():
+            listed = ", ".join(f"{v:+g}" for v in self.labels)
+            fail(func, arg, f"labels in {{{listed}}} for the {self.name} loss", np.unique(y)[:5],
+                 "Map 0/1 labels with y = 2 * y - 1.")
 
 
 # -- squared error -------------------------------------------------------------------------------
@@ -69,7 +93,32 @@ def _squared_grad_one(theta: Array, x: Array, y_i: float, scale: float = 1.0) ->
     return (scale * 2.0 * (x.dot(theta) - y_i)) * x      # 2 x_i (x_i . theta - y_i), scaled
 
 
-squared_error = Loss("squared_error", _squared_value, _squared_grad, _squared_grad_one)
+def _gram_top(X: Array) -> float:
+    r""":math:`\lambda_{\max}(X^\top X / m)`, finite for any finite ``X`` that float64 can square.
+
+    Computed directly when that is finite (the usual case, bit for bit the plain formula), else on
+    ``X / s`` with ``s = max |X_ij|`` and scaled back by :math:`s^2`.
+    """
+    m = X.shape[0]
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            top = float(np.linalg.eigvalsh((1.0 / m) * (X.T @ X))[-1])
+    except np.linalg.LinAlgError:
+        top = math.nan
+    if math.isfinite(top):
+        return top
+    s = float(np.max(np.abs(X)))
+    Xs = X / s
+    with np.errstate(over="ignore"):
+        top = float(np.linalg.eigvalsh((1.0 / m) * (Xs.T @ Xs))[-1]) * s * s
+    if not math.isfinite(top):
+        fail("smoothness", "X", "data whose X^T X / m float64 can hold", X,
+             "Rescale the features (e.g. standardise them).")
+    return top
+
+
+squared_error = Loss("squared_error", _squared_value, _squared_grad, _squared_grad_one,
+                     smoothness=lambda X: smoothness(X), quadratic=True)
 squared_error.__doc__ = r"""Mean squared error of a linear model.
 
 .. math::
@@ -122,7 +171,8 @@ def _logistic_grad_one(theta: Array, x: Array, y_i: float, scale: float = 1.0) -
     return (scale * -y_i * float(_expit(np.array([-z]))[0])) * x
 
 
-logistic = Loss("logistic", _logistic_value, _logistic_grad, _logistic_grad_one)
+logistic = Loss("logistic", _logistic_value, _logistic_grad, _logistic_grad_one,
+                labels=(-1.0, 1.0), smoothness=lambda X: 0.25 * _gram_top(X))
 logistic.__doc__ = r"""Logistic loss (log loss) for labels :math:`y_i \in \{-1, +1\}`.
 
 .. math::
@@ -151,7 +201,7 @@ def _hinge_grad_one(theta: Array, x: Array, y_i: float, scale: float = 1.0) -> A
     return np.zeros_like(x, dtype=np.float64)
 
 
-hinge = Loss("hinge", _hinge_value, _hinge_grad, _hinge_grad_one)
+hinge = Loss("hinge", _hinge_value, _hinge_grad, _hinge_grad_one, labels=(-1.0, 1.0))
 hinge.__doc__ = r"""Hinge loss (linear SVM without regularisation), labels in {-1, +1}.
 
 .. math::
@@ -190,7 +240,7 @@ def huber(delta: float = 1.0) -> Loss:
     def grad_one(theta: Array, x: Array, y_i: float, scale: float = 1.0) -> Array:
         return (scale * min(max(float(x.dot(theta)) - y_i, -delta), delta)) * x
 
-    return Loss("huber", value, grad, grad_one)
+    return Loss("huber", value, grad, grad_one, smoothness=_gram_top)
 
 
 LOSSES: dict[str, Loss] = {
@@ -208,17 +258,12 @@ def get_loss(loss: str | Loss, func: str = "get_loss") -> Loss:
     return LOSSES[check_choice(func, "loss", loss, LOSSES)]
 
 
-def check_labels(func: str, y: Array) -> None:
-    """Classification losses need labels in {-1, +1}."""
-    if not np.isin(y, (-1.0, 1.0)).all():
-        fail(func, "y", "labels in {-1, +1} for a classification loss", np.unique(y)[:5],
-             "Map 0/1 labels with y = 2 * y - 1.")
-
-
 # -- least-squares extras ------------------------------------------------------------------------
 
 def least_squares_solution(X: Array, y: Array) -> Array:
     r"""The minimiser :math:`\theta^* = \arg\min \|X\theta - y\|^2`, via ``numpy.linalg.lstsq``.
+
+    Raises ``ValueError`` when :math:`\theta^*` is too large for float64 (rescale the data).
 
     Examples
     --------
@@ -227,8 +272,22 @@ def least_squares_solution(X: Array, y: Array) -> Array:
     >>> least_squares_solution(X, np.array([2.0, 5.0, 9.0])).round(4)
     array([-5.1667,  3.5   ])
     """
-    X, y = check_data("least_squares_solution", X, y)
-    return np.linalg.lstsq(X, y, rcond=None)[0]
+    func = "least_squares_solution"
+    X, y = check_data(func, X, y)
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            theta = np.linalg.lstsq(X, y, rcond=None)[0]
+    except np.linalg.LinAlgError:
+        theta = np.full(X.shape[1], np.nan)
+    if not np.isfinite(theta).all():
+        # Huge entries: solve (X / s) theta = y / s, the same minimiser, with s = max |X, y|.
+        s = max(float(np.max(np.abs(X))), float(np.max(np.abs(y))), 1.0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            theta = np.linalg.lstsq(X / s, y / s, rcond=None)[0]
+        if not np.isfinite(theta).all():
+            fail(func, "X, y", "data whose least-squares solution float64 can hold", X,
+                 "Rescale the features and targets (e.g. standardise them).")
+    return theta
 
 
 def smoothness(X: Array) -> float:
@@ -236,9 +295,22 @@ def smoothness(X: Array) -> float:
 
     The Hessian of the mean squared error is :math:`\tfrac2m X^\top X`, so batch gradient descent
     with a constant step converges for :math:`\alpha < 2/L` and diverges for :math:`\alpha > 2/L`.
+    Finite for every finite ``X`` whose :math:`L` float64 can hold (``ValueError`` otherwise).
+
+    >>> smoothness(np.array([[1.0, 0.0], [0.0, 2.0]]))
+    4.0
     """
     X = check_matrix("smoothness", "X", X)
-    return float(np.linalg.eigvalsh((2.0 / X.shape[0]) * (X.T @ X))[-1])
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            top = float(np.linalg.eigvalsh((2.0 / X.shape[0]) * (X.T @ X))[-1])
+    except np.linalg.LinAlgError:
+        top = math.nan
+    if not math.isfinite(top):
+        top = 2.0 * _gram_top(X)
+        if not math.isfinite(top):
+            fail("smoothness", "X", "data whose L float64 can hold", X, "Rescale the features.")
+    return top
 
 
 def mse(theta: Array, X: Array, y: Array) -> float:

@@ -19,22 +19,23 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._validation import check_choice, check_positive
+from ._validation import UNIT, Interval, check_choice, check_flag, check_number
 
 Array = np.ndarray
+# The adaptive rules divide by sqrt(s) + eps. A gradient below 1.5e-154 has a square that
+# underflows to 0, and then its step is g / eps: eps >= 1e-150 keeps that step below lr.
+EPS = Interval(1e-150, None, closed="left")
+EPS_FIX = "eps only keeps the division finite; 1e-8 is the usual choice."
 
 
 class Optimizer(NamedTuple):
-    """An update rule: ``init(theta) -> state`` and ``update(g, state, lr) -> (step, state)``.
-
-    ``plain=True`` says that ``update`` is ``(lr * g, state)`` with an empty state (plain SGD):
-    the descent loop may then fold ``lr`` into a per-sample gradient (``Loss.grad_one``).
-    """
+    """An update rule: ``init(theta) -> state`` and ``update(g, state, lr) -> (step, state)``;
+    ``label`` is its name as a figure's legend writes it."""
 
     name: str
     init: Callable[[Array], Any]
     update: Callable[[Array, Any, float], tuple[Array, Any]]
-    plain: bool = False
+    label: str = ""
 
 
 class EmptyState(NamedTuple):
@@ -55,16 +56,20 @@ class AdamState(NamedTuple):
     v: Array
 
 
+def _sgd_init(theta: Array) -> EmptyState:
+    return EmptyState()
+
+
+def sgd_update(g: Array, state: EmptyState, lr: float) -> tuple[Array, EmptyState]:
+    """Plain SGD's update, ``(lr * g, state)``: one function object, so that the descent loop
+    recognises plain SGD by identity (``optimizer.update is sgd_update``) and may fold ``lr``
+    into a per-sample gradient (``Loss.grad_one``)."""
+    return lr * g, state
+
+
 def sgd() -> Optimizer:
     r"""Plain (stochastic) gradient descent: :math:`\theta \leftarrow \theta - \alpha g`."""
-
-    def init(theta: Array) -> EmptyState:
-        return EmptyState()
-
-    def update(g: Array, state: EmptyState, lr: float) -> tuple[Array, EmptyState]:
-        return lr * g, state
-
-    return Optimizer("sgd", init, update, plain=True)
+    return Optimizer("sgd", _sgd_init, sgd_update, "plain")
 
 
 def momentum(beta: float = 0.9, nesterov: bool = False) -> Optimizer:
@@ -79,9 +84,14 @@ def momentum(beta: float = 0.9, nesterov: bool = False) -> Optimizer:
     ``beta`` is :math:`\beta`; :math:`v` starts at 0. The Nesterov form evaluates the gradient at
     the current point (Sutskever et al., 2013), equivalent to the look-ahead form.
     """
-    func = "nesterov" if nesterov else "momentum"
-    beta = check_positive(func, "beta", beta, minimum=0.0, maximum=0.999999,
-                          fix="Momentum needs 0 <= beta < 1; 0.9 is the usual choice.")
+    return _momentum(beta, nesterov, "momentum")
+
+
+def _momentum(beta: float, nesterov: bool, func: str) -> Optimizer:
+    nesterov = check_flag(func, "nesterov", nesterov)
+    beta = check_number(func, "beta", beta, UNIT,
+                        fix="Momentum needs 0 <= beta < 1; 0.9 is the usual choice.")
+    name = "nesterov" if nesterov else "momentum"
 
     def init(theta: Array) -> VelocityState:
         return VelocityState(np.zeros_like(theta, dtype=np.float64))
@@ -91,12 +101,12 @@ def momentum(beta: float = 0.9, nesterov: bool = False) -> Optimizer:
         step = lr * (g + beta * v) if nesterov else lr * v
         return step, VelocityState(v)
 
-    return Optimizer(func, init, update)
+    return Optimizer(name, init, update, "Nesterov" if nesterov else "momentum")
 
 
 def nesterov(beta: float = 0.9) -> Optimizer:
     """Nesterov momentum: ``momentum(beta, nesterov=True)``."""
-    return momentum(beta, nesterov=True)
+    return _momentum(beta, True, "nesterov")
 
 
 def adagrad(eps: float = 1e-8) -> Optimizer:
@@ -106,7 +116,7 @@ def adagrad(eps: float = 1e-8) -> Optimizer:
 
         s \leftarrow s + g^2, \qquad \theta \leftarrow \theta - \frac{\alpha}{\sqrt{s} + \epsilon} g
     """
-    eps = check_positive("adagrad", "eps", eps, minimum=0.0)
+    eps = check_number("adagrad", "eps", eps, EPS, fix=EPS_FIX)
 
     def init(theta: Array) -> AccumulatorState:
         return AccumulatorState(np.zeros_like(theta, dtype=np.float64))
@@ -115,7 +125,7 @@ def adagrad(eps: float = 1e-8) -> Optimizer:
         s = state.sum_sq + g * g
         return lr * g / (np.sqrt(s) + eps), AccumulatorState(s)
 
-    return Optimizer("adagrad", init, update)
+    return Optimizer("adagrad", init, update, "AdaGrad")
 
 
 def rmsprop(decay: float = 0.9, eps: float = 1e-8) -> Optimizer:
@@ -128,8 +138,8 @@ def rmsprop(decay: float = 0.9, eps: float = 1e-8) -> Optimizer:
 
     ``decay`` is :math:`\rho`.
     """
-    decay = check_positive("rmsprop", "decay", decay, minimum=0.0, maximum=0.999999)
-    eps = check_positive("rmsprop", "eps", eps, minimum=0.0)
+    decay = check_number("rmsprop", "decay", decay, UNIT)
+    eps = check_number("rmsprop", "eps", eps, EPS, fix=EPS_FIX)
 
     def init(theta: Array) -> AccumulatorState:
         return AccumulatorState(np.zeros_like(theta, dtype=np.float64))
@@ -138,7 +148,7 @@ def rmsprop(decay: float = 0.9, eps: float = 1e-8) -> Optimizer:
         s = decay * state.sum_sq + (1.0 - decay) * g * g
         return lr * g / (np.sqrt(s) + eps), AccumulatorState(s)
 
-    return Optimizer("rmsprop", init, update)
+    return Optimizer("rmsprop", init, update, "RMSProp")
 
 
 def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> Optimizer:
@@ -155,9 +165,9 @@ def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> Optimiz
     The count :math:`t` starts at 1 on the first update, so the first step is
     :math:`\alpha\, g / (|g| + \epsilon)`.
     """
-    beta1 = check_positive("adam", "beta1", beta1, minimum=0.0, maximum=0.999999)
-    beta2 = check_positive("adam", "beta2", beta2, minimum=0.0, maximum=0.999999)
-    eps = check_positive("adam", "eps", eps, minimum=0.0)
+    beta1 = check_number("adam", "beta1", beta1, UNIT)
+    beta2 = check_number("adam", "beta2", beta2, UNIT)
+    eps = check_number("adam", "eps", eps, EPS, fix=EPS_FIX)
 
     def init(theta: Array) -> AdamState:
         z = np.zeros_like(theta, dtype=np.float64)
@@ -171,7 +181,7 @@ def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> Optimiz
         v_hat = v / (1.0 - beta2**t)
         return lr * m_hat / (np.sqrt(v_hat) + eps), AdamState(t, m, v)
 
-    return Optimizer("adam", init, update)
+    return Optimizer("adam", init, update, "Adam")
 
 
 OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_data, check_positive, check_vector, fail
-from .descent import EXPLODE_FACTOR, DivergenceError
+from ._validation import COUNT, POSITIVE, check_data, check_number, check_vector, fail
+from .descent import DivergenceError, diverged
 from .losses import mse, smoothness
 
 Array = np.ndarray
@@ -19,24 +19,27 @@ Array = np.ndarray
 def _check(func: str, X, y, theta, learning_rate, num_epochs):
     X, y = check_data(func, X, y)
     theta = check_vector(func, "theta", theta, X.shape[1], length_name="one per column of X")
-    learning_rate = check_positive(func, "learning_rate", learning_rate,
-                                   fix="Use a small positive step such as 0.01.")
-    num_epochs = check_positive(func, "num_epochs", num_epochs, integer=True, minimum=1)
+    learning_rate = check_number(func, "learning_rate", learning_rate, POSITIVE,
+                                 fix="Use a small positive step such as 0.01.")
+    num_epochs = check_number(func, "num_epochs", num_epochs, COUNT)
     return X, y, theta, learning_rate, num_epochs
 
 
 def _diverged(func: str, X: Array, epoch: int, learning_rate: float) -> DivergenceError:
-    bound = 2.0 / smoothness(X)
+    try:
+        bound: float | None = 2.0 / smoothness(X)
+    except (ValueError, ZeroDivisionError):   # L beyond float64, or 0: no bound to give
+        bound = None
+    known = f" (2/L={bound:.3g})" if bound is not None and 0 < bound < np.inf else ""
     return DivergenceError(f"{func}: diverged in epoch {epoch} with learning_rate="
-                           f"{learning_rate:.3g} (2/L={bound:.3g}); try a smaller learning_rate.",
+                           f"{learning_rate:.3g}{known}; try a smaller learning_rate.",
                            step=epoch, lr=learning_rate, bound=bound)
 
 
 def _check_run(func: str, X: Array, y: Array, theta0: Array, theta: Array, epoch: int,
                learning_rate: float) -> None:
-    """After a run: non-finite parameters, or a loss 1e6 times the initial one, is divergence."""
-    if not np.isfinite(theta).all() or (
-            mse(theta, X, y) > EXPLODE_FACTOR * max(mse(theta0, X, y), 1.0)):
+    """After a run: :func:`sgdteach.descent.diverged`, the rule every loop uses."""
+    if diverged(theta) or diverged(theta, mse(theta, X, y), mse(theta0, X, y)):
         raise _diverged(func, X, epoch, learning_rate)
 
 
@@ -94,7 +97,7 @@ def stochastic_gradient_descent(X: Array, y: Array, theta: Array, learning_rate:
                 e = x.dot(theta) - t
                 g = 2 * x.T.dot(e)
                 theta = theta - learning_rate * g
-            if not np.isfinite(theta).all():
+            if diverged(theta):
                 raise _diverged(func, X, epoch, learning_rate)
     _check_run(func, X, y, theta0, theta, num_epochs - 1, learning_rate)
     return theta
@@ -123,7 +126,7 @@ def batch_gradient_descent(X: Array, y: Array, theta: Array, learning_rate: floa
         for epoch in range(num_epochs):
             g = (2.0 / m) * (X.T @ (X @ theta - y))
             theta = theta - learning_rate * g
-            if not np.isfinite(theta).all():
+            if diverged(theta):
                 raise _diverged(func, X, epoch, learning_rate)
     _check_run(func, X, y, theta0, theta, num_epochs - 1, learning_rate)
     return theta

@@ -15,7 +15,7 @@ import math
 import numbers
 from collections.abc import Callable
 
-from ._validation import check_choice, check_positive, fail
+from ._validation import NON_NEGATIVE, Interval, check_choice, check_number, check_positive, fail
 
 Schedule = Callable[[int], float]
 
@@ -94,10 +94,13 @@ def invscaling(lr: float, power: float = 0.25) -> Schedule:
     0.5
     """
     lr = check_positive("invscaling", "lr", lr)
-    power = check_positive("invscaling", "power", power, minimum=0.0)
+    power = check_number("invscaling", "power", power, NON_NEGATIVE)
 
     def schedule(step: int) -> float:
-        return lr / (step + 1.0) ** power
+        try:
+            return lr / (step + 1.0) ** power
+        except OverflowError:   # (t + 1)^p beyond float64 (a huge power): the rate is 0
+            return 0.0
 
     schedule.__qualname__ = f"invscaling(lr={lr:g}, power={power:g})"
     return schedule
@@ -116,7 +119,8 @@ def cosine(lr: float, total_steps: int, lr_min: float = 0.0) -> Schedule:
     """
     lr = check_positive("cosine", "lr", lr)
     total_steps = check_positive("cosine", "total_steps", total_steps, integer=True, minimum=1)
-    lr_min = check_positive("cosine", "lr_min", lr_min, minimum=0.0, maximum=lr)
+    lr_min = check_number("cosine", "lr_min", lr_min, Interval(0, lr, closed="both"),
+                          fix="The rate anneals from lr down to lr_min.")
 
     def schedule(step: int) -> float:
         t = min(step, total_steps)
@@ -153,7 +157,8 @@ def as_schedule(lr: float | Schedule, func: str = "as_schedule") -> Schedule:
     """
     if callable(lr):
         first = lr(0)
-        if not isinstance(first, numbers.Real) or not first > 0 or not math.isfinite(first):
+        if not isinstance(first, numbers.Real) or isinstance(first, bool) or not first > 0 \
+                or not math.isfinite(first):
             fail(func, "lr", "a schedule returning positive finite numbers", first,
                  "Check the schedule's parameters.")
         return lr

@@ -9,22 +9,24 @@ example is scored before the model learns from it), not a full-data loss.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from ._validation import check_matrix, check_positive, check_rng, check_vector, fail
-from .descent import History, descend
-from .losses import Loss, get_loss
-from .optimizers import Optimizer, get_optimizer
+from ._validation import COUNT, Interval, check_flag, check_matrix, check_number, check_vector, fail
+from .descent import History, descend, prepare
+from .losses import Loss
+from .optimizers import Optimizer
 from .sampling import block_batches
-from .schedules import Schedule, as_schedule
+from .schedules import Schedule
 
 Array = np.ndarray
 
 
-def _checked_stream(func: str, batches: Iterable, d: int):
-    """Check each incoming batch's shapes and values as it arrives (O(batch), never O(n))."""
+def _checked_stream(func: str, batches: Iterable, d: int, loss: Loss
+                    ) -> Iterator[tuple[Array, Array]]:
+    """Check each incoming batch's shapes, values and labels as it arrives (O(batch), never
+    O(n))."""
     for k, item in enumerate(batches):
         try:
             Xb, yb = item
@@ -37,6 +39,7 @@ def _checked_stream(func: str, batches: Iterable, d: int):
         if Xb.shape[1] != d:
             fail(func, f"batches[{k}][0]", f"of {d} columns (len(theta0))", Xb,
                  "Every batch must have the same features.")
+        loss.check_targets(func, yb, f"batches[{k}][1]")
         yield Xb, yb
 
 
@@ -63,15 +66,16 @@ def minimize_stream(batches: Iterable[tuple[Array, Array]], theta0: Array, *,
     array([ 1., -2.])
     """
     func = "minimize_stream"
-    theta0 = check_vector(func, "theta0", theta0)
-    the_loss = get_loss(loss, func)
-    record_every = check_positive(func, "record_every", record_every, integer=True, minimum=1)
-    opt = get_optimizer(optimizer, func)
-    settings = dict(loss=the_loss.name, lr=lr, optimizer=opt.name, record_every=record_every,
-                    source="stream")
-    return descend(_checked_stream(func, batches, len(theta0)), theta0, loss=the_loss,
-                   schedule=as_schedule(lr, func), optimizer=opt,
-                   record_every=record_every, evaluate=the_loss.value, settings=settings,
+    if isinstance(batches, (str, bytes)) or not isinstance(batches, Iterable):
+        fail(func, "batches", "an iterable of (X_batch, y_batch) pairs", batches,
+             "Pass a list or a generator of pairs.", kind=TypeError)
+    run = prepare(func, theta0, None, loss=loss, lr=lr, optimizer=optimizer,
+                  record_every=record_every)
+    settings = dict(loss=run.loss.name, lr=lr, optimizer=run.optimizer.name,
+                    record_every=run.record_every, source="stream")
+    return descend(_checked_stream(func, batches, len(run.theta0), run.loss), run.theta0,
+                   loss=run.loss, schedule=run.schedule, optimizer=run.optimizer,
+                   record_every=run.record_every, evaluate=run.loss.value, settings=settings,
                    func=func)
 
 
@@ -97,6 +101,10 @@ class NpyRows:
         if fortran:
             fail(func, arg, "a C-ordered .npy file", self.path,
                  "Save it with np.save(path, np.ascontiguousarray(a)).")
+        if self.dtype.kind not in "biuf":
+            fail(func, arg, "a .npy file of real numbers", f"{self.path} of dtype {self.dtype}",
+                 "Save real floats (complex values would lose their imaginary part).",
+                 kind=TypeError)
         self.ndim = len(self.shape)
         self.row_items = int(np.prod(self.shape[1:], dtype=np.int64))
 
@@ -118,7 +126,7 @@ def _rows(func: str, arg: str, source):
         return rows.read, rows.shape
     if not hasattr(source, "shape"):
         fail(func, arg, "a path of a .npy file or an array", source, kind=TypeError)
-    return (lambda a, b: np.array(source[a:b], dtype=np.float64)), tuple(source.shape)
+    return (lambda a, b: np.array(source[a:b])), tuple(source.shape)
 
 
 def minimize_memmap(X, y, theta0: Array | None = None, *, loss: str | Loss = "squared_error",
@@ -145,24 +153,27 @@ def minimize_memmap(X, y, theta0: Array | None = None, *, loss: str | Loss = "sq
     if len(shape_X) != 2 or len(shape_y) != 1 or shape_X[0] != shape_y[0]:
         fail(func, "X, y", "of shapes (n, d) and (n,)", (shape_X, shape_y), "Check the files.")
     n, d = shape_X
-    theta0 = np.zeros(d) if theta0 is None else check_vector(func, "theta0", theta0, d)
-    batch_size = check_positive(func, "batch_size", batch_size, integer=True, minimum=1,
-                                maximum=n)
-    block_rows = check_positive(func, "block_rows", block_rows, integer=True, minimum=batch_size,
-                                fix="A block must hold at least one batch.")
-    epochs = check_positive(func, "epochs", epochs, integer=True, minimum=1)
-    record_every = check_positive(func, "record_every", record_every, integer=True, minimum=1)
-    rng = check_rng(func, seed)
-    the_loss, opt = get_loss(loss, func), get_optimizer(optimizer, func)
-    settings = dict(loss=the_loss.name, lr=lr, batch_size=batch_size, block_rows=block_rows,
-                    epochs=epochs, optimizer=opt.name, seed=seed, source="memmap")
+    if n < 1 or d < 1:
+        fail(func, "X", "non-empty", shape_X, "Pass at least one row and one column.")
+    batch_size = check_number(func, "batch_size", batch_size, Interval(1, n, integer=True))
+    block_rows = check_number(func, "block_rows", block_rows,
+                              Interval(batch_size, None, integer=True),
+                              fix="A block must hold at least one batch.")
+    epochs = check_number(func, "epochs", epochs, COUNT)
+    shuffle = check_flag(func, "shuffle", shuffle)
+    run = prepare(func, theta0, d, loss=loss, lr=lr, optimizer=optimizer, seed=seed,
+                  record_every=record_every)
+    settings = dict(loss=run.loss.name, lr=lr, batch_size=batch_size, block_rows=block_rows,
+                    epochs=epochs, optimizer=run.optimizer.name, seed=seed, source="memmap")
 
     def read_block(start: int, stop: int) -> tuple[Array, Array]:
         """One block, checked once as it is read (shapes are fixed by the files)."""
-        return (check_matrix(func, "X", read_X(start, stop)),
-                check_vector(func, "y", read_y(start, stop)))
+        Xc, yc = check_matrix(func, "X", read_X(start, stop)), check_vector(func, "y",
+                                                                            read_y(start, stop))
+        run.loss.check_targets(func, yc)
+        return Xc, yc
 
-    batches = block_batches(read_block, n, batch_size, block_rows, epochs, rng, shuffle)
-    return descend(batches, theta0, loss=the_loss, schedule=as_schedule(lr, func), optimizer=opt,
-                   record_every=record_every, evaluate=the_loss.value, samples_per_epoch=n,
-                   settings=settings, func=func)
+    batches = block_batches(read_block, n, batch_size, block_rows, epochs, run.rng, shuffle)
+    return descend(batches, run.theta0, loss=run.loss, schedule=run.schedule,
+                   optimizer=run.optimizer, record_every=run.record_every,
+                   evaluate=run.loss.value, samples_per_epoch=n, settings=settings, func=func)

@@ -73,7 +73,7 @@ def test_without_noise_nothing_escapes():
 def test_escape_fraction_rejects_other_functions_and_bad_sizes():
     with pytest.raises(TypeError, match="escape_fraction: 'fn' must be a function made by"):
         E.escape_fraction(F.rosenbrock(), [1], [0.1], [0])
-    with pytest.raises(ValueError, match="'batch_sizes' must be an integer <= 10"):
+    with pytest.raises(ValueError, match=r"'batch_sizes' must be an integer in \[1, 10\]"):
         E.escape_fraction(F.shallow_and_deep(), [20], [0.1], [0], n=10)
     with pytest.raises(ValueError, match="must be non-empty"):
         E.escape_fraction(F.shallow_and_deep(), [1], [0.1], [])
@@ -217,13 +217,20 @@ def test_gradient_descent_on_the_quadratic_follows_the_closed_form():
 
 
 def test_divergence_is_reported_at_the_predicted_step():
-    # w2 <- (1 - lr kappa) w2 from 1.5: |w2| first exceeds 1e6 at the computed step.
+    # Gradient descent on f(w) = (w1^2 + kappa w2^2) / 2 from w0: w_t = w0 (1 - lr [1, kappa])^t
+    # in closed form. minimize's rule: the run diverges at the first t with
+    # f(w_t) > 1e6 max(f(w0), 1).
     kappa, lr = 25.0, 0.1
-    factor = abs(1 - lr * kappa)
-    predicted = math.floor(math.log(1e6 / 1.5) / math.log(factor)) + 1
+    w0 = np.array([-2.5, 1.5])
+    f = F.quadratic(kappa).value
+    t = np.arange(200)[:, None]
+    closed = w0 * (1 - lr * np.array([1.0, kappa])) ** t
+    predicted = int(np.argmax(f(closed) > 1e6 * max(f(w0), 1.0)))
+    assert predicted > 1
     run = E.optimizer_paths(F.quadratic(kappa), lr, 500, methods=("sgd",))["sgd"]
     assert run.diverged_at == predicted
     assert run.distance == math.inf and len(run.path) == predicted
+    np.testing.assert_allclose(run.path, closed[:predicted], rtol=1e-12)
 
 
 def test_per_rule_rates_and_options():
