@@ -57,52 +57,32 @@ def import_ms(cfg: Config) -> dict:
 
 WIDGET_PROBE = textwrap.dedent("""
     import json, statistics, time
-    import sgdteach.widgets
-    make = getattr(sgdteach.widgets, "methods_widget", None)
-    if make is None:
-        print(json.dumps({{"missing": "sgdteach.widgets.methods_widget not found"}}))
-    else:
+    from sgdteach.widgets import methods_widget
+    start = time.perf_counter()
+    w = methods_widget()
+    build = time.perf_counter() - start
+    changes = {changes!r}
+    times = {{"lr": [], "batch_size": []}}
+    for name, value in changes:
         start = time.perf_counter()
-        w = make()
-        build = time.perf_counter() - start
-        changes = {changes!r}
-        times = {{"lr": [], "batch_size": []}}
-        for name, value in changes:
-            start = time.perf_counter()
-            w.controls[name].value = value
-            times[name].append(time.perf_counter() - start)
-        print(json.dumps({{"build_s": build, "times_s": times, "text": w.last_text}}))
+        w.controls[name].value = value
+        times[name].append(time.perf_counter() - start)
+    print(json.dumps({{"build_s": build, "times_s": times, "text": w.last_text}}))
 """)
 
 
-def _kernel_run(code: str, timeout: float = 120) -> str:
-    """Run ``code`` in a fresh python3 Jupyter kernel (cwd: the repository); its stdout.
+def _kernel_run(code: str, timeout: int = 120) -> str:
+    """Run ``code`` as a one-cell notebook in a fresh python3 kernel (cwd: the repository), as
+    :func:`sgdteach.nbexec.notebook_client` runs every notebook; its stdout. The redraw times
+    are taken inside the kernel."""
+    import nbformat
 
-    jupyter_client's blocking client, not nbclient: nbclient answers Output-widget messages on the
-    shell socket while it awaits the reply there, and then at times sees the reply only at its
-    timeout (jupyter/nbclient#312); the redraw times are taken inside the kernel either way.
-    """
-    from jupyter_client.manager import KernelManager
+    from sgdteach.nbexec import notebook_client
 
-    km = KernelManager(kernel_name="python3")
-    km.start_kernel(cwd=str(ROOT))
-    kc = km.client()
-    out: list[str] = []
-
-    def collect(msg: dict) -> None:
-        if msg["header"]["msg_type"] == "stream" and msg["content"]["name"] == "stdout":
-            out.append(msg["content"]["text"])
-        elif msg["header"]["msg_type"] == "error":
-            out.append(json.dumps({"error": "\n".join(msg["content"]["traceback"][-3:])}) + "\n")
-
-    try:
-        kc.start_channels()
-        kc.wait_for_ready(timeout=60)
-        kc.execute_interactive(code, timeout=timeout, output_hook=collect, allow_stdin=False)
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-    return "".join(out)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    notebook_client(nb, ROOT, timeout).execute()
+    return "".join(o.get("text", "") for o in nb.cells[0].outputs
+                   if o.get("output_type") == "stream" and o.get("name") == "stdout")
 
 
 def widget_redraw_ms(cfg: Config) -> dict:
@@ -116,11 +96,8 @@ def widget_redraw_ms(cfg: Config) -> dict:
                for c in pair][:2 * k]
     out = _kernel_run(WIDGET_PROBE.format(changes=changes))
     result = json.loads(out.strip().splitlines()[-1])
-    settings = {"where": "a fresh python3 Jupyter kernel via nbclient",
+    settings = {"where": "a fresh python3 Jupyter kernel via nbclient (sgdteach.nbexec)",
                 "changes": changes, "estimate": "median over all changes"}
-    if "missing" in result:
-        return {"value": None, "missing": result["missing"], "settings": settings,
-                "error": "missing: " + result["missing"]}
     all_ms = [1e3 * t for ts in result["times_s"].values() for t in ts]
     return {
         "value": statistics.median(all_ms),
@@ -134,16 +111,15 @@ def widget_redraw_ms(cfg: Config) -> dict:
 
 
 def _execute_notebook(path: Path) -> dict:
-    """Run one notebook as ``sgdteach.nbexec.execute_notebook`` does (nbclient, fresh kernel, in
-    its folder), keeping nbclient's per-cell timing: seconds on the clock and seconds the kernel
-    was busy (iopub busy -> idle, summed over cells)."""
+    """Run one notebook with :func:`sgdteach.nbexec.notebook_client` (as ``execute_notebook``:
+    fresh kernel, in its folder), keeping nbclient's per-cell timing: seconds on the clock and
+    seconds the kernel was busy (iopub busy -> idle, summed over cells)."""
     import nbformat
-    from nbclient import NotebookClient
+
+    from sgdteach.nbexec import notebook_client
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=NOTEBOOK_TIMEOUT, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent.resolve())}})
-    wall = clock(client.execute)[0]
+    wall = clock(notebook_client(nb, path.parent, NOTEBOOK_TIMEOUT).execute)[0]
     busy = 0.0
     for cell in nb.cells:
         stamps = cell.get("metadata", {}).get("execution", {})
@@ -157,10 +133,8 @@ def notebooks_s(cfg: Config) -> dict:
     """Executing every ``notebooks/*.ipynb`` with nbclient (each in a fresh kernel, in its
     folder, one after another, nothing saved): total seconds.
 
-    nbclient sometimes sees a cell's reply only at its timeout (jupyter/nbclient#312, widget
-    cells): the notebook then takes ``NOTEBOOK_TIMEOUT`` seconds more than its kernel worked.
-    Such a run (clock minus kernel-busy time over ``STALL_S``) is recorded under ``stalls`` and
-    the notebook is run once more; the total uses the second run.
+    A run whose clock exceeds its kernel-busy time by more than ``STALL_S`` (a stalled client) is
+    recorded under ``stalls`` and the notebook is run once more; the total uses the second run.
     """
     found = sorted(cfg.notebooks_dir.glob("*.ipynb"))
     paths = found[:cfg.notebooks_limit] if cfg.notebooks_limit is not None else found
@@ -182,7 +156,7 @@ def notebooks_s(cfg: Config) -> dict:
                      + sum(r["s"] - per[k]["s"] for k, r in stalls.items() if k in per)},
            "sizes": {"notebooks": len(paths), "notebooks_found": len(found),
                      "folder": str(cfg.notebooks_dir)},
-           "settings": {"runner": "nbclient.NotebookClient as sgdteach.nbexec.execute_notebook "
+           "settings": {"runner": "sgdteach.nbexec.notebook_client, as execute_notebook "
                                   f"(fresh kernel each, cell timeout {NOTEBOOK_TIMEOUT} s)",
                         "order": "sequential", "stall_threshold_s": STALL_S},
            "stalls": stalls}

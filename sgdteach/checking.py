@@ -3,11 +3,20 @@ r"""Checks a learner can run on their own code: the gradient checker, and the ex
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 
 import numpy as np
 
-from ._validation import check_positive, check_vector, fail
+from ._validation import (
+    NON_NEGATIVE,
+    POSITIVE,
+    check_callable,
+    check_flag,
+    check_number,
+    check_vector,
+    fail,
+)
 from .exercise_checks import (  # noqa: F401  (re-exported for the notebooks)
     CheckError,
     budget_problem,
@@ -34,14 +43,30 @@ def numerical_gradient(f: Callable[[Array], float], theta: Array, eps: float = 1
     >>> numerical_gradient(lambda t: float(t @ t), np.array([1.0, -2.0])).round(6)
     array([ 2., -4.])
     """
-    theta = check_vector("numerical_gradient", "theta", theta)
-    eps = check_positive("numerical_gradient", "eps", eps)
+    return _numerical_gradient("numerical_gradient", f, theta, eps)
+
+
+def _numerical_gradient(func: str, f: Callable[[Array], float], theta: Array, eps: float
+                        ) -> Array:
+    check_callable(func, "f", f, "a function theta -> number")
+    theta = check_vector(func, "theta", theta)
+    eps = check_number(func, "eps", eps, POSITIVE, fix="Use e.g. eps=1e-6.")
     out = np.empty_like(theta)
     step = np.zeros_like(theta)
-    for j in range(len(theta)):
-        step[j] = eps
-        out[j] = (f(theta + step) - f(theta - step)) / (2.0 * eps)
-        step[j] = 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for j in range(len(theta)):
+            step[j] = eps
+            ends = []
+            for point in (theta + step, theta - step):
+                value = f(point)
+                if not isinstance(value, (numbers.Real, np.ndarray)) or np.ndim(value) != 0:
+                    fail(func, "f", "a function returning one number", value, kind=TypeError)
+                ends.append(float(value))
+            out[j] = (ends[0] - ends[1]) / (2.0 * eps)
+            step[j] = 0.0
+    if not np.isfinite(out).all():
+        fail(func, "eps", f"small enough that f stays finite at theta +- eps (f gave {ends})",
+             eps, "Use a smaller eps, or check that f is finite near theta.")
     return out
 
 
@@ -64,12 +89,18 @@ def check_gradient(f: Callable[[Array], float], grad: Callable[[Array], Array], 
     ...                      lambda t: squared_error.grad(t, X, y), np.zeros(2))
     gradient OK: largest relative error ...
     """
-    theta = check_vector("check_gradient", "theta", theta)
-    g = np.asarray(grad(theta), dtype=np.float64)
+    func = "check_gradient"
+    check_callable(func, "f", f, "a function theta -> number")
+    check_callable(func, "grad", grad, "a function theta -> array")
+    theta = check_vector(func, "theta", theta)
+    rtol = check_number(func, "rtol", rtol, NON_NEGATIVE, fix="Use e.g. rtol=1e-5.")
+    atol = check_number(func, "atol", atol, NON_NEGATIVE, fix="Use e.g. atol=1e-8.")
+    verbose = check_flag(func, "verbose", verbose)
+    g = check_vector(func, "grad(theta)", grad(theta.copy()))
     if g.shape != theta.shape:
-        fail("check_gradient", "grad(theta)", f"an array of shape {theta.shape}", g,
+        fail(func, "grad(theta)", f"an array of shape {theta.shape}", g,
              "The gradient has one entry per parameter.")
-    g_hat = numerical_gradient(f, theta, eps)
+    g_hat = _numerical_gradient(func, f, theta, eps)
     rel = np.abs(g - g_hat) / np.maximum(np.maximum(np.abs(g), np.abs(g_hat)), 1e-12)
     worst = int(np.argmax(rel))
     if not np.allclose(g, g_hat, rtol=rtol, atol=atol):

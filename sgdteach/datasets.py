@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_positive, check_rng, fail
+from ._validation import check_flag, check_positive, check_rng, fail
 
 Array = np.ndarray
 
@@ -38,13 +38,22 @@ def make_regression(n: int = 1000, d: int = 2, noise: float = 0.5, *, intercept:
     n = check_positive(func, "n", n, integer=True, minimum=1)
     d = check_positive(func, "d", d, integer=True, minimum=1)
     noise = check_positive(func, "noise", noise, minimum=0.0)
+    intercept = check_flag(func, "intercept", intercept)
     rng = check_rng(func, seed)
     X = rng.standard_normal((n, d))
     if intercept:
         X[:, 0] = 1.0
     theta = rng.uniform(-2.0, 2.0, size=d)
-    y = X @ theta + noise * rng.standard_normal(n)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = X @ theta + noise * rng.standard_normal(n)
+    _finite(func, "noise", noise, y)
     return X, y, theta
+
+
+def _finite(func: str, arg: str, value: float, out: Array) -> None:
+    """A parameter so large that the data overflow float64 is refused, never returned as inf."""
+    if not np.isfinite(out).all():
+        fail(func, arg, "small enough for finite data", value, "Use a moderate value.")
 
 
 def make_classification(n: int = 500, d: int = 3, *, separation: float = 2.0,
@@ -63,7 +72,9 @@ def make_classification(n: int = 500, d: int = 3, *, separation: float = 2.0,
     y = np.where(rng.random(n) < 0.5, -1.0, 1.0)
     u = rng.standard_normal(d - 1)
     u /= np.linalg.norm(u)
-    features = rng.standard_normal((n, d - 1)) + 0.5 * separation * y[:, None] * u
+    with np.errstate(over="ignore", invalid="ignore"):
+        features = rng.standard_normal((n, d - 1)) + 0.5 * separation * y[:, None] * u
+    _finite(func, "separation", separation, features)
     return np.column_stack([np.ones(n), features]), y, u
 
 
@@ -83,11 +94,13 @@ def drifting_stream(n_batches: int = 500, batch_size: int = 10, d: int = 2, *,
     batch_size = check_positive(func, "batch_size", batch_size, integer=True, minimum=1)
     d = check_positive(func, "d", d, integer=True, minimum=1)
     drift = check_positive(func, "drift", drift, minimum=0.0)
-    noise = check_positive(func, "noise", noise, minimum=0.0)
+    noise = check_positive(func, "noise", noise, minimum=0.0, maximum=1e300)
     rng = check_rng(func, seed)
     steps = drift * rng.standard_normal((n_batches, d))
     steps[0] = rng.uniform(-1.0, 1.0, size=d)
-    theta_true = np.cumsum(steps, axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        theta_true = np.cumsum(steps, axis=0)
+        _finite(func, "drift", drift, theta_true)
     data_rng = np.random.default_rng(rng.integers(2**63))
 
     def batches() -> Iterator[tuple[Array, Array]]:
@@ -136,6 +149,16 @@ def write_regression_npy(folder: str | os.PathLike, n: int, d: int, *, chunk_row
     n = check_positive(func, "n", n, integer=True, minimum=1)
     d = check_positive(func, "d", d, integer=True, minimum=1)
     chunk_rows = check_positive(func, "chunk_rows", chunk_rows, integer=True, minimum=1)
+    noise = check_positive(func, "noise", noise, minimum=0.0, maximum=1e300)
+    overwrite = check_flag(func, "overwrite", overwrite)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        fail(func, "dtype", "a numpy float dtype", dtype, "Use np.float64 or np.float32.",
+             kind=TypeError)
+    if dtype.kind != "f":
+        fail(func, "dtype", "a numpy float dtype", dtype, "Use np.float64 or np.float32.",
+             kind=TypeError)
     rng = check_rng(func, seed)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -145,7 +168,6 @@ def write_regression_npy(folder: str | os.PathLike, n: int, d: int, *, chunk_row
             fail(func, "folder", "a folder without X.npy / y.npy (or overwrite=True)",
                  str(folder), f"{path} exists; choose another folder.", kind=FileExistsError)
     theta = rng.uniform(-2.0, 2.0, size=d)
-    dtype = np.dtype(dtype)
     # Plain appends (no memory map): only one chunk is ever in memory. Written under a temporary
     # name and renamed at the end, so an interrupted run leaves no half-written X.npy behind.
     tmp_X, tmp_y = path_X.with_suffix(".npy.partial"), path_y.with_suffix(".npy.partial")

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import check_positive, check_rng
+from ._validation import check_positive, check_rng, fail
 from .losses import Loss
 
 Array = np.ndarray
@@ -66,7 +66,8 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> TestFunction:
     >>> rosenbrock().grad(np.array([0.0, 0.0]))
     array([-2.,  0.])
     """
-    a = check_positive("rosenbrock", "a", a)
+    a = check_positive("rosenbrock", "a", a, maximum=1e150,
+                       fix="The minimum sits at (a, a^2), which float64 must hold.")
     b = check_positive("rosenbrock", "b", b)
 
     def value(w: Array) -> Array:
@@ -161,8 +162,12 @@ def as_finite_sum(fn: TestFunction, n: int = 100, noise: float = 1.0,
     n = check_positive("as_finite_sum", "n", n, integer=True, minimum=1)
     noise = check_positive("as_finite_sum", "noise", noise, minimum=0.0)
     rng = check_rng("as_finite_sum", seed)
-    C = noise * rng.standard_normal((n, 2))
-    C -= C.mean(axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        C = noise * rng.standard_normal((n, 2))
+        C -= C.mean(axis=0)
+    if not np.isfinite(C).all():
+        fail("as_finite_sum", "noise", "small enough for finite terms", noise,
+             "Use a noise level such as 1.0.")
 
     def value(w: Array, Cb: Array, yb: Array) -> float:
         return float(fn.value(w) + Cb.mean(axis=0) @ w)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from ._files import write_atomic
+
 # Metadata that changes on every run and would make every regeneration a diff.
-VOLATILE_CELL_KEYS = ("execution", "collapsed", "scrolled")
+VOLATILE_CELL_KEYS = ("execution", "collapsed", "scrolled", "ExecuteTime")
 VOLATILE_NOTEBOOK_KEYS = ("widgets",)
 
 
@@ -43,34 +44,36 @@ def _quiet_output_widget():
     return QuietOutputWidget
 
 
+def notebook_client(nb, folder: str | os.PathLike, timeout: int = 300,
+                    kernel: str = "python3"):
+    """The one way sgdteach runs a notebook node: an nbclient ``NotebookClient`` for a fresh
+    ``kernel`` working in ``folder``, with the quiet Output widget (the jupyter/nbclient#312
+    workaround, see :func:`_quiet_output_widget`). Call ``.execute()`` on it."""
+    from nbclient import NotebookClient
+
+    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel,
+                            resources={"metadata": {"path": str(Path(folder).resolve())}})
+    client.widget_registry = {"@jupyter-widgets/output": {"OutputModel": _quiet_output_widget()}}
+    return client
+
+
 def execute_notebook(path: str | os.PathLike, timeout: int = 300, kernel: str = "python3"):
     """Run ``path`` in a fresh kernel (working directory: its folder) and return the notebook."""
     import nbformat
-    from nbclient import NotebookClient
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel,
-                            resources={"metadata": {"path": str(path.parent.resolve())}})
-    client.widget_registry = {"@jupyter-widgets/output": {"OutputModel": _quiet_output_widget()}}
-    client.execute()
+    notebook_client(nb, path.parent, timeout, kernel).execute()
     strip_volatile(nb)
     return nb
 
 
 def save_atomic(nb, path: str | os.PathLike) -> None:
-    """Write a notebook through a temporary file and a rename: never a half-written notebook."""
+    """Write a notebook through :func:`sgdteach._files.write_atomic`: never a half-written one."""
     import nbformat
 
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".ipynb.tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            nbformat.write(nb, f)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    text = nbformat.writes(nb)
+    write_atomic(path, text if text.endswith("\n") else text + "\n")   # as nbformat.write
 
 
 def main(argv: list[str] | None = None) -> int:

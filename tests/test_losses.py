@@ -104,11 +104,12 @@ def test_unknown_loss_lists_valid_ones():
        st.sampled_from(["squared_error", "logistic", "hinge", "huber"]))
 def test_grad_one_is_the_scaled_gradient_of_one_row(p, scale, name):
     """``grad_one(theta, X[i], y[i], scale)`` (the SGD fast path) against ``scale * grad`` on the
-    1-row matrix: the same vector up to rounding (logistic: math.exp against np.exp)."""
+    1-row matrix: the same vector up to rounding (the scale multiplies a number in one, a vector in
+    the other)."""
     X, y, theta = p
-    if name in ("logistic", "hinge"):
-        y = np.where(y >= 0, 1.0, -1.0)
     loss = get_loss(name)
+    if loss.labels is not None:
+        y = np.where(y >= 0, 1.0, -1.0)
     if name == "hinge":  # at the kink the sub-gradient may flip with the last bit of the margin
         assume(np.all(np.abs(y * (X @ theta) - 1.0) > 1e-9))
     for i in range(len(y)):
@@ -130,3 +131,36 @@ def test_grad_one_of_a_custom_loss_is_built_from_its_grad():
     x, theta = np.array([1.0, 2.0]), np.array([0.5, -1.0])
     np.testing.assert_array_equal(mine.grad_one(theta, x, 3.0, 0.1), 0.1 * x * (x @ theta - 3.0))
     assert calls == [((1, 2), (1,))]
+
+
+# -- facts on the losses ---------------------------------------------------------------------------
+
+
+def test_label_conventions_are_on_the_losses():
+    assert get_loss("logistic").labels == get_loss("hinge").labels == (-1.0, 1.0)
+    assert get_loss("squared_error").labels is None and get_loss("huber").labels is None
+    assert [n for n in ("squared_error", "logistic", "hinge", "huber")
+            if get_loss(n).quadratic] == ["squared_error"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(problems(), st.sampled_from(["squared_error", "logistic", "huber"]), st.integers(0, 2**32))
+def test_smoothness_bounds_how_fast_the_gradient_changes(p, name, seed):
+    """``loss.smoothness(X)`` is a Lipschitz constant of the gradient: for random pairs of points
+    |grad(a) - grad(b)| <= L |a - b| (and for squared error it is attained along the top
+    eigenvector of X^T X, from numpy.linalg.eigh)."""
+    X, y, _ = p
+    loss = get_loss(name)
+    if loss.labels is not None:
+        y = np.where(y >= 0, 1.0, -1.0)
+    L = loss.smoothness(X)
+    rng = np.random.default_rng(seed)
+    for _ in range(5):
+        a, b = rng.normal(size=(2, X.shape[1])) * 3
+        gap = np.linalg.norm(loss.grad(a, X, y) - loss.grad(b, X, y))
+        assert gap <= L * np.linalg.norm(a - b) * (1 + 1e-9) + 1e-12
+    if loss.quadratic:
+        w, V = np.linalg.eigh(X.T @ X)
+        a = rng.normal(size=X.shape[1])
+        gap = np.linalg.norm(loss.grad(a + V[:, -1], X, y) - loss.grad(a, X, y))
+        assert gap == pytest.approx(L, rel=1e-9, abs=1e-12)

@@ -1,7 +1,6 @@
 """Notebook 08's widget: the numbers it prints come from the update rules (checked against closed
 forms), its controls are the documented ones, and moving a control redraws with the new values."""
 
-import math
 import re
 
 import numpy as np
@@ -38,12 +37,16 @@ def test_plain_gd_distance_is_the_closed_form():
 
 
 def test_divergence_is_reported_where_theory_puts_it():
-    # lr above 2/25: plain GD's w2 grows by |1 - 25 lr| per step from 1.5 until it passes 1e6;
+    # lr above 2/25: plain GD's w2 grows by |1 - 25 lr| per step from 1.5, w_t = w0 (1 - lr
+    # [1, 25])^t, until the loss passes 1e6 times the first one (minimize's divergence rule);
     # Adam's steps are about lr long, so it stays finite.
     lr = 0.1
     fig, text = draw_optimizers("quadratic", lr, 200)
     d = _distances(text)
-    assert d["GD (plain)"] == math.floor(math.log(1e6 / 1.5) / math.log(abs(1 - 25 * lr))) + 1
+    w0 = np.array([-2.5, 1.5])
+    path = w0 * (1 - lr * np.array([1.0, 25.0])) ** np.arange(200)[:, None]
+    loss = 0.5 * (path[:, 0] ** 2 + 25 * path[:, 1] ** 2)
+    assert d["GD (plain)"] == int(np.argmax(loss > 1e6 * loss[0]))
     assert isinstance(d["Adam"], float)
     assert "GD (plain) (diverged)" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
 
@@ -64,7 +67,8 @@ def test_controls_and_redraw_follow_the_values():
 def test_bad_values_raise_the_template_message():
     with pytest.raises(ValueError, match="draw_optimizers: 'function' must be one of"):
         draw_optimizers("himmelblau")
-    with pytest.raises(ValueError, match="draw_optimizers: 'steps' must be an integer <= 3000"):
+    with pytest.raises(ValueError,
+                       match=r"draw_optimizers: 'steps' must be an integer in \[1, 3000\]"):
         draw_optimizers(steps=5000)
     with pytest.raises(TypeError):
         optimizers_widget(learning_rate=0.1)

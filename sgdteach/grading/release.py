@@ -15,19 +15,19 @@ import argparse
 import copy
 import os
 import sys
-import tempfile
 from pathlib import Path
 
+from .._files import write_atomic
+from ..nbexec import VOLATILE_CELL_KEYS, VOLATILE_NOTEBOOK_KEYS
 from .markup import MarkupError, learner_source, role, validate
-
-VOLATILE_CELL_KEYS = ("execution", "collapsed", "scrolled", "ExecuteTime")
 
 
 def make_exercise(solution, name: str = "notebook"):
     """The released version of a solution notebook node (the input is left unchanged)."""
     validate(solution, name)
     nb = copy.deepcopy(solution)
-    nb.metadata.pop("widgets", None)
+    for key in VOLATILE_NOTEBOOK_KEYS:
+        nb.metadata.pop(key, None)
     for cell in nb.cells:
         cell.source = learner_source(cell)
         for key in VOLATILE_CELL_KEYS:
@@ -49,17 +49,6 @@ def exercise_text(solution_path: str | os.PathLike) -> str:
     path = Path(solution_path)
     nb = nbformat.read(path, as_version=4)
     return nbformat.writes(make_exercise(nb, path.name)) + "\n"
-
-
-def _write_atomic(text: str, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".ipynb.tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def release(solutions: str | os.PathLike, exercises: str | os.PathLike, *,
@@ -85,7 +74,7 @@ def release(solutions: str | os.PathLike, exercises: str | os.PathLike, *,
             changes.append(f"{'updated' if target.exists() else 'created'} {target}")
             if not check:
                 dst.mkdir(parents=True, exist_ok=True)
-                _write_atomic(text, target)
+                write_atomic(target, text)
     for stale in sorted(dst.glob("*.ipynb")) if dst.is_dir() else []:
         if stale.name not in texts:
             changes.append(f"deleted {stale} (no solution {src / stale.name})")

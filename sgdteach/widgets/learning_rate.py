@@ -23,7 +23,19 @@ from ._base import CourseWidget
 from ._blit import DPI, BlitFigure, BlitWidget
 from .methods import START, course_problem
 
-SCHEDULES = ("step decay", "exponential", "1/t", "invscaling", "cosine")
+# How each schedule of :data:`sgdteach.schedules.SCHEDULES` is set up from alpha_0 and the run's
+# length T (keyword arguments of its factory); the constant rate is the comparison, not a choice.
+SETUPS: dict[str, Callable[[float, int], dict[str, float]]] = {
+    "step_decay": lambda lr, T: dict(drop=0.5, every=max(1, T // 5)),
+    "exponential": lambda lr, T: dict(decay=0.01 ** (1.0 / T)),
+    "inverse_time": lambda lr, T: dict(k=99.0 / T),
+    "invscaling": lambda lr, T: dict(power=0.5),
+    "cosine": lambda lr, T: dict(total_steps=T),
+}
+_MENU = {"inverse_time": "1/t"}   # a menu label other than the name with spaces
+NAMES = {_MENU.get(name, name.replace("_", " ")): name for name in sch.SCHEDULES
+         if name in SETUPS}       # menu label -> registry name, in the registry's order
+SCHEDULES = tuple(NAMES)
 DEFAULTS = dict(schedule="1/t", lr=0.05, epochs=20, seed=0)
 RECORDS = 200
 EXCESS_RANGE = (1e-5, 100.0)
@@ -39,16 +51,8 @@ def make_schedule(name: str, lr: float, total_steps: int) -> Callable[[int], flo
     ``"cosine"`` anneals to 0 at :math:`T`.
     """
     check_choice("make_schedule", "name", name, SCHEDULES)
-    T = total_steps
-    if name == "step decay":
-        return sch.step_decay(lr, drop=0.5, every=max(1, T // 5))
-    if name == "exponential":
-        return sch.exponential(lr, decay=0.01 ** (1.0 / T))
-    if name == "1/t":
-        return sch.inverse_time(lr, k=99.0 / T)
-    if name == "invscaling":
-        return sch.invscaling(lr, power=0.5)
-    return sch.cosine(lr, total_steps=T)
+    key = NAMES[name]
+    return sch.SCHEDULES[key](lr, **SETUPS[key](lr, total_steps))
 
 
 def run_pair(schedule: str, lr: float, epochs: int, seed: int

@@ -18,21 +18,22 @@ from __future__ import annotations
 from .._validation import check_choice, check_positive
 from ..experiments import METHODS, optimizer_paths
 from ..functions import TestFunction, quadratic, rosenbrock
+from ..optimizers import OPTIMIZERS
 from ._base import CourseWidget
 
 CONDITION = 25.0
 DEFAULTS = dict(function="quadratic", lr=0.03, steps=100)
 MAX_STEPS = 3000
-LABELS = {"sgd": "GD (plain)", "momentum": "momentum", "nesterov": "Nesterov",
-          "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam"}
+FUNCTIONS = ("quadratic", "rosenbrock")
+# Each rule's own label; plain SGD with the exact gradient is gradient descent.
+LABELS = {**{name: OPTIMIZERS[name]().label for name in METHODS}, "sgd": "GD (plain)"}
 
 
-def function_by_name(function: str) -> TestFunction:
-    """The widget's functions by name: ``"quadratic"`` (condition 25) or ``"rosenbrock"``."""
-    check_choice("test_function", "function", function, ("quadratic", "rosenbrock"))
+def function_by_name(function: str, func: str = "function_by_name") -> TestFunction:
+    """The widget's functions by name: ``"quadratic"`` (condition 25) or ``"rosenbrock"``;
+    ``func`` is the public function named in an error message."""
+    check_choice(func, "function", function, FUNCTIONS)
     return quadratic(CONDITION) if function == "quadratic" else rosenbrock()
-
-
 
 
 def summary(runs, lr: float, steps: int) -> str:
@@ -80,12 +81,12 @@ class OptimizersFigure:
              steps: int = DEFAULTS["steps"]):
         """Run the six rules at these values and show their paths: ``(figure, text)``."""
         func = "draw_optimizers"
-        check_choice(func, "function", function, ("quadratic", "rosenbrock"))
+        check_choice(func, "function", function, FUNCTIONS)
         lr = check_positive(func, "lr", lr)
         steps = check_positive(func, "steps", steps, integer=True, minimum=1, maximum=MAX_STEPS)
         if function != self.function:
             self._setup(function)
-        fn = function_by_name(function)
+        fn = function_by_name(function, func)
         runs = optimizer_paths(fn, lr, steps, methods=METHODS)
         texts = self.legend.texts[:len(self.lines)]   # the legend lists the rules first
         for line, (name, run), text in zip(self.lines, runs.items(), texts, strict=True):
@@ -119,7 +120,7 @@ def optimizers_widget(*, function: str = DEFAULTS["function"], lr: float = DEFAU
     wide = {"style": {"description_width": "90px"}, "layout": w.Layout(width="420px"),
             "continuous_update": False}
     controls = {
-        "function": w.ToggleButtons(value=function, options=["quadratic", "rosenbrock"],
+        "function": w.ToggleButtons(value=function, options=list(FUNCTIONS),
                                     description="function",
                                     style={"description_width": "90px"}),
         "lr": w.FloatLogSlider(value=lr, base=10, min=-4, max=0, step=0.05,
