@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 ROOT_FLAG    := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 BROWSER_FLAG := $(shell [ -z "$$DISPLAY" ] && [ "$$(uname)" != Darwin ] && echo --no-browser)
 
-.PHONY: lab test notebooks exercises bench bench-quick lint clean-venv
+.PHONY: lab test test-fast typecheck notebooks exercises bench bench-quick lint clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "sgdteach needs Python >= 3.10, found " + sys.version'
@@ -29,13 +29,20 @@ lab: $(VENV)/.installed-lab
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
-test: lint
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/python -m mypy
+
+test: lint typecheck
 	$(BIN)/python -m pytest -n 2 tests
 	$(BIN)/python -m pytest --doctest-modules sgdteach
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
 	  $(BIN)/python -m pytest -p no:randomly --nbval notebooks \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120; \
 	else echo "no notebooks yet: nbval skipped"; fi
+
+# The edit-run loop: unit and property tests only (no kernels, browsers or benchmarks), < 60 s.
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -n 2 -q -m "not slow and not kernel and not browser" tests
 
 # Re-execute every notebook in a fresh kernel and save it with volatile metadata stripped.
 notebooks: $(VENV)/.installed-dev

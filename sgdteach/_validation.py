@@ -236,8 +236,10 @@ def check_rng(func: str, seed: Any, arg: str = "seed") -> np.random.Generator:
     """Turn ``seed`` (None, an int or a Generator) into a ``numpy.random.Generator``."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None or (isinstance(seed, numbers.Integral)
-                        and not isinstance(seed, (bool, np.bool_)) and seed >= 0):
-        return np.random.default_rng(seed)
+    if seed is None:
+        return np.random.default_rng()
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, (bool, np.bool_)) \
+            and int(seed) >= 0:
+        return np.random.default_rng(int(seed))
     fail(func, arg, "None, a non-negative integer or a numpy.random.Generator", seed,
          "Pass e.g. seed=0 for a repeatable run.", kind=TypeError)

@@ -56,7 +56,7 @@ def _numerical_gradient(func: str, f: Callable[[Array], float], theta: Array, ep
     with np.errstate(over="ignore", invalid="ignore"):
         for j in range(len(theta)):
             step[j] = eps
-            ends = []
+            ends: list[float] = []
             for point in (theta + step, theta - step):
                 value = f(point)
                 if not isinstance(value, (numbers.Real, np.ndarray)) or np.ndim(value) != 0:

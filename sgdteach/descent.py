@@ -345,17 +345,21 @@ def minimize(X: Array, y: Array, theta0: Array | None = None, *,
     settings = dict(loss=the_loss.name, lr=lr, batch_size=batch_size, epochs=epochs,
                     sampling=sampling, optimizer=run.optimizer.name, seed=seed,
                     record_every=run.record_every)
-    common = dict(loss=the_loss, schedule=run.schedule, optimizer=run.optimizer,
-                  record_every=run.record_every, evaluate=full_loss if record_loss else None,
-                  samples_per_epoch=samples_per_epoch, hint_X=X, settings=settings, func=func)
+    evaluate = full_loss if record_loss else None
     if batch_size == 1:    # SGD: plain rows and the per-sample gradient loss.grad_one
         rows = in_memory_rows(X, y, epochs, sampling, run.rng)
         try:
-            return descend(rows, run.theta0, rows=True, **common)  # type: ignore[arg-type]
+            return descend(rows, run.theta0, loss=the_loss, schedule=run.schedule,
+                           optimizer=run.optimizer, record_every=run.record_every,
+                           evaluate=evaluate, samples_per_epoch=samples_per_epoch, hint_X=X,
+                           settings=settings, func=func, rows=True)
         finally:
             rows.close()
     batches = in_memory_batches(X, y, batch_size, epochs, sampling, run.rng)
     try:
-        return descend(batches, run.theta0, **common)  # type: ignore[arg-type]
+        return descend(batches, run.theta0, loss=the_loss, schedule=run.schedule,
+                       optimizer=run.optimizer, record_every=run.record_every,
+                       evaluate=evaluate, samples_per_epoch=samples_per_epoch, hint_X=X,
+                       settings=settings, func=func)
     finally:
         batches.close()    # on an error too: stops a background gather at once

@@ -51,7 +51,7 @@ class AccumulatorState(NamedTuple):
 
 
 class AdamState(NamedTuple):
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count; the maths' t
     m: Array
     v: Array
 

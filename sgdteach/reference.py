@@ -7,6 +7,9 @@ against them. The reference example: ``X = [[1, 2], [1, 3], [1, 4]]``, ``y = [2,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from ._validation import COUNT, POSITIVE, check_data, check_number, check_vector, fail
@@ -69,7 +72,10 @@ def stochastic_gradient_descent(X: Array, y: Array, theta: Array, learning_rate:
 
     Examples
     --------
-    >>> import numpy as np
+    >>> from collections.abc import Callable
+from typing import Any
+
+import numpy as np
     >>> X = np.array([[1, 2], [1, 3], [1, 4]]); y = np.array([2, 5, 9])
     >>> stochastic_gradient_descent(X, y, np.zeros(2), 0.01, 100,
     ...                             rng=np.random.RandomState(0)).round(2)
@@ -77,6 +83,7 @@ def stochastic_gradient_descent(X: Array, y: Array, theta: Array, learning_rate:
     """
     func = "stochastic_gradient_descent"
     X, y, theta, learning_rate, num_epochs = _check(func, X, y, theta, learning_rate, num_epochs)
+    draw: Callable[[int], Any]
     if rng is None:
         draw = np.random.randint
     elif isinstance(rng, np.random.RandomState):
@@ -113,7 +120,10 @@ def batch_gradient_descent(X: Array, y: Array, theta: Array, learning_rate: floa
 
     Examples
     --------
-    >>> import numpy as np
+    >>> from collections.abc import Callable
+from typing import Any
+
+import numpy as np
     >>> X = np.array([[1, 2], [1, 3], [1, 4]]); y = np.array([2, 5, 9])
     >>> batch_gradient_descent(X, y, np.zeros(2), 0.09, 5000).round(3)
     array([-5.167,  3.5  ])

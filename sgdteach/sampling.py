@@ -19,7 +19,7 @@ Mini-batch rows are gathered a chunk of batches at a time (one ``np.take`` per f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 
 import numpy as np
 
@@ -72,7 +72,7 @@ def _index_chunks(n: int, batch_size: int, epochs: int, sampling: str,
 
 
 def in_memory_rows(X: Array, y: Array, epochs: int, sampling: str,
-                   rng: np.random.Generator) -> Iterator[tuple[Array, float]]:
+                   rng: np.random.Generator) -> Generator[tuple[Array, float], None, None]:
     """Yield ``(x_i, y_i)``, one row of shape ``(d,)`` and its target as a float, for every SGD
     step (``batch_size=1``) of ``epochs`` epochs: the rows of :func:`in_memory_batches` with
     ``batch_size=1``, without the 1-row matrices (numpy's per-call cost is all an SGD step costs).
@@ -88,7 +88,7 @@ def in_memory_rows(X: Array, y: Array, epochs: int, sampling: str,
 
 
 def in_memory_batches(X: Array, y: Array, batch_size: int, epochs: int, sampling: str,
-                      rng: np.random.Generator) -> Iterator[tuple[Array, Array]]:
+                      rng: np.random.Generator) -> Generator[tuple[Array, Array], None, None]:
     """Yield ``(X_batch, y_batch)`` for every step of ``epochs`` epochs.
 
     With ``batch_size == n`` every step uses the whole data set as it is, whatever ``sampling``
@@ -185,6 +185,7 @@ def block_batches(read_block: Callable[[int, int], tuple[Array, Array]], n: int,
                 if xbuf is None:
                     xbuf = np.empty((block_rows,) + Xc.shape[1:], dtype=Xc.dtype)
                     ybuf = np.empty(block_rows, dtype=yc.dtype)
+                assert xbuf is not None and ybuf is not None
                 k = len(yc)
                 perm = rng.permutation(k)
                 # mode="clip": indices are valid anyway, and numpy buffers `out` for mode="raise"

@@ -16,3 +16,23 @@ def regression():
     from sgdteach.datasets import make_regression
 
     return make_regression(n=200, d=3, noise=0.3, seed=1)
+
+
+# -- markers, by rule (so a new test file is marked without anyone remembering to) ---------------
+# kernel: starts Jupyter kernels or subprocess graders; browser: drives Chromium; slow: minutes.
+# `make test-fast` deselects all three; `make test` runs everything.
+KERNEL_FILES = ("test_grading", "test_redteam", "test_nbgrader", "test_cli", "test_sandbox",
+                "test_landlock", "test_bwrap", "test_cgroup", "test_runner", "test_grader")
+SLOW_FILES = ("test_benchmarks_smoke",)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = item.path
+        name = path.stem
+        if "browser" in path.parts:
+            item.add_marker(pytest.mark.browser)
+        if name.startswith(KERNEL_FILES) or any("kernel" in f for f in item.fixturenames):
+            item.add_marker(pytest.mark.kernel)
+        if name.startswith(SLOW_FILES):
+            item.add_marker(pytest.mark.slow)

@@ -86,7 +86,8 @@ def test_every_rule_reaches_the_minimiser(fn, name):
 
 
 def test_bad_hyperparameters():
-    with pytest.raises(ValueError, match=r"momentum: 'beta' must be a finite number in \[0, 1\); got 1.0"):
+    with pytest.raises(ValueError,
+                       match=r"momentum: 'beta' must be a finite number in \[0, 1\); got 1.0"):
         O.momentum(beta=1.0)
     with pytest.raises(ValueError, match=r"get_optimizer: 'optimizer' must be one of 'sgd', "
                                          r"'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'"):

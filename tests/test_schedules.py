@@ -54,7 +54,8 @@ def test_named_schedules():
 
 
 def test_bad_parameters():
-    with pytest.raises(ValueError, match=r"step_decay: 'drop' must be a finite number in \(0, 1\]; got 2.0"):
+    with pytest.raises(ValueError,
+                       match=r"step_decay: 'drop' must be a finite number in \(0, 1\]; got 2.0"):
         S.step_decay(1.0, drop=2.0)
     with pytest.raises(TypeError, match=r"cosine: 'total_steps' must be an integer"):
         S.cosine(1.0, total_steps=10.5)

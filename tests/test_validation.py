@@ -30,8 +30,10 @@ y = np.array([2.0, 5.0, 9.0])
     (dict(batch_size=0), ValueError,
      r"minimize: 'batch_size' must be an integer in \[1, 3\]; got 0. Use 1 for SGD, 3 "
      r"\(= len\(y\)\)"),
-    (dict(batch_size=4), ValueError, r"minimize: 'batch_size' must be an integer in \[1, 3\]; got 4"),
-    (dict(batch_size=2.5), TypeError, r"minimize: 'batch_size' must be an integer in \[1, 3\]; got 2.5"),
+    (dict(batch_size=4), ValueError,
+     r"minimize: 'batch_size' must be an integer in \[1, 3\]; got 4"),
+    (dict(batch_size=2.5), TypeError,
+     r"minimize: 'batch_size' must be an integer in \[1, 3\]; got 2.5"),
     (dict(epochs=0), ValueError, r"minimize: 'epochs' must be an integer >= 1; got 0"),
     (dict(sampling="random"), ValueError,
      r"minimize: 'sampling' must be one of 'replacement', 'shuffle', 'cyclic'; got 'random'"),

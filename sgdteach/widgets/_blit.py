@@ -8,6 +8,8 @@ background as pixels and paints the changed artists over a copy of it (matplotli
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -34,6 +36,7 @@ class BlitFigure:
         self.animated: list = []
         self.key: tuple = ()
         self._drawn_key: tuple | None = None
+        self.draw: Callable[..., tuple[Any, str]]   # subclasses: update, return (figure, text)
         self._background = None
 
     def png(self) -> bytes:

@@ -13,6 +13,7 @@ draws :math:`\alpha_t / \alpha_0`, the excess loss against epochs, and both path
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -36,7 +37,7 @@ _MENU = {"inverse_time": "1/t"}   # a menu label other than the name with spaces
 NAMES = {_MENU.get(name, name.replace("_", " ")): name for name in sch.SCHEDULES
          if name in SETUPS}       # menu label -> registry name, in the registry's order
 SCHEDULES = tuple(NAMES)
-DEFAULTS = dict(schedule="1/t", lr=0.05, epochs=20, seed=0)
+DEFAULTS: dict[str, Any] = dict(schedule="1/t", lr=0.05, epochs=20, seed=0)
 RECORDS = 200
 EXCESS_RANGE = (1e-5, 100.0)
 ZOOM = ((-2.6, -1.2), (0.15, 0.65))
@@ -122,7 +123,8 @@ class SchedulesFigure(BlitFigure):
         check_choice(func, "schedule", schedule, SCHEDULES)
         check_positive(func, "lr", lr)
         check_positive(func, "epochs", epochs, integer=True, minimum=1)
-        results, rates = run_pair(schedule, lr, epochs, seed)
+        pair, rates = run_pair(schedule, lr, epochs, seed)
+        results: dict[str, Any] = dict(pair)
         T = len(rates)
         self.rates[0].set_data([0, T], [1.0, 1.0])
         self.rates[1].set_data(np.arange(T), rates / lr)

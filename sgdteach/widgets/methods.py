@@ -14,6 +14,7 @@ redraw only paints the new curves over a copy of them (matplotlib "blitting").
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,7 @@ from ._blit import DPI, BlitFigure, BlitWidget
 
 N_ROWS = 100            # rows of the course problem: small, so a redraw stays under 100 ms
 MAX_PATH_POINTS = 150   # record points per run (recording the full loss costs O(n) each)
-DEFAULTS = dict(batch_size=10, lr=0.05, epochs=20, seed=0, sampling="shuffle")
+DEFAULTS: dict[str, Any] = dict(batch_size=10, lr=0.05, epochs=20, seed=0, sampling="shuffle")
 START = np.array([0.5, 1.5])
 WINDOW = ((-3.5, 1.5), (-0.7, 1.9))
 EXCESS_RANGE = (1e-5, 100.0)
@@ -152,7 +153,7 @@ class MethodsFigure(BlitFigure):
         check_positive(func, "lr", lr)
         check_positive(func, "epochs", epochs, integer=True, minimum=1)
         check_choice(func, "sampling", sampling, SAMPLINGS)
-        results = run_methods(batch_size, lr, epochs, seed, sampling)
+        results: dict[str, Any] = run_methods(batch_size, lr, epochs, seed, sampling)
         empty = np.array([])
         time_max = 1e-3
         for i, (label, h) in enumerate(results.items()):

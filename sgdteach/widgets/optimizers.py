@@ -15,6 +15,8 @@ paths' data.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .._validation import check_choice, check_positive
 from ..experiments import METHODS, optimizer_paths
 from ..functions import TestFunction, quadratic, rosenbrock
@@ -22,7 +24,7 @@ from ..optimizers import OPTIMIZERS
 from ._base import CourseWidget
 
 CONDITION = 25.0
-DEFAULTS = dict(function="quadratic", lr=0.03, steps=100)
+DEFAULTS: dict[str, Any] = dict(function="quadratic", lr=0.03, steps=100)
 MAX_STEPS = 3000
 FUNCTIONS = ("quadratic", "rosenbrock")
 # Each rule's own label; plain SGD with the exact gradient is gradient descent.
