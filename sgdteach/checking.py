@@ -10,7 +10,7 @@ import numpy as np
 
 from ._validation import (
     NON_NEGATIVE,
-    POSITIVE,
+    Interval,
     check_callable,
     check_flag,
     check_number,
@@ -50,7 +50,12 @@ def _numerical_gradient(func: str, f: Callable[[Array], float], theta: Array, ep
                         ) -> Array:
     check_callable(func, "f", f, "a function theta -> number")
     theta = check_vector(func, "theta", theta)
-    eps = check_number(func, "eps", eps, POSITIVE, fix="Use e.g. eps=1e-6.")
+    eps = check_number(func, "eps", eps, Interval(0, 1, closed="right"),
+                       fix="Use e.g. eps=1e-6: a large step cancels in f(theta + eps) - "
+                           "f(theta - eps).")
+    if ((theta + eps) == theta).any() or ((theta - eps) == theta).any():
+        fail(func, "eps", "large enough to change every coordinate of theta", eps,
+             "Use e.g. eps=1e-6 (relative to the size of theta).")
     out = np.empty_like(theta)
     step = np.zeros_like(theta)
     with np.errstate(over="ignore", invalid="ignore"):

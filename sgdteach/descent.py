@@ -232,8 +232,9 @@ def descend(batches: Iterable[tuple[Array, Any]], theta0: Array, *, loss: Loss,
 
     def stop(step: int, lr: float, value: float) -> NoReturn:
         hint, bound = _divergence_hint(hint_X, loss, lr)
-        raise DivergenceError(f"{func}: diverged at step {step} with lr={lr:.3g} (loss={value:.3g})"
-                              f"; {hint}.", step=step, lr=lr, bound=bound, history=history())
+        what = "parameters not finite" if math.isnan(value) else f"loss={value:.3g}"
+        raise DivergenceError(f"{func}: diverged at step {step} with lr={lr:.3g} ({what}); {hint}.",
+                              step=step, lr=lr, bound=bound, history=history())
 
     step = samples = 0
     Xb = yb = None

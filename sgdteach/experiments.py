@@ -62,7 +62,19 @@ def temperature(lr: float, batch_size: int, noise: float) -> float:
     lr = check_positive("temperature", "lr", lr)
     batch_size = check_positive("temperature", "batch_size", batch_size, integer=True, minimum=1)
     noise = check_positive("temperature", "noise", noise, minimum=0.0)
-    return lr * noise**2 / (2.0 * batch_size)
+    return _finite_result("temperature", "lr, noise", (lr, noise),
+                          lambda: lr * noise**2 / (2.0 * batch_size))
+
+
+def _finite_result(func: str, args: str, values: Any, compute: Callable[[], float]) -> float:
+    """``compute()``, or the template error when the arguments make it overflow float64."""
+    try:
+        result = compute()
+    except OverflowError:
+        result = math.inf
+    if not math.isfinite(result):
+        fail(func, args, "small enough for a finite result", values, "Use moderate values.")
+    return result
 
 
 def escape_fraction(fn: TestFunction, batch_sizes: Sequence[int], lrs: Sequence[float],
@@ -175,10 +187,12 @@ def lms_tracking_theory(lr: float, batch_size: int, d: int, *, drift: float,
     d = check_positive(func, "d", d, integer=True, minimum=1)
     drift = check_positive(func, "drift", drift, minimum=0.0)
     noise = check_positive(func, "noise", noise, minimum=0.0)
+    bound = b / (b + d + 1)
+    if lr >= bound:
+        fail(func, "lr", f"< b / (b + d + 1) = {bound:.4g} (else the error grows)", lr)
     denom = 4.0 * lr - 4.0 * lr**2 * (b + d + 1) / b
-    if denom <= 0:
-        fail(func, "lr", f"< b / (b + d + 1) = {b / (b + d + 1):.4g} (else the error grows)", lr)
-    return math.sqrt((4.0 * lr**2 * noise**2 * d / b + d * drift**2) / denom)
+    return _finite_result(func, "drift, noise", (drift, noise), lambda: math.sqrt(
+        (4.0 * lr**2 * noise**2 * d / b + d * drift**2) / denom))
 
 
 # -- 07: memory and time -------------------------------------------------------------------------

@@ -68,7 +68,8 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> TestFunction:
     """
     a = check_positive("rosenbrock", "a", a, maximum=1e150,
                        fix="The minimum sits at (a, a^2), which float64 must hold.")
-    b = check_positive("rosenbrock", "b", b)
+    b = check_positive("rosenbrock", "b", b, maximum=1e300,
+                       fix="Its gradient, about 4 b w1 (w2 - w1^2), must fit in float64.")
 
     def value(w: Array) -> Array:
         w = np.asarray(w, dtype=np.float64)

@@ -42,7 +42,9 @@ def _diverged(func: str, X: Array, epoch: int, learning_rate: float) -> Divergen
 def _check_run(func: str, X: Array, y: Array, theta0: Array, theta: Array, epoch: int,
                learning_rate: float) -> None:
     """After a run: :func:`sgdteach.descent.diverged`, the rule every loop uses."""
-    if diverged(theta) or diverged(theta, mse(theta, X, y), mse(theta0, X, y)):
+    with np.errstate(over="ignore", invalid="ignore"):
+        blown = diverged(theta) or diverged(theta, mse(theta, X, y), mse(theta0, X, y))
+    if blown:
         raise _diverged(func, X, epoch, learning_rate)
 
 
