@@ -214,7 +214,7 @@ def _outcome(func, name: str, kwargs: dict, arg: str) -> None:
             raise
         public = func.__name__
         if isinstance(exc, sgdteach.DivergenceError):   # lr too large for these data: says so
-            assert re.match(rf"^\w+: diverged (at step|in epoch) \d+ with (lr|learning_rate)=",
+            assert re.match(r"^\w+: diverged (at step|in epoch) \d+ with (lr|learning_rate)=",
                             text) and "try" in text and "nan" not in text, text
             return
         assert re.match(rf"^{re.escape(public)}: '[^']*' ", text) or \
