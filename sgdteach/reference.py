@@ -74,10 +74,7 @@ def stochastic_gradient_descent(X: Array, y: Array, theta: Array, learning_rate:
 
     Examples
     --------
-    >>> from collections.abc import Callable
-from typing import Any
-
-import numpy as np
+    >>> import numpy as np
     >>> X = np.array([[1, 2], [1, 3], [1, 4]]); y = np.array([2, 5, 9])
     >>> stochastic_gradient_descent(X, y, np.zeros(2), 0.01, 100,
     ...                             rng=np.random.RandomState(0)).round(2)
@@ -122,10 +119,7 @@ def batch_gradient_descent(X: Array, y: Array, theta: Array, learning_rate: floa
 
     Examples
     --------
-    >>> from collections.abc import Callable
-from typing import Any
-
-import numpy as np
+    >>> import numpy as np
     >>> X = np.array([[1, 2], [1, 3], [1, 4]]); y = np.array([2, 5, 9])
     >>> batch_gradient_descent(X, y, np.zeros(2), 0.09, 5000).round(3)
     array([-5.167,  3.5  ])
