@@ -35,7 +35,7 @@ from sgdteach.grading.outcomes import classify
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
 SOURCE = "01_gradient.ipynb"
-FIXED = ["submission", "status", "tampered", "score", "max_score"]
+FIXED = ["submission", "status", "tampered", "flags", "score", "max_score"]
 LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"),
                            reason="reads /proc and relies on Linux's RLIMIT_AS and Landlock")
 
@@ -376,7 +376,8 @@ def test_gradebook_rows_and_names(tmp_path):
     result = {"submission": "a/b.ipynb", "status": "timeout", "tampered": True, "score": 2.5,
               "questions": [{"grade_id": "q1", "points": 2.5}]}
     assert row(result, ["q1", "q2"], 4.0) == {
-        "submission": "a/b.ipynb", "status": "timeout", "tampered": "yes", "score": "2.5",
+        "submission": "a/b.ipynb", "status": "timeout", "tampered": "yes", "flags": "",
+        "score": "2.5",
         "max_score": "4", "q1": "2.5", "q2": "0"}
     paths = Paths(tmp_path / "gb.csv")
     assert paths.name("a/b.ipynb") != paths.name("a_b.ipynb")

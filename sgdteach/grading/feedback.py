@@ -35,6 +35,10 @@ def feedback_markdown(result: dict[str, Any], source: str) -> str:
     if result.get("tampered"):
         lines += ["", "**A test or given cell was changed or deleted.** The original cells were "
                       "run instead, so this did not change the score; see the notes below."]
+    if result.get("flags"):
+        lines += ["", "**Flagged for the instructor:** an answer uses the library's own "
+                      "implementation of what the exercise asks for: "
+                  + "; ".join(f"`{f}`" for f in result["flags"]) + "."]
     questions = result.get("questions", [])
     if questions:
         lines += ["", "| question | points | result |", "|---|---|---|"]

@@ -1,8 +1,9 @@
 r"""The gradebook and the files beside it, all written atomically (temporary file + rename).
 
 ``gradebook.csv`` has one row per submission with the columns ``submission, status, tampered,
-score, max_score`` and then one column of points per test cell (``grade_id``, in the source's
-order). Beside it, for ``--out results/gradebook.csv``:
+flags, score, max_score`` (``flags``: answer cells that use the library's own implementation of
+what was asked, ``;``-separated) and then one column of points per test cell (``grade_id``, in
+the source's order). Beside it, for ``--out results/gradebook.csv``:
 
 * ``results/gradebook_feedback/<name>.md`` — feedback for each submission, and ``<name>.json``
   the full result it was written from;
@@ -23,7 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-FIXED = ["submission", "status", "tampered", "score", "max_score"]
+FIXED = ["submission", "status", "tampered", "flags", "score", "max_score"]
 STATUSES = ("ok", "timeout", "kernel_died", "invalid_notebook", "error")
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
@@ -82,6 +83,7 @@ def row(result: dict[str, Any], grade_ids: list[str], max_score: float) -> dict[
     got = {q["grade_id"]: q["points"] for q in result.get("questions", [])}
     out = {"submission": result["submission"], "status": result["status"],
            "tampered": "yes" if result.get("tampered") else "no",
+           "flags": "; ".join(result.get("flags", [])),
            "score": number(result.get("score", 0.0)), "max_score": number(max_score)}
     out.update({gid: number(got.get(gid, 0.0)) for gid in grade_ids})
     return out
