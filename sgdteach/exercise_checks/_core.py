@@ -177,12 +177,13 @@ def unchanged(check: str, name: str, before: Array, after: Any, what: str, where
               fix: str, mistake: str = IN_PLACE) -> None:
     """Raise when the learner's function changed an input array it was given (``after`` is the
     recorded ``Value`` of that argument after the call)."""
-    now = after.array if after is not None else None
-    if now is None or not np.array_equal(before, now):
+    if after is None:
+        raise RecordError(f"the {what} after the call was not recorded")
+    if after.array is None or not np.array_equal(before, after.array):
+        now = show(after.array) if after.array is not None else after.text
         raise CheckError(check, mistake, name,
                          f"On {where}: the {what} passed in changed from {show(before)} to "
-                         f"{show(now) if now is not None else after.text}; the caller's array "
-                         "must stay as it was.", fix)
+                         f"{now}; the caller's array must stay as it was.", fix)
 
 
 def passed(name: str, what: str) -> None:
