@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -19,6 +20,7 @@ from sgdteach.grading import judging
 from sgdteach.grading.probes import MIME, make_record
 from sgdteach.grading.scan import scan
 
+ROOT = Path(__file__).resolve().parents[1]
 ADDRESS = re.compile(r"0x[0-9a-f]+")
 ALL = [(nb, check, fn, []) for nb, check, fn in QUESTIONS] + [
     (nb, check, fn, edits) for nb, fn, check, edits, _ in PLANTED]
@@ -161,3 +163,27 @@ def test_the_scan_follows_aliases_across_cells_and_leaves_honest_code_alone():
                 forbidden) == ["ex2_loop: calls sgdteach.reference.x"]
     assert scan([("ex2_loop", "import numpy as np\ndef sgd(X):\n    return np.zeros(2)")],
                 forbidden) == []
+
+
+def test_the_grader_refuses_a_source_whose_test_cell_it_cannot_probe(tmp_path, capsys):
+    from sgdteach.grading import grader
+    from sgdteach.grading.markup import grade_id as gid_of
+
+    nb = nbformat.read(ROOT / "solutions" / "01_gradient.ipynb", as_version=4)
+    test = next(c for c in nb.cells if gid_of(c) == "ex1_cost_check")
+    test.source += "\nassert squared_error_cost(np.zeros(2), X, y) > 0\n"
+    nbformat.write(nb, tmp_path / "s.ipynb")
+    assert grader.main([str(tmp_path / "s.ipynb"), "x.ipynb", "--out",
+                        str(tmp_path / "gb.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "test cell 'ex1_cost_check': line" in err and "is not a check call" in err
+    assert not (tmp_path / "gb.csv").exists()
+
+
+def test_batch_gd_short_of_the_target_is_not_told_it_bounces():
+    def choose_settings():
+        return dict(lr=0.05, batch_size=1000, epochs=10, sampling="shuffle")
+
+    with pytest.raises(CheckError, match="target loss not reached") as info:
+        checking.check_budget(choose_settings)
+    assert "bouncing" not in str(info.value) and "too few steps" in str(info.value)

@@ -1,5 +1,6 @@
-r"""What every exercise check shares: the error it raises, its message, and safe calls and
-comparisons of a learner's function against the reference and against known wrong variants.
+r"""What every exercise check shares: the error it raises, its message, reading a recorded call
+(:func:`returned`, :func:`as_array`, :func:`unchanged`) and the one rule that matches a wrong
+answer to a known wrong variant (:func:`match_variant`: single mistakes before combinations).
 
 A failed check raises :class:`CheckError` (an ``AssertionError``) whose message always starts
 with one sentence naming the mistake, then says on which input, what was expected and what was
