@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from test_checks import PLANTED, QUESTIONS, solution_code
 
+import sgdteach
 import sgdteach.checking as checking
 from sgdteach.exercise_checks import CHECKS, CheckError, RecordError
 from sgdteach.grading import judging
@@ -88,6 +89,11 @@ def test_budget_over_replacement_epochs_says_which_sampling_and_the_cost():
     text = str(info.value)
     assert "these settings use 10,240" in text and "sampling='replacement'" in text
     assert "16 batches of 64" in text and "use at most 9 epochs" in text
+    X, y, budget, _ = checking.budget_problem()      # what minimize itself counts
+    seen = [int(sgdteach.minimize(X, y, lr=0.01, batch_size=64, epochs=e, sampling=s,
+                                  seed=0).samples_seen[-1])
+            for e, s in ((10, "replacement"), (9, "replacement"), (10, "shuffle"))]
+    assert seen == [10_240, 9_216, 10_000] and seen[1] <= budget < seen[0]
 
 
 def solution_record(check: str, notebook: str, function: str) -> dict:

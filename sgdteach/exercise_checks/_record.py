@@ -17,7 +17,8 @@ and a returned object becomes a **value** (every field optional except ``text``)
      "entries": {"lr": VALUE, ...}}               # a dict's entries (string keys only)
 
 Non-finite numbers travel as the strings ``"nan"``, ``"inf"`` and ``"-inf"``. Values nest at most
-two levels deep; arrays above :data:`MAX_ELEMENTS` numbers keep their shape and lose their data.
+two levels deep; arrays above :data:`MAX_ELEMENTS` numbers (a probe may allow up to
+:data:`MAX_ITEMS`) keep their shape and lose their data.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ import numpy as np
 from ._core import RecordError, show
 
 Array = np.ndarray
-MAX_ELEMENTS = 20_000          # numbers kept per array
-MAX_ITEMS = 20_000             # items a probe may collect (schedule values, batches)
+MAX_ELEMENTS = 256             # numbers kept per array (every check's arrays are smaller)
+MAX_ITEMS = 20_001             # items or numbers a probe may collect (a schedule's values)
 MAX_TEXT = 2_000               # characters of any text
 MAX_DEPTH = 2
 _NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
@@ -55,8 +56,9 @@ def _text(value: Any) -> str:
         return f"<{type(value).__name__}>"
 
 
-def encode(value: Any, depth: int = 0) -> dict:
-    """The value form of ``value`` (see the module docstring)."""
+def encode(value: Any, depth: int = 0, limit: int = MAX_ELEMENTS) -> dict:
+    """The value form of ``value`` (see the module docstring); arrays of more than ``limit``
+    numbers keep their shape only."""
     out: dict[str, Any] = {"text": _text(value)}
     if value is None:
         out["none"] = True
@@ -85,7 +87,7 @@ def encode(value: Any, depth: int = 0) -> dict:
         return out
     out["shape"] = [int(s) for s in arr.shape]
     out["integer"] = bool(np.issubdtype(raw.dtype, np.integer))
-    if arr.size <= MAX_ELEMENTS:
+    if arr.size <= min(limit, MAX_ITEMS):
         out["data"] = [_number(x) for x in arr.ravel().tolist()]
     return out
 

@@ -23,7 +23,7 @@ from ..losses import least_squares_solution, mse
 from ..sampling import steps_per_epoch
 from ._check import Check
 from ._core import CheckError, RecordError, returned
-from ._record import observe
+from ._record import encode, observe
 
 Array = np.ndarray
 ALLOWED = ("lr", "batch_size", "epochs", "sampling", "optimizer")
@@ -72,7 +72,8 @@ def _probe(fn: Callable, seed: int) -> list[dict]:
             settings.get("lr")):
         return [made]
     schedule = settings["lr"]
-    return [made, observe(lambda: [schedule(s) for s in range(_steps(settings) + 1)])]
+    return [made, observe(lambda: [schedule(s) for s in range(_steps(settings) + 1)],
+                          encoder=lambda v: encode(v, limit=MAX_SCHEDULE_STEPS + 1))]
 
 
 class _Table:

@@ -24,10 +24,9 @@ from typing import Any
 from ..exercise_checks import CHECKS, CheckError, RecordError, parse_mistake
 from .markup import MarkupError, grade_id, role
 from .outcomes import NOT_ATTEMPTED, NOT_RUN, PASSED, TIMED_OUT, TIMEOUT_ENAME
-from .probes import FORMAT, MIME
+from .probes import FORMAT, MAX_PROBE_BYTES, MIME
 from .scan import flags
 
-MAX_PROBE_BYTES = 4 * 2**20          # one record, as JSON text
 CHECK_MODULES = ("sgdteach.checking", "sgdteach.exercise_checks")
 REJECTED = "probe record rejected"
 

@@ -21,6 +21,7 @@ from typing import Any
 
 MIME = "application/vnd.sgdteach.probe+json"
 FORMAT = 1
+MAX_PROBE_BYTES = 4 * 2**20     # one record, as JSON text (the output cap keeps this per cell)
 
 
 class _Sink:
