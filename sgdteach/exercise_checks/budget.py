@@ -12,6 +12,7 @@ data set at the last iterate.
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -55,10 +56,19 @@ def planned_evaluations(n: int, batch_size: int, epochs: int, sampling: str) -> 
     return epochs * n
 
 
+def _whole(value: Any) -> int | None:
+    """An integer setting as minimize may read it (10 and 10.0 alike), else ``None``."""
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 def _steps(settings: dict) -> int:
     """The schedule calls minimize makes with these settings (steps 0..T), 0 when unknown."""
-    b, epochs = settings.get("batch_size", 1), settings.get("epochs", 10)
-    if not all(type(v) is int for v in (b, epochs)) or not (1 <= b <= N and epochs >= 1):
+    b, epochs = _whole(settings.get("batch_size", 1)), _whole(settings.get("epochs", 10))
+    if b is None or epochs is None or not (1 <= b <= N and 1 <= epochs <= MAX_SCHEDULE_STEPS):
         return 0
     total = epochs * steps_per_epoch(N, b)
     return total if total < MAX_SCHEDULE_STEPS else 0

@@ -112,8 +112,8 @@ def prepare(source: Any, built: Any) -> dict[str, list[ProbeCall]]:
 
 
 def _records(outputs: list) -> list[Any]:
-    return [out.get("data", {}).get(MIME) for out in outputs or []
-            if isinstance(out, dict) and MIME in (out.get("data") or {})]
+    return [out["data"][MIME] for out in outputs or []
+            if isinstance(out, dict) and isinstance(out.get("data"), dict) and MIME in out["data"]]
 
 
 def _size(value: Any) -> int:
@@ -170,13 +170,16 @@ def judge_cell(gid: str, calls: list[ProbeCall], outputs: list, reply: dict | No
     found: dict[str, list] = {}
     tampered = False
     known = {c.id for c in calls}
+    unknown = 0
     for raw in _records(outputs):
         rid = raw.get("id") if isinstance(raw, dict) else None
         if rid in known:
             found.setdefault(rid, []).append(raw)
         else:
-            tampered = True
-            notes.append(f"test cell '{gid}': a probe record with an unknown id was ignored")
+            unknown += 1
+    if unknown:
+        tampered = True
+        notes.append(f"test cell '{gid}': {unknown} probe record(s) with an unknown id ignored")
     for call in calls:
         raws = found.get(call.id, [])
         if len(raws) > 1:

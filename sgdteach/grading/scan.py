@@ -140,12 +140,15 @@ def scan(sources: list[tuple[str | None, str]], forbidden: list[str]) -> list[st
     aliases: dict[str, str] = {}
     out: list[str] = []
     for label, source in sources:
-        try:
-            tree = ast.parse(_MAGIC.sub(r"\1pass", source))
-        except (SyntaxError, ValueError):
-            continue
         scanner = _Scanner(aliases, forbidden if label else [])
-        scanner.visit(tree)
+        try:
+            scanner.visit(ast.parse(_MAGIC.sub(r"\1pass", source)))
+        except (SyntaxError, ValueError):
+            continue                      # the kernel reports it; nothing to resolve
+        except RecursionError:
+            if label:
+                out.append(f"{label}: too deeply nested to scan")
+            continue
         out += [f"{label}: {text}" for text in scanner.found]
     return out
 
