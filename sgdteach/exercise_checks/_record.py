@@ -113,13 +113,12 @@ def observe(fn: Callable, args: Sequence[Any] = (), after: Sequence[int] = (),
     return obs
 
 
-def transport(record: Any) -> Any:
-    """``record`` without the live objects (keys starting with ``_``)."""
-    if isinstance(record, dict):
-        return {k: transport(v) for k, v in record.items() if not k.startswith("_")}
-    if isinstance(record, list):
-        return [transport(v) for v in record]
-    return record
+LIVE = ("_value", "_exc")
+
+
+def transport(observations: list[dict]) -> list[dict]:
+    """The observations without the live objects each keeps (:data:`LIVE`)."""
+    return [{k: v for k, v in obs.items() if k not in LIVE} for obs in observations]
 
 
 # -- judge side (runs in the grader) ----------------------------------------------------------
@@ -218,7 +217,7 @@ def decode_observation(d: Any) -> Observation:
     _need(isinstance(d, dict) and d.get("status") in ("ok", "raised", "not_implemented"),
           "an observation needs a status of ok, raised or not_implemented")
     exc = d.get("_exc")
-    keys = set(d) - {"_exc", "_value"}
+    keys = set(d) - set(LIVE)
     if d["status"] == "ok":
         _need(keys <= {"status", "value", "after"} and "value" in d, "an ok observation")
         after = d.get("after", {})
