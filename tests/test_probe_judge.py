@@ -193,3 +193,21 @@ def test_batch_gd_short_of_the_target_is_not_told_it_bounces():
     with pytest.raises(CheckError, match="target loss not reached") as info:
         checking.check_budget(choose_settings)
     assert "bouncing" not in str(info.value) and "too few steps" in str(info.value)
+
+
+def test_the_judge_uses_its_own_inputs_not_the_kernels(monkeypatch, capsys):
+    from sgdteach.exercise_checks import sgd as module
+
+    def lazy(theta, x, y, lr):   # right only where the step is zero
+        return theta.copy()
+
+    real = module._step_cases
+    monkeypatch.setattr(module, "_step_cases", lambda seed: [
+        (where, 0 * x, y, theta, 0.0) for where, x, y, theta, _ in real(seed)])
+    checking.check_sgd_step(lazy)                  # the kernel's inputs were tampered with
+    assert capsys.readouterr().out.startswith("✓")
+    record = json.loads(json.dumps(make_record({"f": lazy}, "q/0", "check_sgd_step", "f", 0)))
+    monkeypatch.undo()                             # the grader's process is not the kernel
+    outcome, message = judging.judge_call(judging.ProbeCall("q/0", "check_sgd_step", "f", 0),
+                                          record)
+    assert outcome == "wrong result" and "row 1 of the reference data" in message
