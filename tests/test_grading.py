@@ -296,6 +296,7 @@ def test_solution_gets_full_marks_and_untouched_exercise_zero(name, tmp_path):
     assert float(solution["max_score"]) > 0
     assert (solution["status"], solution["tampered"]) == ("ok", "no")
     assert solution["score"] == solution["max_score"]
+    assert solution["flags"] == exercise["flags"] == ""
     assert (exercise["status"], exercise["tampered"], exercise["score"]) == ("ok", "no", "0")
     result = json.loads(next((tmp_path / "gradebook_feedback").glob("exercise_*.json"))
                         .read_text())
