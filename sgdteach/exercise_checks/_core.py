@@ -147,7 +147,12 @@ class Variant:
 def match_variant(got: Any, expected: Any, variants: Sequence[Variant | tuple],
                   same: Callable[[Any, Any], bool] = close) -> Variant | None:
     """The first variant ``got`` equals (and the reference does not), single mistakes before
-    combinations; ``None`` when none matches. The one matching rule of every check."""
+    combinations; ``None`` when none matches. The one matching rule of every check.
+
+    >>> match_variant(3.0, 1.0, [Variant("a and b", 3.0, combination=True),
+    ...                          Variant("c", 3.0)]).mistake
+    'c'
+    """
     found = [v if isinstance(v, Variant) else Variant(*v) for v in variants]
     for v in sorted(found, key=lambda v: v.combination):   # stable: keeps the listed order
         if v.value is not None and same(got, v.value) and not same(v.value, expected):

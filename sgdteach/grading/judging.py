@@ -49,7 +49,11 @@ class ProbeCall:
 
 
 def plan_cell(source: str, gid: str, where: str = "source") -> list[ProbeCall]:
-    """The check calls of one test cell, or :class:`ProbePlanError`."""
+    """The check calls of one test cell, or :class:`ProbePlanError`.
+
+    >>> [c.text() for c in plan_cell("check_sgd(sgd)\ncheck_sgd(sgd, seed=4)", "q")]
+    ['check_sgd(sgd, seed=0)', 'check_sgd(sgd, seed=4)']
+    """
     def refuse(node: ast.AST | None, why: str) -> ProbePlanError:
         line = f" line {node.lineno}:" if node is not None and hasattr(node, "lineno") else ""
         code = ast.get_source_segment(source, node) if node is not None else None

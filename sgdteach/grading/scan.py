@@ -136,7 +136,12 @@ class _Scanner(ast.NodeVisitor):
 
 def scan(sources: list[tuple[str | None, str]], forbidden: list[str]) -> list[str]:
     """Flags ``"<label>: calls <name>"`` for the labelled cells of ``(label, source)`` pairs, in
-    notebook order; cells labelled ``None`` only contribute their imports and aliases."""
+    notebook order; cells labelled ``None`` only contribute their imports and aliases.
+
+    >>> scan([(None, "import sgdteach as s"), ("q", "f = getattr(s, 'minimize')")],
+    ...      ["sgdteach.minimize"])
+    ['q: uses sgdteach.minimize']
+    """
     aliases: dict[str, str] = {}
     out: list[str] = []
     for label, source in sources:
