@@ -49,7 +49,7 @@ class ProbeCall:
 
 
 def plan_cell(source: str, gid: str, where: str = "source") -> list[ProbeCall]:
-    """The check calls of one test cell, or :class:`ProbePlanError`.
+    r"""The check calls of one test cell, or :class:`ProbePlanError`.
 
     >>> [c.text() for c in plan_cell("check_sgd(sgd)\ncheck_sgd(sgd, seed=4)", "q")]
     ['check_sgd(sgd, seed=0)', 'check_sgd(sgd, seed=4)']
