@@ -145,10 +145,26 @@ PLANTED = [
        "        if len(idx) < batch_size:\n            continue\n"
        "        Xb, yb = X[idx], y[idx]\n")],
      "last partial batch dropped"),
-    ("03_minibatches", "minibatch_sgd", "check_minibatch_sgd",
-     [("    for _ in range(epochs):\n        perm = rng.permutation(n)\n",
-       "    perm = rng.permutation(n)\n    for _ in range(epochs):\n")],
+    ("03_minibatches", "minibatch_sgd", "check_minibatch_sgd",   # its own batches, one order
+     [("    for idx in minibatches(len(y), batch_size, epochs, rng):\n",
+       "    perm = rng.permutation(len(y))\n"
+       "    for idx in [perm[s:s + batch_size] for _ in range(epochs)\n"
+       "                for s in range(0, len(y), batch_size)]:\n")],
      "no reshuffle between epochs"),
+    ("03_minibatches", "minibatch_sgd", "check_minibatch_sgd",   # the mistake the text warns of
+     [("(2.0 / len(idx))", "(2.0 / batch_size)")],
+     "short last batch divided by batch_size instead of its size"),
+    ("01_gradient", "squared_error_gradient", "check_squared_error_gradient",
+     [("(2.0 / len(y)) *", "(2.0 / X.shape[1]) *")],
+     "divided by d (the number of features) instead of m"),
+    ("06_budget", "choose_settings", "check_budget",
+     [("lr=sgdteach.cosine(0.1, total_steps=1000)", "lr=0.001"),
+      ("batch_size=10", "batch_size=1000")], "target loss not reached"),
+    ("06_budget", "choose_settings", "check_budget",
+     [("lr=sgdteach.cosine(0.1, total_steps=1000)", "lr=[0.1]")],
+     "setting not a number, a name or a schedule"),
+    ("05_momentum_adam", "adam_step", "check_adam_step",
+     [("beta2=0.999, eps", "beta2=0.99, eps")], "wrong result"),
     ("04_schedules", "invscaling", "check_invscaling",
      [("return lr0 / (step + 1) ** power", "return lr0 / step ** power")],
      "schedule counted from 0 instead of 1"),

@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
 SOURCE = "01_gradient.ipynb"
 FIXED = ["submission", "status", "tampered", "score", "max_score"]
+EXTRA = ["flags"]
 LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"),
                            reason="reads /proc and relies on Linux's RLIMIT_AS and Landlock")
 
@@ -200,7 +201,7 @@ def feedback(run, case):
 
 def test_grader_survives_and_writes_one_row_per_submission(run):
     assert run["returncode"] == 0, run["stderr"]
-    assert run["header"] == FIXED + ["ex1_cost_check", "ex1_gradient_check"]
+    assert run["header"] == FIXED + ["ex1_cost_check", "ex1_gradient_check"] + EXTRA
     assert sorted(run["rows"]) == sorted(EXPECTED)
     assert "13/13" in run["stderr"]    # the progress bar reached the end
 
@@ -296,6 +297,7 @@ def test_solution_gets_full_marks_and_untouched_exercise_zero(name, tmp_path):
     assert float(solution["max_score"]) > 0
     assert (solution["status"], solution["tampered"]) == ("ok", "no")
     assert solution["score"] == solution["max_score"]
+    assert solution["flags"] == exercise["flags"] == ""
     assert (exercise["status"], exercise["tampered"], exercise["score"]) == ("ok", "no", "0")
     result = json.loads(next((tmp_path / "gradebook_feedback").glob("exercise_*.json"))
                         .read_text())
@@ -377,7 +379,7 @@ def test_gradebook_rows_and_names(tmp_path):
               "questions": [{"grade_id": "q1", "points": 2.5}]}
     assert row(result, ["q1", "q2"], 4.0) == {
         "submission": "a/b.ipynb", "status": "timeout", "tampered": "yes", "score": "2.5",
-        "max_score": "4", "q1": "2.5", "q2": "0"}
+        "max_score": "4", "q1": "2.5", "q2": "0", "flags": ""}
     paths = Paths(tmp_path / "gb.csv")
     assert paths.name("a/b.ipynb") != paths.name("a_b.ipynb")
     (tmp_path / "gb.csv").write_text("submission,status\nx,ok\n")

@@ -4,9 +4,16 @@ with known wrong variants, and names the mistake it recognises.
 Call them from a notebook, e.g. ``check_sgd_step(sgd_step)``: a passing check prints one line
 starting with ✓; a failing one raises :class:`CheckError` whose message names the mistake, the
 input, the expected and the received values, and how to fix it. Checks touch no files.
+
+Each check is a :class:`Check` in three parts (trusted inputs, a probe that only calls the
+learner's function and records what came back, a judge that names the mistake); in a notebook
+all three run at once, the grader runs the probe in the learner's kernel and the judge in its own
+process (:mod:`sgdteach.grading.judging`).
 """
 
-from ._core import CheckError, parse_mistake
+from . import budget, gradient, minibatch, optimizers, schedule, sgd
+from ._check import Check
+from ._core import CheckError, RecordError, parse_mistake
 from .budget import budget_problem, check_budget
 from .gradient import check_squared_error_cost, check_squared_error_gradient
 from .minibatch import check_minibatch_sgd, check_minibatches
@@ -14,8 +21,16 @@ from .optimizers import check_adam_step, check_momentum_step
 from .schedule import check_invscaling, check_step_decay
 from .sgd import check_sgd, check_sgd_step
 
+#: Every check by its public name, for the grader (probe and judge run apart there).
+CHECKS: dict[str, Check] = {c.name: c for c in (
+    gradient.COST, gradient.GRADIENT, sgd.STEP, sgd.LOOP, minibatch.BATCHES, minibatch.SGD,
+    schedule.INV, schedule.DECAY, optimizers.MOMENTUM, optimizers.ADAM, budget.BUDGET)}
+
 __all__ = [
+    "CHECKS",
+    "Check",
     "CheckError",
+    "RecordError",
     "budget_problem",
     "check_adam_step",
     "check_budget",

@@ -1,5 +1,6 @@
-r"""What every exercise check shares: the error it raises, its message, and safe calls and
-comparisons of a learner's function against the reference and against known wrong variants.
+r"""What every exercise check shares: the error it raises, its message, reading a recorded call
+(:func:`returned`, :func:`as_array`, :func:`unchanged`) and the one rule that matches a wrong
+answer to a known wrong variant (:func:`match_variant`: single mistakes before combinations).
 
 A failed check raises :class:`CheckError` (an ``AssertionError``) whose message always starts
 with one sentence naming the mistake, then says on which input, what was expected and what was
@@ -14,9 +15,10 @@ count, per question, how many learners made it. Checks only compute: no files, n
 
 from __future__ import annotations
 
+import math
 import re
-import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -50,6 +52,16 @@ class CheckError(AssertionError):
         self.check, self.mistake, self.name = check, mistake, name
         text = f"{check}: {mistake} in '{name}'. {detail}"
         super().__init__(f"{text} {fix}".rstrip() if fix else text)
+
+
+class RecordError(ValueError):
+    """A probe record does not have the documented shape (see ``_record``)."""
+
+
+def expect_calls(calls: Sequence[Any], n: int) -> None:
+    """A judge's guard: the record holds exactly the ``n`` calls its probe makes."""
+    if len(calls) != n:
+        raise RecordError(f"expected {n} recorded calls, received {len(calls)}")
 
 
 def parse_mistake(message: str) -> str | None:
@@ -88,49 +100,71 @@ def require_callable(check: str, arg: str, fn: Any) -> None:
              kind=TypeError)
 
 
-def call(check: str, name: str, fn: Callable, args: Sequence[Any], where: str) -> Any:
-    """Call the learner's ``fn(*args)``; turn an exception into a :class:`CheckError` that says
-    on which input it happened (``NotImplementedError`` passes through: not attempted yet).
-
-    Warnings and floating-point errors are silenced: a check reports a wrong answer itself.
-    """
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            return fn(*args)
-    except NotImplementedError:
-        raise
-    except Exception as exc:
-        raise CheckError(check, f"raised {type(exc).__name__}", name,
-                         f"On {where}: {type(exc).__name__}: {exc}.",
-                         "Run your function on that input yourself to see where it fails.") from exc
+def returned(check: str, name: str, obs: Any, where: str) -> Any:
+    """The value of a recorded call (an ``Observation``); a recorded exception becomes a
+    :class:`CheckError` that says on which input it happened, ``NotImplementedError`` passes
+    through (not attempted yet)."""
+    if obs.status == "not_implemented":
+        raise obs.exc if obs.exc is not None else NotImplementedError()
+    if obs.status == "raised":
+        raise CheckError(check, f"raised {obs.type}", name,
+                         f"On {where}: {obs.type}: {obs.message}.",
+                         "Run your function on that input yourself to see where it fails."
+                         ) from obs.exc
+    return obs.value
 
 
 def as_array(check: str, name: str, value: Any, shape: tuple[int, ...], where: str,
              hint: str = "") -> Array:
-    """The learner's return value as a float array of ``shape``, or a named shape mistake."""
-    if value is None:
+    """The learner's return value (a recorded ``Value``) as a float array of ``shape``, or a
+    named shape mistake."""
+    if value.none:
         raise CheckError(check, "no return value", name, f"On {where}: received None.",
                          "End your function with a return statement.")
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
+    if value.shape is None:
         raise CheckError(check, WRONG_RESULT, name,
-                         f"On {where}: expected numbers, received {show(value)}.") from None
-    if arr.shape != shape:
-        if arr.size == int(np.prod(shape)) and arr.ndim > len(shape):
+                         f"On {where}: expected numbers, received {value.text}.")
+    if value.shape != shape or value.array is None:
+        if math.prod(value.shape) == math.prod(shape) and len(value.shape) > len(shape):
             hint = hint or "Flatten it with .ravel(), or keep vectors 1-D from the start."
         want = "a single number" if shape == () else f"an array of shape {shape}"
         raise CheckError(check, WRONG_SHAPE, name,
-                         f"On {where}: expected {want}, received shape {arr.shape}.", hint)
-    return arr
+                         f"On {where}: expected {want}, received shape {value.shape}.", hint)
+    return value.array
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A known wrong answer: its ``mistake`` title, its ``value`` on the input, the ``fix``;
+    ``combination`` marks a mix of single mistakes, named only when no single one matches."""
+
+    mistake: str
+    value: Any
+    fix: str = ""
+    combination: bool = False
+
+
+def match_variant(got: Any, expected: Any, variants: Sequence[Variant | tuple],
+                  same: Callable[[Any, Any], bool] = close) -> Variant | None:
+    """The first variant ``got`` equals (and the reference does not), single mistakes before
+    combinations; ``None`` when none matches. The one matching rule of every check.
+
+    >>> match_variant(3.0, 1.0, [Variant("a and b", 3.0, combination=True),
+    ...                          Variant("c", 3.0)]).mistake
+    'c'
+    """
+    found = [v if isinstance(v, Variant) else Variant(*v) for v in variants]
+    for v in sorted(found, key=lambda v: v.combination):   # stable: keeps the listed order
+        if v.value is not None and same(got, v.value) and not same(v.value, expected):
+            return v
+    return None
 
 
 def compare(check: str, name: str, got: Array, expected: Array,
-            variants: Sequence[tuple[str, Any, str]], where: str, fix: str = "",
+            variants: Sequence[Variant | tuple], where: str, fix: str = "",
             rtol: float = 1e-6) -> None:
-    """Pass when ``got`` equals ``expected``; otherwise name the first wrong variant ``got``
-    equals, or report a plain wrong result. ``variants`` holds ``(mistake, value, fix)``."""
+    """Pass when ``got`` equals ``expected``; otherwise name the wrong variant ``got`` equals
+    (:func:`match_variant`), or report a plain wrong result."""
     if close(got, expected, rtol=rtol):
         return
     detail = f"On {where}: expected {show(expected)}, received {show(got)}"
@@ -139,19 +173,23 @@ def compare(check: str, name: str, got: Array, expected: Array,
         i = int(np.argmax(~np.isclose(g, e, rtol=rtol, atol=1e-10)))
         detail += f" (first difference at index {i}: expected {show(e[i])}, received {show(g[i])})"
     detail += "."
-    for mistake, value, variant_fix in variants:
-        if value is not None and close(got, value, rtol=rtol) and not close(value, expected):
-            raise CheckError(check, mistake, name, detail, variant_fix)
+    hit = match_variant(got, expected, variants, lambda a, b: close(a, b, rtol=rtol))
+    if hit is not None:
+        raise CheckError(check, hit.mistake, name, detail, hit.fix)
     raise CheckError(check, WRONG_RESULT, name, detail, fix)
 
 
-def unchanged(check: str, name: str, before: Array, after: Array, what: str, where: str,
+def unchanged(check: str, name: str, before: Array, after: Any, what: str, where: str,
               fix: str, mistake: str = IN_PLACE) -> None:
-    """Raise when the learner's function changed an input array it was given."""
-    if not np.array_equal(before, after):
+    """Raise when the learner's function changed an input array it was given (``after`` is the
+    recorded ``Value`` of that argument after the call)."""
+    if after is None:
+        raise RecordError(f"the {what} after the call was not recorded")
+    if after.array is None or not np.array_equal(before, after.array):
+        now = show(after.array) if after.array is not None else after.text
         raise CheckError(check, mistake, name,
                          f"On {where}: the {what} passed in changed from {show(before)} to "
-                         f"{show(after)}; the caller's array must stay as it was.", fix)
+                         f"{now}; the caller's array must stay as it was.", fix)
 
 
 def passed(name: str, what: str) -> None:

@@ -17,18 +17,21 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ._check import Check
 from ._core import (
     BIAS_OFF_BY_ONE,
     NO_BIAS_CORRECTION,
     WRONG_SIGN,
     CheckError,
+    RecordError,
     as_array,
-    call,
     close,
-    passed,
-    require_callable,
+    expect_calls,
+    match_variant,
+    returned,
     show,
 )
+from ._record import observe
 
 Array = np.ndarray
 
@@ -50,7 +53,7 @@ def _momentum(gs: list[Array], lr: float, beta: float, kind: str = "heavy ball")
 
 def _adam(gs: list[Array], lr: float, b1: float, b2: float, eps: float,
           kind: str = "reference") -> list[Array]:
-    m, v, t, steps = np.zeros(3), np.zeros(3), 0, []
+    m, v, t, steps = np.zeros_like(gs[0]), np.zeros_like(gs[0]), 0, []
     for g in gs:
         t += 1
         m = b1 * m + (1 - b1) * g
@@ -63,20 +66,35 @@ def _adam(gs: list[Array], lr: float, b1: float, b2: float, eps: float,
     return steps
 
 
-def _sequence(check: str, name: str, fn: Callable, gs: list[Array], state: tuple,
-              args: tuple, where: str) -> list[Array]:
-    """Feed the gradients one by one, passing the learner's returned state back in."""
+def _probe_sequence(fn: Callable, gs: list[Array], state: tuple, args: tuple) -> list[dict]:
+    """Feed the gradients one by one, passing the learner's returned state back in (the old
+    state again after a return value that is not a tuple of the step and the state, so the record
+    always holds one call per gradient)."""
+    calls = []
+    for g in gs:
+        obs = observe(fn, (g.copy(), *state, *args))
+        calls.append(obs)
+        out = obs.get("_value")
+        if obs["status"] == "ok" and isinstance(out, tuple) and len(out) == 1 + len(state):
+            state = out[1:]
+    return calls
+
+
+def _steps(check: str, name: str, calls: list, n: int, size: int, where: str,
+           dim: int = 3) -> list[Array]:
+    """The recorded steps of a sequence of ``n`` updates carrying ``size`` pieces of state."""
     steps = []
-    for i, g in enumerate(gs):
+    for i in range(n):
         here = f"{where}, update {i + 1}"
-        out = call(check, name, fn, (g.copy(), *state, *args), here)
-        if not isinstance(out, tuple) or len(out) != 1 + len(state):
+        if i >= len(calls):
+            raise RecordError("an update of the sequence was not recorded")
+        out = returned(check, name, calls[i], here)
+        if not out.tuple or out.length != 1 + size or not out.items:
             raise CheckError(check, "wrong return value", name,
-                             f"On {here}: expected a tuple of {1 + len(state)} values "
-                             f"(step and the new state), received {show(out)}.",
+                             f"On {here}: expected a tuple of {1 + size} values "
+                             f"(step and the new state), received {out.text}.",
                              "Return the step and every piece of the new state, in order.")
-        steps.append(as_array(check, name, out[0], (3,), here))
-        state = out[1:]
+        steps.append(as_array(check, name, out.items[0], (dim,), here))
     return steps
 
 
@@ -94,27 +112,28 @@ def _report(check: str, name: str, got: list[Array], expected: list[Array],
         return
     detail = (f"On {where}, update {i + 1}: expected step {show(expected[i])}, received "
               f"{show(got[i])}.")
-    for mistake, steps, variant_fix in variants:
-        if _first_difference(got, steps) is None and _first_difference(steps, expected) is not None:
-            raise CheckError(check, mistake, name, detail, variant_fix)
+    hit = match_variant(got, expected, variants,
+                        lambda a, b: _first_difference(a, b) is None)
+    if hit is not None:
+        raise CheckError(check, hit.mistake, name, detail, hit.fix)
     raise CheckError(check, "wrong result", name, detail, fix)
 
 
-def check_momentum_step(momentum_step: Callable[..., tuple[Array, Array]], *,
-                        seed: int = 0) -> None:
-    r"""Check ``momentum_step(g, velocity, lr, beta) -> (step, velocity)``: heavy-ball momentum,
-    :math:`v \leftarrow \beta v + g`, step :math:`\alpha v`, over 5 updates from :math:`v = 0`.
+MOMENTUM_ARGS = (0.1, 0.9)
+ADAM_ARGS = (0.01, 0.9, 0.999, 1e-8)
+DEFAULTS_GS = [np.array([3.0, -0.5]), np.array([1.0, 2.0])]
 
-    Names the mistakes: the (1 − β) factor of the moving-average form, the step taken with the
-    old velocity, wrong sign, Nesterov's step instead of the heavy ball.
-    """
-    check, name = "check_momentum_step", getattr(momentum_step, "__name__", "momentum_step")
-    require_callable(check, "momentum_step", momentum_step)
-    lr, beta = 0.1, 0.9
+
+def _probe_momentum(fn: Callable, seed: int) -> list[dict]:
+    return _probe_sequence(fn, _gradients(seed), (np.zeros(3),), MOMENTUM_ARGS)
+
+
+def _judge_momentum(name: str, calls: list, seed: int) -> str:
+    check = MOMENTUM.name
+    lr, beta = MOMENTUM_ARGS
     where = f"5 gradients (seed {seed}), lr = {lr}, beta = {beta}, velocity starting at 0"
-    got = _sequence(check, name, momentum_step, _gradients(seed), (np.zeros(3),), (lr, beta),
-                    where)
     gs = _gradients(seed)
+    got = _steps(check, name, calls, len(gs), 1, where)
     _report(check, name, got, _momentum(gs, lr, beta), [
         ("gradient scaled by (1 − β)", _momentum(gs, lr, beta, "ema"),
          "This course's momentum adds the plain gradient: v = beta * v + g."),
@@ -125,24 +144,23 @@ def check_momentum_step(momentum_step: Callable[..., tuple[Array, Array]], *,
         ("Nesterov step instead of heavy ball", _momentum(gs, lr, beta, "nesterov"),
          "Heavy ball steps with lr * v."),
     ], where, "v = beta * v + g; step = lr * v; return step, v.")
-    passed(name, "heavy-ball momentum, right over 5 updates.")
+    return "heavy-ball momentum, right over 5 updates."
 
 
-def check_adam_step(adam_step: Callable[..., tuple], *, seed: int = 0) -> None:
-    r"""Check ``adam_step(g, m, v, t, lr, beta1, beta2, eps) -> (step, m, v, t)`` over 5 updates
-    from ``m = v = 0``, ``t = 0`` (the number of updates done so far).
+def _probe_adam(fn: Callable, seed: int) -> list[dict]:
+    """The 5-update sequence, then 2 updates with the signature's defaults."""
+    return [*_probe_sequence(fn, _gradients(seed), (np.zeros(3), np.zeros(3), 0), ADAM_ARGS),
+            *_probe_sequence(fn, DEFAULTS_GS, (np.zeros(2), np.zeros(2), 0), (0.1,))]
 
-    Names the mistakes: bias correction missing, off by one step (``t`` used before it is
-    increased, or increased twice), applied to one moment only, ``t`` never increased.
-    """
-    check, name = "check_adam_step", getattr(adam_step, "__name__", "adam_step")
-    require_callable(check, "adam_step", adam_step)
-    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+
+def _judge_adam(name: str, calls: list, seed: int) -> str:
+    check = ADAM.name
+    lr, b1, b2, eps = ADAM_ARGS
     where = (f"5 gradients (seed {seed}), lr = {lr}, beta1 = {b1}, beta2 = {b2}, eps = {eps}, "
              "m = v = 0 and t = 0 at the start")
     gs = _gradients(seed)
-    got = _sequence(check, name, adam_step, gs, (np.zeros(3), np.zeros(3), 0),
-                    (lr, b1, b2, eps), where)
+    expect_calls(calls, len(gs) + len(DEFAULTS_GS))
+    got = _steps(check, name, calls, len(gs), 3, where)
     expected = _adam(gs, lr, b1, b2, eps)
     from_zero = _adam(gs, lr, b1, b2, eps, "t from 0")   # update 1 divides by 1 - beta**0 = 0
     if not np.isfinite(got[0]).all() and all(map(close, got[1:], from_zero[1:])):
@@ -163,4 +181,39 @@ def check_adam_step(adam_step: Callable[..., tuple], *, seed: int = 0) -> None:
          "Return the increased t so the next call sees it."),
     ], where, "t = t + 1; m = beta1*m + (1-beta1)*g; v = beta2*v + (1-beta2)*g**2; "
               "step = lr * (m / (1-beta1**t)) / (sqrt(v / (1-beta2**t)) + eps).")
-    passed(name, "Adam with bias correction, right over 5 updates.")
+    here = (f"2 gradients {[g.tolist() for g in DEFAULTS_GS]}, lr = 0.1, m = v = 0 and t = 0 "
+            "at the start, the default beta1, beta2 and eps")
+    got = _steps(check, name, calls[len(gs):], len(DEFAULTS_GS), 3, here, dim=2)
+    _report(check, name, got, _adam(DEFAULTS_GS, 0.1, b1, b2, eps), [], here,
+            "Keep the defaults of the signature: beta1=0.9, beta2=0.999, eps=1e-8.")
+    return "Adam with bias correction, right over 5 updates."
+
+
+FORBIDDEN = ("sgdteach.optimizers", "sgdteach.momentum", "sgdteach.nesterov", "sgdteach.adam",
+             "sgdteach.adagrad", "sgdteach.rmsprop", "sgdteach.exercise_checks.optimizers",
+             "sgdteach.grading")
+MOMENTUM = Check("check_momentum_step", "momentum_step", _probe_momentum, _judge_momentum,
+                 forbidden=FORBIDDEN)
+ADAM = Check("check_adam_step", "adam_step", _probe_adam, _judge_adam, forbidden=FORBIDDEN)
+
+
+def check_momentum_step(momentum_step: Callable[..., tuple[Array, Array]], *,
+                        seed: int = 0) -> None:
+    r"""Check ``momentum_step(g, velocity, lr, beta) -> (step, velocity)``: heavy-ball momentum,
+    :math:`v \leftarrow \beta v + g`, step :math:`\alpha v`, over 5 updates from :math:`v = 0`.
+
+    Names the mistakes: the (1 − β) factor of the moving-average form, the step taken with the
+    old velocity, wrong sign, Nesterov's step instead of the heavy ball.
+    """
+    MOMENTUM(momentum_step, seed)
+
+
+def check_adam_step(adam_step: Callable[..., tuple], *, seed: int = 0) -> None:
+    r"""Check ``adam_step(g, m, v, t, lr, beta1, beta2, eps) -> (step, m, v, t)`` over 5 updates
+    from ``m = v = 0``, ``t = 0`` (the number of updates done so far), then two updates with
+    the signature's default ``beta1``, ``beta2`` and ``eps``.
+
+    Names the mistakes: bias correction missing, off by one step (``t`` used before it is
+    increased, or increased twice), applied to one moment only, ``t`` never increased.
+    """
+    ADAM(adam_step, seed)

@@ -13,54 +13,80 @@ The update number :math:`t` counts from 1 (the first update is :math:`t = 1`, ma
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from ._core import SCHEDULE_FROM_ZERO, CheckError, call, compare, passed, require_callable, show
+from ._check import Check
+from ._core import SCHEDULE_FROM_ZERO, CheckError, RecordError, compare, returned
+from ._record import observe
 
 Array = np.ndarray
 STEPS = np.arange(0, 30)
 
 
-def _values(check: str, name: str, factory: Callable, args: tuple, where: str) -> Array:
-    """``factory(*args)`` must return a schedule; evaluate it at steps 0..29."""
-    schedule = call(check, name, factory, args, where)
-    if not callable(schedule):
+def _probe_settings(fn: Callable, settings: list[tuple]) -> list[dict]:
+    """For each setting: the factory call, then (when it returned a function) steps 0..29."""
+    calls = []
+    for args in settings:
+        made = observe(fn, args)
+        calls.append(made)
+        schedule = made.get("_value")
+        if made["status"] == "ok" and callable(schedule):
+            calls.extend(observe(schedule, (step,)) for step in STEPS.tolist())
+    return calls
+
+
+def _values(check: str, name: str, calls: Iterator, where: str) -> Array:
+    """The recorded schedule's values at steps 0..29, or a named mistake."""
+    made = returned(check, name, next(calls, None) or _missing(), where)
+    if not made.callable:
         raise CheckError(check, "returns a number, not a schedule", name,
-                         f"On {where}: received {show(schedule)}.",
+                         f"On {where}: received {made.text}.",
                          "Return a function: def schedule(step): return ...; return schedule.")
     values = []
     for step in STEPS.tolist():
-        try:
-            value = call(check, name, schedule, (step,), f"{where}, step = {step}")
-        except CheckError as err:
-            if step == 0 and "ZeroDivisionError" in str(err):
-                raise CheckError(check, SCHEDULE_FROM_ZERO, name,
-                                 f"On {where}: dividing by zero at step 0.",
-                                 "The first update is t = step + 1 = 1: use (step + 1).") from err
-            raise
-        values.append(value)
+        obs = next(calls, None) or _missing()
+        if step == 0 and obs.status == "raised" and obs.type == "ZeroDivisionError":
+            raise CheckError(check, SCHEDULE_FROM_ZERO, name,
+                             f"On {where}: dividing by zero at step 0.",
+                             "The first update is t = step + 1 = 1: use (step + 1).") from obs.exc
+        values.append(returned(check, name, obs, f"{where}, step = {step}"))
     try:
-        return np.array(values, dtype=np.float64)
+        if any(v.array is None for v in values):
+            raise ValueError("not numbers")
+        return np.array([v.array for v in values], dtype=np.float64)
     except (TypeError, ValueError):
         raise CheckError(check, "returns a non-number", name,
-                         f"On {where}: the schedule returned {show(values[0])} at step 0.",
+                         f"On {where}: the schedule returned {values[0].text} at step 0.",
                          "Return a float learning rate.") from None
 
 
-def check_invscaling(invscaling: Callable[[float, float], Callable[[int], float]]) -> None:
-    r"""Check ``invscaling(lr0, power)`` returns ``schedule(step) = lr0 / (step + 1) ** power``.
+def _missing():
+    raise RecordError("a schedule call was not recorded")
 
-    Names the mistakes: schedule counted from 0 instead of 1 (``lr0 / step ** power``, infinite
-    or a division by zero at step 0), off by one the other way, a growing rate (power's sign),
-    a constant rate.
-    """
-    check, name = "check_invscaling", getattr(invscaling, "__name__", "invscaling")
-    require_callable(check, "invscaling", invscaling)
-    for lr0, power in ((0.5, 0.5), (0.1, 1.0), (1.0, 0.25)):
+
+def _inv_settings(seed: int) -> list[tuple[float, float]]:
+    if seed == 0:
+        return [(0.5, 0.5), (0.1, 1.0), (1.0, 0.25)]
+    rng = np.random.default_rng(seed)
+    return [(2.0, 1.0), (0.3, 0.5), (round(float(rng.uniform(0.05, 2.0)), 3),
+                                     round(float(rng.uniform(0.2, 1.2)), 2))]
+
+
+def _decay_settings(seed: int) -> list[tuple[float, float, int]]:
+    if seed == 0:
+        return [(0.1, 0.5, 10), (1.0, 0.9, 3)]
+    rng = np.random.default_rng(seed)
+    return [(1.0, 0.5, 4), (round(float(rng.uniform(0.05, 1.0)), 3),
+                            round(float(rng.uniform(0.3, 0.95)), 2), int(rng.integers(2, 9)))]
+
+
+def _judge_inv(name: str, calls: list, seed: int) -> str:
+    check, todo = INV.name, iter(calls)
+    for lr0, power in _inv_settings(seed):
         where = f"lr0 = {lr0}, power = {power}, steps 0..29"
-        got = _values(check, name, invscaling, (lr0, power), where)
+        got = _values(check, name, todo, where)
         t = STEPS + 1.0
         with np.errstate(divide="ignore"):
             from_zero = lr0 / (t - 1.0) ** power
@@ -78,21 +104,14 @@ def check_invscaling(invscaling: Callable[[float, float], Callable[[int], float]
             ("learning rate does not change", np.full(len(t), lr0),
              "Use the step argument: lr0 / (step + 1) ** power."),
         ], where, "schedule(step) = lr0 / (step + 1) ** power.")
-    passed(name, "lr0 / (step + 1)^power, right at steps 0..29 for 3 settings.")
+    return "lr0 / (step + 1)^power, right at steps 0..29 for 3 settings."
 
 
-def check_step_decay(step_decay: Callable[[float, float, int], Callable[[int], float]]) -> None:
-    r"""Check ``step_decay(lr0, drop, every)`` returns
-    ``schedule(step) = lr0 * drop ** (step // every)``: the first drop after ``every`` updates.
-
-    Names the mistakes: drops one step early (counted from 1), every step (exponential),
-    without flooring (smooth), drop subtracted instead of multiplied.
-    """
-    check, name = "check_step_decay", getattr(step_decay, "__name__", "step_decay")
-    require_callable(check, "step_decay", step_decay)
-    for lr0, drop, every in ((0.1, 0.5, 10), (1.0, 0.9, 3)):
+def _judge_decay(name: str, calls: list, seed: int) -> str:
+    check, todo = DECAY.name, iter(calls)
+    for lr0, drop, every in _decay_settings(seed):
         where = f"lr0 = {lr0}, drop = {drop}, every = {every}, steps 0..29"
-        got = _values(check, name, step_decay, (lr0, drop, every), where)
+        got = _values(check, name, todo, where)
         compare(check, name, got, lr0 * drop ** (STEPS // every), [
             ("schedule off by one step (drops one step early)",
              lr0 * drop ** ((STEPS + 1) // every),
@@ -105,4 +124,39 @@ def check_step_decay(step_decay: Callable[[float, float, int], Callable[[int], f
              np.array([lr0 - drop * (s // every) for s in STEPS.tolist()]),
              "Multiply: lr0 * drop ** (step // every)."),
         ], where, "schedule(step) = lr0 * drop ** (step // every).")
-    passed(name, "lr0 · drop^⌊step/every⌋, right at steps 0..29 for 2 settings.")
+    return "lr0 · drop^⌊step/every⌋, right at steps 0..29 for 2 settings."
+
+
+FORBIDDEN = ("sgdteach.schedules", "sgdteach.invscaling", "sgdteach.inverse_time",
+             "sgdteach.step_decay", "sgdteach.exponential", "sgdteach.as_schedule",
+             "sgdteach.exercise_checks.schedule", "sgdteach.grading")
+INV = Check("check_invscaling", "invscaling",
+            lambda fn, seed: _probe_settings(fn, _inv_settings(seed)), _judge_inv,
+            forbidden=FORBIDDEN)
+DECAY = Check("check_step_decay", "step_decay",
+              lambda fn, seed: _probe_settings(fn, _decay_settings(seed)), _judge_decay,
+              forbidden=FORBIDDEN)
+
+
+def check_invscaling(invscaling: Callable[[float, float], Callable[[int], float]], *,
+                     seed: int = 0) -> None:
+    r"""Check ``invscaling(lr0, power)`` returns ``schedule(step) = lr0 / (step + 1) ** power``
+    at steps 0..29 for 3 settings (``seed`` 0: fixed ones; another seed: other settings).
+
+    Names the mistakes: schedule counted from 0 instead of 1 (``lr0 / step ** power``, infinite
+    or a division by zero at step 0), off by one the other way, a growing rate (power's sign),
+    a constant rate.
+    """
+    INV(invscaling, seed)
+
+
+def check_step_decay(step_decay: Callable[[float, float, int], Callable[[int], float]], *,
+                     seed: int = 0) -> None:
+    r"""Check ``step_decay(lr0, drop, every)`` returns
+    ``schedule(step) = lr0 * drop ** (step // every)``: the first drop after ``every`` updates
+    (2 settings; ``seed`` 0: fixed ones; another seed: other settings).
+
+    Names the mistakes: drops one step early (counted from 1), every step (exponential),
+    without flooring (smooth), drop subtracted instead of multiplied.
+    """
+    DECAY(step_decay, seed)

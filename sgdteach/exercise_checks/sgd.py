@@ -15,6 +15,7 @@ import numpy as np
 
 from ..datasets import reference_data
 from ..reference import stochastic_gradient_descent
+from ._check import Check
 from ._core import (
     AVERAGED_OVER_DATA,
     MISSING_FACTOR_2,
@@ -22,19 +23,60 @@ from ._core import (
     WRONG_RESULT,
     WRONG_SIGN,
     CheckError,
+    Variant,
     as_array,
-    call,
     close,
     compare,
-    passed,
-    require_callable,
+    expect_calls,
+    match_variant,
+    returned,
     show,
     unchanged,
 )
+from ._record import observe
 
 Array = np.ndarray
 IN_PLACE_FIX = ("Return a new array, theta - lr * g, instead of updating theta in place "
                 "(theta -= ... changes the caller's array too).")
+
+
+def sgd_step(theta: Array, x: Array, y: float, lr: float) -> Array:
+    r"""The reference step :math:`\theta - \alpha\, 2x(x^\top\theta - y)`, a new array. While
+    :func:`check_sgd` probes the loop it stands in for the learner's own ``sgd_step``."""
+    return theta - lr * 2.0 * x * (x @ theta - y)
+
+
+def _step_cases(seed: int) -> list[tuple[str, Array, float, Array, float]]:
+    X, y = reference_data()
+    rng = np.random.default_rng(seed)
+    return [("row 1 of the reference data, theta = [0.5, -1], lr = 0.01", X[1], y[1],
+             np.array([0.5, -1.0]), 0.01),
+            (f"a random row with d = 3 (seed {seed}), lr = 0.1", rng.normal(size=3),
+             float(rng.normal()), rng.normal(size=3), 0.1)]
+
+
+def _probe_step(fn: Callable, seed: int) -> list[dict]:
+    return [observe(fn, (theta.copy(), x.copy(), yi, lr), after=(0,))
+            for _, x, yi, theta, lr in _step_cases(seed)]
+
+
+def _judge_step(name: str, calls: list, seed: int) -> str:
+    check = STEP.name
+    cases = _step_cases(seed)
+    expect_calls(calls, len(cases))
+    for obs, (where, x, yi, theta, lr) in zip(calls, cases, strict=True):
+        got = returned(check, name, obs, where)
+        unchanged(check, name, theta, obs.after.get(0), "theta", where, IN_PLACE_FIX)
+        got = as_array(check, name, got, theta.shape, where)
+        g = 2.0 * x * (x @ theta - yi)
+        compare(check, name, got, theta - lr * g, [
+            (WRONG_SIGN, theta + lr * g, "Step against the gradient: theta - lr * g."),
+            (MISSING_FACTOR_2, theta - lr * g / 2, "The gradient is 2 * x * (x @ theta - y)."),
+            Variant(f"{WRONG_SIGN} and {MISSING_FACTOR_2}", theta + lr * g / 2,
+                    "Use theta - lr * 2 * x * (x @ theta - y).", combination=True),
+            ("learning rate not applied", theta - g, "Multiply the gradient by lr."),
+        ], where, "The step is theta - lr * 2 * x * (x @ theta - y).")
+    return "θ − α·2x(xᵀθ − y), right on 2 inputs, θ left unchanged."
 
 
 def check_sgd_step(sgd_step: Callable[[Array, Array, float, float], Array], *,
@@ -45,28 +87,7 @@ def check_sgd_step(sgd_step: Callable[[Array, Array, float, float], Array], *,
     Names the mistakes: θ modified in place, wrong sign, missing factor 2, learning rate not
     applied.
     """
-    check, name = "check_sgd_step", getattr(sgd_step, "__name__", "sgd_step")
-    require_callable(check, "sgd_step", sgd_step)
-    X, y = reference_data()
-    rng = np.random.default_rng(seed)
-    cases = [("row 1 of the reference data, theta = [0.5, -1], lr = 0.01", X[1], y[1],
-              np.array([0.5, -1.0]), 0.01),
-             (f"a random row with d = 3 (seed {seed}), lr = 0.1", rng.normal(size=3),
-              float(rng.normal()), rng.normal(size=3), 0.1)]
-    for where, x, yi, theta, lr in cases:
-        theta_in = theta.copy()
-        got = call(check, name, sgd_step, (theta_in, x.copy(), yi, lr), where)
-        unchanged(check, name, theta, theta_in, "theta", where, IN_PLACE_FIX)
-        got = as_array(check, name, got, theta.shape, where)
-        g = 2.0 * x * (x @ theta - yi)
-        compare(check, name, got, theta - lr * g, [
-            (WRONG_SIGN, theta + lr * g, "Step against the gradient: theta - lr * g."),
-            (MISSING_FACTOR_2, theta - lr * g / 2, "The gradient is 2 * x * (x @ theta - y)."),
-            (f"{WRONG_SIGN} and {MISSING_FACTOR_2}", theta + lr * g / 2,
-             "Use theta - lr * 2 * x * (x @ theta - y)."),
-            ("learning rate not applied", theta - g, "Multiply the gradient by lr."),
-        ], where, "The step is theta - lr * 2 * x * (x @ theta - y).")
-    passed(name, "θ − α·2x(xᵀθ − y), right on 2 inputs, θ left unchanged.")
+    STEP(sgd_step, seed)
 
 
 def _simulate(X: Array, y: Array, theta0: Array, lr: float, epochs: int, seed: int,
@@ -119,18 +140,19 @@ _VARIANTS = [
 ]
 
 
-def _usage_counts(check: str, name: str, sgd: Callable, seed: int) -> Array | None:
+IDENTITY_M, IDENTITY_EPOCHS = 8, 3
+
+
+def _usage_counts(check: str, name: str, obs, seed: int) -> Array | None:
     r"""How many times the loop used each sample, read off a problem built to reveal it.
 
     With :math:`X = I_m`, :math:`y = 1`, :math:`\theta_0 = 0` and :math:`\alpha = 1/4`, a step on
     sample :math:`i` halves :math:`1 - \theta_i` and touches nothing else, so after the run
     :math:`k_i = -\log_2(1 - \theta_i)` is the number of steps that used sample :math:`i`.
     """
-    m = 8
+    m = IDENTITY_M
     where = "an 8x8 identity problem built to count how often each sample is used"
-    got = call(check, name, sgd, (np.eye(m), np.ones(m), np.zeros(m), 0.25, 3,
-                                  np.random.default_rng(seed)), where)
-    got = as_array(check, name, got, (m,), where)
+    got = as_array(check, name, returned(check, name, obs, where), (m,), where)
     with np.errstate(all="ignore"):
         k = -np.log2(1.0 - got)
     if not np.isfinite(k).all() or np.abs(k - np.rint(k)).max() > 1e-6 or (k < -0.5).any():
@@ -138,7 +160,7 @@ def _usage_counts(check: str, name: str, sgd: Callable, seed: int) -> Array | No
     return np.rint(k).astype(int)
 
 
-def _diagnose_counts(check: str, name: str, k: Array, epochs: int = 3) -> None:
+def _diagnose_counts(check: str, name: str, k: Array, epochs: int = IDENTITY_EPOCHS) -> None:
     m, total = len(k), int(k.sum())
     where = (f"an {m}x{m} identity problem that counts sample use ({epochs} epochs): "
              f"uses per sample {k.tolist()}")
@@ -154,28 +176,40 @@ def _diagnose_counts(check: str, name: str, k: Array, epochs: int = 3) -> None:
                          "This loop draws r = rng.integers(m) at every step (with replacement).")
 
 
-def check_sgd(sgd: Callable[..., Array], *, seed: int = 0) -> None:
-    r"""Check ``sgd(X, y, theta, learning_rate, num_epochs, rng)`` against the reference loop
-    :func:`sgdteach.stochastic_gradient_descent` run with the same ``rng`` seed.
-
-    Names the mistakes: the same sample every step, one step per epoch, averaged over the data
-    set instead of the batch, a full-data gradient, sampling without replacement or in order,
-    θ modified in place, the ``rng`` argument ignored, wrong sign, missing factor 2.
-    """
-    check, name = "check_sgd", getattr(sgd, "__name__", "sgd")
-    require_callable(check, "sgd", sgd)
+def _loop_cases(seed: int) -> list[tuple[str, Array, Array, Array, float, int]]:
     X, y = reference_data()
     rng = np.random.default_rng(seed)
     Xr = np.column_stack([np.ones(6), rng.normal(size=(6, 2))])
-    cases = [("the reference data, theta = 0, lr = 0.01, 5 epochs", X, y, np.zeros(2), 0.01, 5),
-             (f"a random 6x3 problem (seed {seed}), lr = 0.05, 4 epochs", Xr,
-              rng.normal(size=6), rng.normal(size=3), 0.05, 4)]
-    for where, X, y, theta0, lr, epochs in cases:
+    Xh = np.column_stack([np.ones(20), np.linspace(-1, 1, 20)])
+    return [("the reference data, theta = 0, lr = 0.01, 5 epochs", X, y, np.zeros(2), 0.01, 5),
+            (f"a random 6x3 problem (seed {seed}), lr = 0.05, 4 epochs", Xr,
+             rng.normal(size=6), rng.normal(size=3), 0.05, 4),
+            ("a noiseless line of 20 points, theta = 0, lr = 0.05, 30 epochs", Xh,
+             3 * Xh[:, 1] - 1, np.zeros(2), 0.05, 30)]
+
+
+def _probe_loop(fn: Callable, seed: int) -> list[dict]:
+    """Each case twice (the second run tells an ignored rng), then the identity problem."""
+    calls = []
+    for _, X, y, theta0, lr, epochs in _loop_cases(seed):
+        for again in (False, True):
+            calls.append(observe(fn, (X.copy(), y.copy(), theta0.copy(), lr, epochs,
+                                      np.random.default_rng(seed)), after=() if again else (2,)))
+    m = IDENTITY_M
+    calls.append(observe(fn, (np.eye(m), np.ones(m), np.zeros(m), 0.25, IDENTITY_EPOCHS,
+                              np.random.default_rng(seed))))
+    return calls
+
+
+def _judge_loop(name: str, calls: list, seed: int) -> str:
+    check = LOOP.name
+    cases = _loop_cases(seed)
+    expect_calls(calls, 2 * len(cases) + 1)
+    for i, (where, X, y, theta0, lr, epochs) in enumerate(cases):
         where = f"{where}, rng = np.random.default_rng({seed})"
-        theta_in = theta0.copy()
-        got = call(check, name, sgd, (X.copy(), y.copy(), theta_in, lr, epochs,
-                                      np.random.default_rng(seed)), where)
-        unchanged(check, name, theta0, theta_in, "theta", where, IN_PLACE_FIX)
+        first, second = calls[2 * i], calls[2 * i + 1]
+        got = returned(check, name, first, where)
+        unchanged(check, name, theta0, first.after.get(2), "theta", where, IN_PLACE_FIX)
         got = as_array(check, name, got, theta0.shape, where)
         expected = stochastic_gradient_descent(X, y, theta0, lr, epochs,
                                                rng=np.random.default_rng(seed))
@@ -184,19 +218,42 @@ def check_sgd(sgd: Callable[..., Array], *, seed: int = 0) -> None:
         variants = [(mistake, _simulate(X, y, theta0, lr, epochs, seed, **kw), fix)
                     for mistake, kw, fix in _VARIANTS]
         detail = f"On {where}: expected {show(expected)}, received {show(got)}."
-        for mistake, value, fix in variants:
-            if close(got, value) and not close(value, expected):
-                raise CheckError(check, mistake, name, detail, fix)
-        again = call(check, name, sgd, (X.copy(), y.copy(), theta0.copy(), lr, epochs,
-                                        np.random.default_rng(seed)), where)
-        if not close(again, got):
+        hit = match_variant(got, expected, variants)
+        if hit is not None:
+            raise CheckError(check, hit.mistake, name, detail, hit.fix)
+        again = returned(check, name, second, where)
+        if again.array is None or not close(again.array, got):
             raise CheckError(check, "rng argument ignored", name,
-                             f"{detail} A second run with the same seed gave {show(again)}.",
+                             f"{detail} A second run with the same seed gave {again.text}.",
                              "Draw every index with the rng passed in: r = rng.integers(m).")
-        counts = _usage_counts(check, name, sgd, seed)
+        counts = _usage_counts(check, name, calls[-1], seed)
         if counts is not None:
             _diagnose_counts(check, name, counts)
         raise CheckError(check, WRONG_RESULT, name, detail,
                          "Follow the reference: for each epoch, m times: r = rng.integers(m), "
                          "theta = sgd_step(theta, X[r], y[r], learning_rate).")
-    passed(name, "matches the reference loop step for step on 2 problems.")
+    return "matches the reference loop step for step on 3 problems."
+
+
+FORBIDDEN = ("sgdteach.stochastic_gradient_descent", "sgdteach.batch_gradient_descent",
+             "sgdteach.reference", "sgdteach.minimize", "sgdteach.descent",
+             "sgdteach.minimize_stream", "sgdteach.minimize_memmap", "sgdteach.streaming",
+             "sgdteach.sgd", "sgdteach.optimizers", "sgdteach.losses",
+             "sgdteach.exercise_checks.sgd", "sgdteach.grading")
+STEP = Check("check_sgd_step", "sgd_step", _probe_step, _judge_step, forbidden=FORBIDDEN)
+LOOP = Check("check_sgd", "sgd", _probe_loop, _judge_loop, forbidden=FORBIDDEN,
+             substitutes=(("sgd_step", sgd_step),))
+
+
+def check_sgd(sgd: Callable[..., Array], *, seed: int = 0) -> None:
+    r"""Check ``sgd(X, y, theta, learning_rate, num_epochs, rng)`` against the reference loop
+    :func:`sgdteach.stochastic_gradient_descent` run with the same ``rng`` seed, on 3 problems.
+
+    While it runs, ``sgd_step`` in the learner's namespace is the reference step (:func:`sgd_step`),
+    so a wrong step (part a) does not also fail the loop (part b).
+
+    Names the mistakes: the same sample every step, one step per epoch, averaged over the data
+    set instead of the batch, a full-data gradient, sampling without replacement or in order,
+    θ modified in place, the ``rng`` argument ignored, wrong sign, missing factor 2.
+    """
+    LOOP(sgd, seed)

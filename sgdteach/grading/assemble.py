@@ -10,7 +10,8 @@ Cells are matched to the source by ``grade_id``, never by position:
 * **free cells** the learner added stay, anchored after the graded or locked cell they follow.
 
 The run follows the source's order of graded cells, so a moved test cell still runs after its
-answer.
+answer. At grading time :func:`sgdteach.grading.judging.prepare` then puts each test cell's probe
+cell in its place (the indices in :attr:`Assembled.tests` stay valid).
 """
 
 from __future__ import annotations

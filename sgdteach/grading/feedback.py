@@ -33,8 +33,14 @@ def feedback_markdown(result: dict[str, Any], source: str) -> str:
              f"{number(result.get('max_score', 0.0))}** — status `{status}`: "
              f"{STATUS_TEXT.get(status, status)}."]
     if result.get("tampered"):
-        lines += ["", "**A test or given cell was changed or deleted.** The original cells were "
-                      "run instead, so this did not change the score; see the notes below."]
+        lines += ["", "**Tampering was detected:** a test or given cell was changed or deleted, or "
+                      "a check's record was forged, duplicated or emitted outside its test cell. "
+                      "The original cells were run and only what your functions returned was "
+                      "scored; see the notes below."]
+    if result.get("flags"):
+        lines += ["", "**Flagged for the instructor:** an answer uses the library's own "
+                      "implementation of what the exercise asks for: "
+                  + "; ".join(f"`{f}`" for f in result["flags"]) + "."]
     questions = result.get("questions", [])
     if questions:
         lines += ["", "| question | points | result |", "|---|---|---|"]

@@ -1,8 +1,9 @@
 r"""The gradebook and the files beside it, all written atomically (temporary file + rename).
 
 ``gradebook.csv`` has one row per submission with the columns ``submission, status, tampered,
-score, max_score`` and then one column of points per test cell (``grade_id``, in the source's
-order). Beside it, for ``--out results/gradebook.csv``:
+score, max_score``, then one column of points per test cell (``grade_id``, in the source's
+order), then the extra columns ``EXTRA`` (``flags``: answer cells that use the library's own
+implementation of what was asked, ``;``-separated). Beside it, for ``--out results/gradebook.csv``:
 
 * ``results/gradebook_feedback/<name>.md`` — feedback for each submission, and ``<name>.json``
   the full result it was written from;
@@ -24,7 +25,9 @@ from typing import Any
 
 from .._files import write_atomic
 
+# The contract: these five, then one column of points per grade_id, then the extra columns.
 FIXED = ["submission", "status", "tampered", "score", "max_score"]
+EXTRA = ["flags"]
 STATUSES = ("ok", "timeout", "kernel_died", "invalid_notebook", "error")
 
 
@@ -62,6 +65,11 @@ class Paths:
         return f"{stem}-{hashlib.sha1(key.encode()).hexdigest()[:6]}"
 
 
+def columns(grade_ids: list[str]) -> list[str]:
+    """The gradebook's header: the fixed columns, the points per grade_id, the extra columns."""
+    return FIXED + grade_ids + EXTRA
+
+
 def row(result: dict[str, Any], grade_ids: list[str], max_score: float) -> dict[str, str]:
     """The gradebook row of one result (a result without questions scores 0)."""
     got = {q["grade_id"]: q["points"] for q in result.get("questions", [])}
@@ -69,6 +77,7 @@ def row(result: dict[str, Any], grade_ids: list[str], max_score: float) -> dict[
            "tampered": "yes" if result.get("tampered") else "no",
            "score": number(result.get("score", 0.0)), "max_score": number(max_score)}
     out.update({gid: number(got.get(gid, 0.0)) for gid in grade_ids})
+    out["flags"] = "; ".join(result.get("flags", []))
     return out
 
 
@@ -78,7 +87,7 @@ def read_rows(path: Path, grade_ids: list[str]) -> dict[str, dict[str, str]]:
         return {}
     with open(path, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
-        if reader.fieldnames != FIXED + grade_ids:
+        if reader.fieldnames != columns(grade_ids):
             return {}
         return {r["submission"]: r for r in reader}
 
@@ -86,7 +95,7 @@ def read_rows(path: Path, grade_ids: list[str]) -> dict[str, dict[str, str]]:
 def write_rows(path: Path, rows: dict[str, dict[str, str]], grade_ids: list[str]) -> None:
     """Write the gradebook (sorted by submission) atomically."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=FIXED + grade_ids, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns(grade_ids), lineterminator="\n")
     writer.writeheader()
     for key in sorted(rows):
         writer.writerow(rows[key])

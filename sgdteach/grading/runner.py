@@ -5,8 +5,9 @@ The worker reads the submission (never the grader: a hostile file can at worst c
 process), assembles the notebook to run (:mod:`~sgdteach.grading.assemble`), copies the
 submission's folder to a temporary folder, starts a fresh sandboxed kernel there and runs the cells
 one by one. It stops at a dead kernel, at the second timeout in a row (the interrupt did not stop
-the first), or when the whole notebook exceeds its time budget. Scoring reads each test cell's
-reply: points when it ran without error.
+the first), or when the whole notebook exceeds its time budget. Each test cell runs as a probe
+cell; scoring judges the probes' records in this process (:mod:`~sgdteach.grading.judging`),
+never the cells' replies.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from . import judging
 from .assemble import assemble
 from .markup import grade_id, points, role
-from .outcomes import classify
 
 MAX_NOTEBOOK_BYTES = 100 * 2**20
 MAX_COPY_BYTES, MAX_COPY_FILES = 100 * 2**20, 1000
@@ -177,7 +178,7 @@ def grade(job: dict[str, Any]) -> dict[str, Any]:
     tests = [c for c in source.cells if role(c) == "test"]
     result: dict[str, Any] = {
         "submission": job["key"], "status": "ok", "tampered": False, "score": 0.0,
-        "max_score": sum(points(c) for c in tests), "notes": [],
+        "max_score": sum(points(c) for c in tests), "notes": [], "flags": [],
         "questions": [{"grade_id": c.metadata.nbgrader.grade_id, "points": 0.0,
                        "max_points": points(c), "outcome": "not run", "message": ""}
                       for c in tests]}
@@ -192,6 +193,7 @@ def grade(job: dict[str, Any]) -> dict[str, Any]:
         result.update(status="invalid_notebook", notes=[f"cannot read cells: {exc}"])
         return result
     result.update(tampered=built.tampered, notes=list(built.notes))
+    plans = judging.prepare(source, built)   # each test cell becomes its probe cell
     work = Path(job["workdir"]) / "work" / path.parent.name
     scratch = Path(job["workdir"]) / "scratch"
     scratch.mkdir()
@@ -200,12 +202,7 @@ def grade(job: dict[str, Any]) -> dict[str, Any]:
     result["status"] = status
     result["notes"] += notes
     result["sandbox"] = sandbox_report(scratch)
-    for question in result["questions"]:
-        index = built.tests[question["grade_id"]]
-        reply = client.replies.get(index)
-        question["outcome"], question["message"] = classify(reply)
-        if question["outcome"] == "passed":
-            question["points"] = question["max_points"]
+    judging.score(result, built, plans, client.replies)   # the probes' records, judged here
     for gid, index in built.answers.items():
         reply = client.replies.get(index)
         if reply and reply["status"] != "ok":
