@@ -292,3 +292,12 @@ def test_cli_lists_merge():
     out = subprocess.run([sys.executable, "-m", "sgdteach", "--help"], capture_output=True,
                          text=True, timeout=60)
     assert "merge" in out.stdout
+
+
+def test_shards_of_another_submission_list_are_refused(copies):
+    plan = copies / "shard-2/gradebook_feedback/.shard.json"
+    data = json.loads(plan.read_text())
+    plan.write_text(json.dumps(dict(data, class_digest="0" * 64)))   # as if given other files
+    proc = run_merge(*SHARDS, "--out", "out/gradebook.csv", cwd=copies)
+    assert proc.returncode == 2 and "shards cut from one class with one N" in proc.stderr
+    assert "shard-2/gradebook.csv" in proc.stderr
