@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -38,7 +39,9 @@ def answered_exercise():
 def grade_100_jobs2_s(cfg: Config) -> dict:
     """Seconds for ``grade --jobs 2`` to grade ``CLASS_SIZE`` copies of a solved exercise 1 (one
     folder each), from the command to its exit. Runs with fewer copies (``quick``, ``tiny``) are
-    scaled linearly to ``CLASS_SIZE``: the grader's start-up is then counted more than once."""
+    scaled linearly to ``CLASS_SIZE``: the grader's start-up is then counted more than once.
+    The CPU seconds of the grader's process tree, over the cores, are recorded beside it: what
+    the run would take on this machine with nothing else running."""
     import nbformat
 
     copies = cfg.grade_copies
@@ -52,11 +55,14 @@ def grade_100_jobs2_s(cfg: Config) -> dict:
             nbformat.write(nb, path)
             subs.append(str(path.relative_to(base)))
         (base / "tmp").mkdir()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         command = [sys.executable, "-m", "sgdteach", "grade", str(ROOT / "solutions" / EXERCISE),
                    *subs, "--out", "results/gradebook.csv", "--jobs", str(JOBS)]
         seconds, proc = clock(lambda: subprocess.run(
             command, cwd=base, capture_output=True, text=True, timeout=3600,
             env=dict(os.environ, TMPDIR=str(base / "tmp"))))
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         with open(base / "results" / "gradebook.csv", newline="") as f:
             rows = list(csv.DictReader(f))
         workers = [json.loads(p.read_text()).get("seconds")
@@ -65,6 +71,10 @@ def grade_100_jobs2_s(cfg: Config) -> dict:
     out = {"value": seconds * CLASS_SIZE / copies,
            "times": {"measured_s": round(seconds, 2),
                      "per_submission_s": round(seconds / copies, 3),
+                     # CPU seconds of the grader, its workers and kernels (those waited for):
+                     # over the cores, what the run would take with nothing else running
+                     "cpu_s": round(cpu, 2),
+                     "cpu_over_cores_s": round(cpu / (os.cpu_count() or 1), 2),
                      "worker_median_s": statistics.median(w for w in workers if w is not None)
                      if any(w is not None for w in workers) else None},
            "sizes": {"submissions": copies, "rows": len(rows), "full_marks": full},
