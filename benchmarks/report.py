@@ -45,6 +45,9 @@ def _divided(key: str, r: dict) -> str:
             return f"numpy alone {t['numpy_alone_median_ms']:.3g} ms"
         if key == "notebooks_s":
             return f"{s['notebooks']} notebooks"
+        if key == "grade_100_jobs2_s":
+            return f"{s['submissions']} submissions in {t['measured_s']:.3g} s" + \
+                (" (scaled)" if r["settings"]["scaled"] else "")
     except (KeyError, TypeError):
         pass
     return r.get("error", "")

@@ -4,7 +4,9 @@ Commands (each delegates to its module):
 
 * ``execute NOTEBOOK...``: re-execute notebooks and save their outputs (``make notebooks``).
 * ``release SOLUTIONS EXERCISES``: generate exercise notebooks from the solutions.
-* ``grade SOURCE.ipynb SUBMISSION.ipynb... --out gradebook.csv [--jobs N] [--timeout S]``.
+* ``grade SOURCE.ipynb SUBMISSION.ipynb... --out gradebook.csv [--jobs N] [--timeout S]
+  [--shard I/N]``.
+* ``merge GRADEBOOK... --out gradebook.csv``: join gradebooks graded in shards.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ COMMANDS = {
     "execute": ("sgdteach.nbexec", "re-execute notebooks and save their outputs"),
     "release": ("sgdteach.grading.release", "generate exercises/ from solutions/"),
     "grade": ("sgdteach.grading.grader", "grade submissions into a gradebook"),
+    "merge": ("sgdteach.grading.merge", "merge gradebooks graded in shards (grade --shard)"),
 }
 
 

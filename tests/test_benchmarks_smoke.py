@@ -33,6 +33,8 @@ FIELDS = {
     "widget_redraw_ms": ["times.build_ms", "times.lr_median_ms", "last_text"],
     "import_ms": ["times.sgdteach_ms", "times.numpy_alone_median_ms"],
     "notebooks_s": ["times.per_notebook_s", "sizes.notebooks"],
+    "grade_100_jobs2_s": ["times.measured_s", "sizes.submissions", "settings.jobs",
+                          "settings.scaled"],
 }
 
 
@@ -75,3 +77,11 @@ def test_tiny_notebook_row_counts_and_runs_the_notebook(tiny):
     row = run_rows(tiny, ["notebooks_s"], echo=lambda *a, **k: None)["notebooks_s"]
     assert row["sizes"]["notebooks"] == 1 and "failed" not in row
     assert list(row["times"]["per_notebook_s"]) == ["tiny.ipynb"]
+
+
+def test_tiny_grading_row_grades_every_copy_to_full_marks(tiny):
+    row = run_rows(tiny, ["grade_100_jobs2_s"], echo=lambda *a, **k: None)["grade_100_jobs2_s"]
+    assert "error" not in row, row.get("error")
+    assert row["sizes"] == {"submissions": 2, "rows": 2, "full_marks": 2}
+    assert row["settings"]["scaled"] and "scaled by 100/2" in row["note"]
+    assert row["value"] == pytest.approx(row["times"]["measured_s"] * 50, rel=0.01)

@@ -5,5 +5,6 @@ Modules, one idea each: :mod:`.markup` (nbgrader cell roles, metadata checks, st
 scheduling, gradebook), :mod:`.runner` (one submission in a worker process), :mod:`.assemble`
 (test cells re-taken from the source, tampering), :mod:`.client` (nbclient with output caps),
 :mod:`.sandbox` and :mod:`.landlock` (limits of the kernel process), :mod:`.outcomes`,
-:mod:`.gradebook`, :mod:`.feedback`, :mod:`.summary`, :mod:`.progress`.
+:mod:`.gradebook`, :mod:`.feedback`, :mod:`.summary`, :mod:`.progress`; on a cluster,
+:mod:`.shard` (``grade --shard I/N``) and :mod:`.merge` (``python -m sgdteach merge``).
 """

@@ -30,6 +30,7 @@ from .feedback import feedback_markdown
 from .gradebook import Paths, read_json, read_rows, row, sha256, write_atomic, write_rows
 from .markup import MarkupError, grade_id, points, role, validate
 from .progress import Progress
+from .shard import Shard, select
 from .summary import write_summary
 
 
@@ -47,7 +48,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--max-output-kb", type=int, default=1000,
                    help="output kept per cell, in thousands of characters (1000)")
     p.add_argument("--redo", action="store_true", help="grade again what is already graded")
+    p.add_argument("--shard", metavar="I/N", help="grade only shard I of N (0 <= I < N) of the "
+                   "sorted submissions; I may be $VAR, e.g. $JOB_COMPLETION_INDEX")
     args = p.parse_args(argv)
+    try:
+        args.shard = None if args.shard is None else Shard.parse(args.shard)
+    except ValueError as exc:
+        p.error(str(exc))
     for name, low in (("jobs", 1), ("timeout", 0.1), ("memory_mb", 256), ("max_output_kb", 1)):
         if getattr(args, name) < low:
             p.error(f"'--{name.replace('_', '-')}' must be >= {low}; got {getattr(args, name)}")
@@ -230,4 +237,5 @@ def main(argv: list[str] | None = None) -> int:
               f"{args.source!r}: {exc}", file=sys.stderr)
         return 2
     keys = list(dict.fromkeys(os.path.normpath(s) for s in args.submissions))
+    keys = select(keys, args.shard, args.out, sha256(args.source))
     return Grader(args, grade_ids, max_score).run(keys)
