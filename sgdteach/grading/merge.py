@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .._validation import message
-from .gradebook import FIXED, Paths, read_json, write_atomic, write_rows
+from .gradebook import EXTRA, FIXED, Paths, read_json, write_atomic, write_rows
 from .shard import read_plan
 from .summary import write_summary
 
@@ -175,7 +175,7 @@ def stage(parts: list[Part], merged: dict[str, tuple[dict[str, str], Part]],
         if key in part.manifest:
             manifest[key] = part.manifest[key]
     write_atomic(staging.manifest, json.dumps(manifest, indent=1))
-    grade_ids = header[len(FIXED):]
+    grade_ids = [c for c in header[len(FIXED):] if c not in EXTRA]
     write_summary(staging.summary, [r for r in results if r], grade_ids)
     write_rows(staging.gradebook, {k: r for k, (r, _) in merged.items()}, grade_ids)
 
