@@ -186,7 +186,8 @@ def minimize(X: Array, y: Array, theta0: Array | None = None, *,
 
     Parameters
     ----------
-    X : (n, d) array. y : (n,) array. theta0 : (d,) array, zeros when omitted (never modified).
+    X : (n, d) array. y : (n,) array. theta0 : (d,) array, zeros when omitted (never modified);
+        of length ``loss.n_params`` when the loss says so (a network: pass ``net.init(seed)``).
     record_every : steps between record points; ``None`` records once per epoch. Each record of
         the full-data loss costs O(n d), so ``record_every=1`` makes SGD O(n) per step: ask for it
         on small data only, or set ``record_loss=False``.
@@ -210,11 +211,15 @@ def minimize(X: Array, y: Array, theta0: Array | None = None, *,
     func = "minimize"
     X, y = check_data(func, X, y)
     n, d = X.shape
-    theta0 = np.zeros(d) if theta0 is None else check_vector(func, "theta0", theta0, d,
-                                                             length_name="one per column of X")
     the_loss = get_loss(loss, func)
+    size, size_name = ((d, "one per column of X") if the_loss.n_params is None
+                       else (the_loss.n_params, f"the parameters of {the_loss.name}"))
+    theta0 = np.zeros(size) if theta0 is None else check_vector(func, "theta0", theta0, size,
+                                                                length_name=size_name)
     if the_loss.name in ("logistic", "hinge"):
         losses.check_labels(func, y)
+    if the_loss.check_inputs is not None:
+        the_loss.check_inputs(func, X, y)
     schedule = as_schedule(lr, func)
     batch_size = check_positive(func, "batch_size", batch_size, integer=True, minimum=1,
                                 maximum=n, fix=f"Use 1 for SGD, {n} (= len(y)) for batch GD.")

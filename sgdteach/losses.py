@@ -33,6 +33,10 @@ class Loss:
     of shape ``(d,)`` with target ``y_i`` (a number), i.e. ``scale * grad(theta, x[None],
     [y_i])``. Left out, ``grad_one`` is built from ``grad``.
 
+    ``n_params`` is the length of ``theta`` when it is not the number of columns of ``X`` (a
+    neural network's, :class:`sgdteach.networks.MLP`); ``check_inputs(func, X, y)``, when given,
+    is the loss's own check of the data, run once by :func:`~sgdteach.minimize` before its loop.
+
     Each instance carries its own docstring with its formula (``help(sgdteach.losses.logistic)``).
     """
 
@@ -40,6 +44,8 @@ class Loss:
     value: Callable[[Array, Array, Array], float]
     grad: Callable[[Array, Array, Array], Array]
     grad_one: Callable[..., Array] | None = None
+    n_params: int | None = None
+    check_inputs: Callable[[str, Array, Array], None] | None = None
 
     def __post_init__(self) -> None:
         if self.grad_one is None:
