@@ -4,7 +4,8 @@ scikit-learn's bundled digits.
 :func:`digits_split` gives the data; :func:`train` runs mini-batch SGD (or another update rule)
 and turns the recorded parameters into train and test accuracy; :func:`final_accuracies` repeats
 a run over seeds; :func:`gradient_noise` measures how far a mini-batch gradient is from the full
-one; :func:`line_losses` and :func:`permute_hidden` look at the non-convex loss surface.
+one; :func:`line_losses` and :func:`permute_hidden` look at the non-convex loss surface;
+:func:`sklearn_step` is scikit-learn's step from our parameters, to compare with ours.
 """
 
 from __future__ import annotations
@@ -174,3 +175,38 @@ def permute_hidden(net: MLP, theta: Array, perm: Array, layer: int = 1) -> Array
     W[layer - 1], b[layer - 1] = W[layer - 1][:, perm], b[layer - 1][perm]
     W[layer] = W[layer][perm, :]
     return net.flatten(W, b)
+
+
+def sklearn_step(net: MLP, theta: Array, X: Array, y: Array, lr: float):
+    r"""One full-batch step of scikit-learn's ``MLPClassifier`` started from ``theta``:
+    ``(theta_after, classifier)``.
+
+    The classifier has ``net``'s layers and activation, ``solver="sgd"``, no momentum,
+    ``alpha=0`` (no penalty), ``learning_rate_init=lr`` and ``batch_size=len(y)``. A first
+    ``partial_fit`` builds its layers; our weights are then copied into them (in place) and a
+    second ``partial_fit`` takes one step. Its loss is the mean cross-entropy, like ``net``'s,
+    so ``theta_after`` should be :math:`\theta - \alpha \nabla J(\theta)`. Needs at least 3
+    classes (for 2, scikit-learn uses one logistic output instead of a softmax).
+    """
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    if net.n_classes < 3:
+        fail("sklearn_step", "net", "a network with at least 3 classes", net,
+             "scikit-learn uses a single logistic output for 2 classes.")
+    theta = check_vector("sklearn_step", "theta", theta, net.n_params)
+    clf = MLPClassifier(hidden_layer_sizes=net.layer_sizes[1:-1],
+                        activation=net.activation.name, solver="sgd", alpha=0.0,
+                        batch_size=len(y), learning_rate="constant", learning_rate_init=lr,
+                        momentum=0.0, nesterovs_momentum=False, shuffle=False, max_iter=1,
+                        random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.partial_fit(X, y, classes=np.arange(net.n_classes))
+        weights, biases = net.unflatten(theta)
+        for ours, theirs in zip(weights + biases, clf.coefs_ + clf.intercepts_, strict=True):
+            theirs[...] = ours
+        clf.partial_fit(X, y)
+    return net.flatten(clf.coefs_, clf.intercepts_), clf

@@ -3,12 +3,11 @@ MLPClassifier, a hand-computed softmax, and training to 100% on a set no line se
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
 from sgdteach import check_gradient, minimize, numerical_gradient
+from sgdteach.network_runs import sklearn_step
 from sgdteach.networks import ACTIVATIONS, MLP, log_softmax
 
 RNG = np.random.default_rng(12345)
@@ -75,32 +74,10 @@ def test_softmax_is_stable_for_huge_logits():
 
 # -- one step against scikit-learn ---------------------------------------------------------------
 
-def sklearn_step(net: MLP, theta, X, y, lr):
-    """One full-batch step of MLPClassifier (sgd, no momentum, alpha=0) from ``theta``."""
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.neural_network import MLPClassifier
-
-    clf = MLPClassifier(hidden_layer_sizes=net.layer_sizes[1:-1],
-                        activation=net.activation.name, solver="sgd", alpha=0.0,
-                        batch_size=len(y), learning_rate="constant", learning_rate_init=lr,
-                        momentum=0.0, nesterovs_momentum=False, shuffle=False, max_iter=1,
-                        random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        clf.partial_fit(X, y, classes=np.arange(net.n_classes))   # builds the layers
-        W, b = net.unflatten(theta)
-        for mine, theirs in zip(W + b, clf.coefs_ + clf.intercepts_, strict=True):
-            assert mine.shape == theirs.shape
-            theirs[...] = mine                                    # in place: the same arrays
-        np.testing.assert_allclose(clf.predict_proba(X), net.predict_proba(theta, X),
-                                   rtol=1e-12, atol=1e-15)
-        clf.partial_fit(X, y)                                     # one step
-    return net.flatten(clf.coefs_, clf.intercepts_), clf
-
-
 @pytest.mark.parametrize(("sizes", "activation"), [
     ([5, 7, 3], "relu"), ([4, 6, 5, 4], "tanh"), ([3, 4, 3], "logistic"),
     ([6, 4], "identity"), ([5, 8, 6, 3], "relu")])
+
 def test_one_full_batch_step_equals_scikit_learn(sizes, activation):
     net = MLP(sizes, activation)
     X, y = problem(sizes, m=40, seed=3)
@@ -108,6 +85,8 @@ def test_one_full_batch_step_equals_scikit_learn(sizes, activation):
     theta = net.init(seed=4)
     lr = 0.3
     theirs, clf = sklearn_step(net, theta, X, y, lr)
+    np.testing.assert_allclose(clf.predict_proba(X), net.predict_proba(theirs, X), rtol=1e-12,
+                               atol=1e-15)                 # the same layout and activation
     ours = theta - lr * net.grad(theta, X, y)
     assert np.abs(ours - theirs).max() < 1e-10
     assert np.abs(theirs - theta).max() > 1e-3    # the step did move the weights
