@@ -85,7 +85,9 @@ class MLP(Loss):
     holds :math:`W_1, b_1, W_2, b_2, \dots` one after the other, each matrix row by row
     (``n_params`` numbers in all). ``activation`` is :math:`\sigma`, one of :data:`ACTIVATIONS`
     ("relu", "tanh", "logistic", "identity"). Labels ``y`` are the integers
-    :math:`0, \dots, n_L - 1` (as ints or integer-valued floats).
+    :math:`0, \dots, n_L - 1` (as ints or integer-valued floats). Start training from
+    :meth:`init`: from :math:`\theta = 0` (``minimize``'s default) every hidden unit computes
+    the same thing and gets the same update, so they never become different.
 
     Parameters
     ----------
