@@ -5,11 +5,12 @@ each have their own small module. Importing sgdteach is light: matplotlib and ip
 imported by :mod:`sgdteach.plotting` and :mod:`sgdteach.widgets`, when you use them.
 """
 
-from . import datasets, functions, losses, optimizers, sampling, schedules
+from . import datasets, functions, losses, networks, optimizers, sampling, schedules
 from ._validation import ValidationError
 from .checking import check_gradient, numerical_gradient
 from .descent import DivergenceError, History, minimize
 from .losses import Loss, least_squares_solution, smoothness
+from .networks import MLP
 from .optimizers import adagrad, adam, momentum, nesterov, rmsprop, sgd
 from .reference import batch_gradient_descent, stochastic_gradient_descent
 from .schedules import (
@@ -20,6 +21,8 @@ from .schedules import (
     inverse_time,
     invscaling,
     step_decay,
+    warmup,
+    warmup_cosine,
 )
 from .streaming import minimize_memmap, minimize_stream
 
@@ -29,6 +32,7 @@ __all__ = [
     "DivergenceError",
     "History",
     "Loss",
+    "MLP",
     "ValidationError",
     "adagrad",
     "adam",
@@ -48,6 +52,7 @@ __all__ = [
     "minimize_memmap",
     "minimize_stream",
     "momentum",
+    "networks",
     "nesterov",
     "numerical_gradient",
     "optimizers",
@@ -58,4 +63,6 @@ __all__ = [
     "smoothness",
     "step_decay",
     "stochastic_gradient_descent",
+    "warmup",
+    "warmup_cosine",
 ]

@@ -272,13 +272,17 @@ def prepare(func: str, theta0: Any, d: int | None, *, loss: str | Loss, lr: floa
     required when ``d`` is None), the loss, the schedule, the optimizer, ``record_every`` and the
     random generator, each checked with ``func`` in its messages. Labels are checked by the driver
     with ``loss.check_targets``, on ``y`` or on each batch as it arrives."""
+    the_loss = get_loss(loss, func)
+    length = "one per column of X"
+    if the_loss.n_params is not None:
+        d, length = the_loss.n_params, f"the parameters of {the_loss.name}"
     if d is None:
         theta0 = check_vector(func, "theta0", theta0)
     elif theta0 is None:
         theta0 = np.zeros(d)
     else:
-        theta0 = check_vector(func, "theta0", theta0, d, length_name="one per column of X")
-    return Prepared(theta0, get_loss(loss, func), as_schedule(lr, func),
+        theta0 = check_vector(func, "theta0", theta0, d, length_name=length)
+    return Prepared(theta0, the_loss, as_schedule(lr, func),
                     get_optimizer(optimizer, func),
                     check_rng(func, seed),
                     check_number(func, "record_every", record_every, COUNT))
@@ -304,7 +308,8 @@ def minimize(X: Array, y: Array, theta0: Array | None = None, *,
 
     Parameters
     ----------
-    X : (n, d) array. y : (n,) array. theta0 : (d,) array, zeros when omitted (never modified).
+    X : (n, d) array. y : (n,) array. theta0 : (d,) array, zeros when omitted (never modified);
+        of length ``loss.n_params`` when the loss says so (a network: pass ``net.init(seed)``).
     record_every : steps between record points; ``None`` records once per epoch. Each record of
         the full-data loss costs O(n d), so ``record_every=1`` makes SGD O(n) per step: ask for it
         on small data only, or set ``record_loss=False``.
@@ -337,6 +342,8 @@ def minimize(X: Array, y: Array, theta0: Array | None = None, *,
     run = prepare(func, theta0, d, loss=loss, lr=lr, optimizer=optimizer, seed=seed,
                   record_every=spe if record_every is None else record_every)
     run.loss.check_targets(func, y)
+    if run.loss.check_inputs is not None:
+        run.loss.check_inputs(func, X, y)
     the_loss = run.loss
 
     def full_loss(theta: Array, Xb: Any, yb: Any) -> float:

@@ -46,6 +46,12 @@ class Loss:
         the loss is a quadratic in :math:`\theta` (squared error): its Hessian is constant, so
         batch gradient descent with a constant rate diverges exactly when :math:`\alpha > 2/L`,
         and a divergence message can say so.
+    ``n_params``
+        the length of ``theta`` when it is not the number of columns of ``X`` (a neural
+        network's, :class:`sgdteach.networks.MLP`), else ``None``.
+    ``check_inputs``
+        ``(func, X, y) -> None``, the loss's own check of the data (a network's integer class
+        labels), run once by :func:`~sgdteach.minimize` before its loop; ``None`` for none.
 
     Each instance carries its own docstring with its formula (``help(sgdteach.losses.logistic)``).
     """
@@ -57,6 +63,8 @@ class Loss:
     labels: tuple[float, ...] | None = None
     smoothness: Callable[[Array], float] | None = None
     quadratic: bool = False
+    n_params: int | None = None
+    check_inputs: Callable[[str, Array, Array], None] | None = None
 
     def __post_init__(self) -> None:
         if self.grad_one is None:

@@ -130,6 +130,68 @@ def cosine(lr: float, total_steps: int, lr_min: float = 0.0) -> Schedule:
     return schedule
 
 
+def warmup(lr: float | Schedule, warmup_steps: int) -> Schedule:
+    r"""A linear warmup over ``warmup_steps`` steps, then ``lr`` (a number or a schedule).
+
+    .. math::
+
+        \alpha_t = \begin{cases} \alpha_0 \dfrac{t + 1}{W} & t < W \\
+                    \beta_{t - W} & t \ge W \end{cases}
+
+    with :math:`W` = ``warmup_steps``, :math:`\beta_s` the schedule ``lr`` (constant when ``lr``
+    is a number) started when the warmup ends, and :math:`\alpha_0 = \beta_0`. The rate starts
+    at :math:`\alpha_0 / W`, not 0 (a zero step would be wasted). Early in training, when the
+    gradients of a freshly initialised network are large and erratic, small steps keep the first
+    updates from throwing the parameters far away.
+
+    >>> [round(warmup(0.1, warmup_steps=4)(t), 3) for t in range(6)]
+    [0.025, 0.05, 0.075, 0.1, 0.1, 0.1]
+    """
+    after = as_schedule(lr, "warmup")
+    warmup_steps = check_positive("warmup", "warmup_steps", warmup_steps, integer=True,
+                                  minimum=1)
+    peak = float(after(0))
+
+    def schedule(step: int) -> float:
+        if step < warmup_steps:
+            return peak * (step + 1) / warmup_steps
+        return after(step - warmup_steps)
+
+    name = f"{lr:g}" if isinstance(lr, numbers.Real) else getattr(lr, "__qualname__", "lr")
+    schedule.__qualname__ = f"warmup({name}, warmup_steps={warmup_steps})"
+    return schedule
+
+
+def warmup_cosine(lr: float, total_steps: int, warmup_steps: int, lr_min: float = 0.0
+                  ) -> Schedule:
+    r"""Linear warmup to ``lr`` over ``warmup_steps`` steps, then cosine decay to ``lr_min`` at
+    ``total_steps``: :func:`warmup` of :func:`cosine` over the remaining steps.
+
+    .. math::
+
+        \alpha_t = \begin{cases} \alpha_0 \dfrac{t + 1}{W} & t < W \\
+                    \alpha_{\min} + \tfrac12(\alpha_0 - \alpha_{\min})
+                    \left(1 + \cos\dfrac{\pi \min(t - W,\, T - W)}{T - W}\right) & t \ge W
+                    \end{cases}
+
+    with :math:`T` = ``total_steps`` and :math:`W` = ``warmup_steps`` :math:`< T`.
+
+    >>> s = warmup_cosine(1.0, total_steps=12, warmup_steps=2)
+    >>> [round(s(t), 3) for t in (0, 1, 2, 7, 12, 50)]
+    [0.5, 1.0, 1.0, 0.5, 0.0, 0.0]
+    """
+    func = "warmup_cosine"
+    lr = check_positive(func, "lr", lr)
+    total_steps = check_positive(func, "total_steps", total_steps, integer=True, minimum=2)
+    warmup_steps = check_positive(func, "warmup_steps", warmup_steps, integer=True, minimum=1,
+                                  maximum=total_steps - 1,
+                                  fix="The warmup must end before total_steps.")
+    schedule = warmup(cosine(lr, total_steps - warmup_steps, lr_min), warmup_steps)
+    schedule.__qualname__ = (f"warmup_cosine(lr={lr:g}, total_steps={total_steps}, "
+                             f"warmup_steps={warmup_steps})")
+    return schedule
+
+
 SCHEDULES: dict[str, Callable[..., Schedule]] = {
     "constant": constant,
     "step_decay": step_decay,
@@ -137,6 +199,8 @@ SCHEDULES: dict[str, Callable[..., Schedule]] = {
     "inverse_time": inverse_time,
     "invscaling": invscaling,
     "cosine": cosine,
+    "warmup": warmup,
+    "warmup_cosine": warmup_cosine,
 }
 
 

@@ -49,7 +49,8 @@ def test_named_schedules():
     assert S.get_schedule("exponential")(1.0, decay=0.5)(2) == 0.25
     with pytest.raises(ValueError, match=r"get_schedule: 'name' must be one of 'constant', "
                                          r"'step_decay', 'exponential', 'inverse_time', "
-                                         r"'invscaling', 'cosine'; got 'linear'"):
+                                         r"'invscaling', 'cosine', 'warmup', 'warmup_cosine'; "
+                                         r"got 'linear'"):
         S.get_schedule("linear")
 
 

@@ -7,7 +7,9 @@ descent and plotting code; no maths lives here.
 from ._base import CourseWidget, render_png
 from .learning_rate import draw_schedules, schedules_widget
 from .methods import draw_methods, methods_widget
+from .network import draw_network, network_widget
 from .optimizers import draw_optimizers, optimizers_widget
 
-__all__ = ["CourseWidget", "render_png", "draw_methods", "methods_widget", "draw_schedules",
+__all__ = ["CourseWidget", "render_png", "draw_methods", "methods_widget", "draw_network",
+           "network_widget", "draw_schedules",
            "schedules_widget", "draw_optimizers", "optimizers_widget"]
