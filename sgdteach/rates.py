@@ -255,17 +255,17 @@ def plot_rate_map(rmap: RateMap, *, ax=None, cmap: str = "viridis", vmin: float 
                 hatches=["//"])
     ax.contour(lr, beta, rmap.complex.astype(float), levels=[0.5], colors="white",
                linewidths=0.8)
-    for i, (lam_i, style) in enumerate(((lam.min(), "--"), (lam.max(), ":"))):
+    for lam_i, style, colour in ((lam.min(), "--", "#E69F00"), (lam.max(), ":", "black")):
         fine = np.linspace(lr.min(), lr.max(), 400)
         bc = critical_damping(fine, lam_i)
         keep = bc <= beta.max()
-        ax.plot(fine[keep], bc[keep], color="black" if i else "white", linestyle=style,
+        ax.plot(fine[keep], bc[keep], color=colour, linestyle=style, linewidth=2,
                 label=rf"critical damping, $\lambda = {lam_i:g}$")
     best = optimal_heavy_ball(lam)
     ax.plot(best.lr, best.beta, "*", color="#D55E00", markersize=13, markeredgecolor="black",
             label=rf"optimum $\alpha^\star, \beta^\star$ ($\rho = {best.rate:.3f}$)")
     if runs:
-        ax.plot(*np.asarray(runs, dtype=float).T, "o", color="#E69F00", markeredgecolor="black",
+        ax.plot(*np.asarray(runs, dtype=float).T, "o", color="white", markeredgecolor="black",
                 label="checked against runs")
     ax.plot([], [], " ", label=r"hatched: $\rho = \sqrt{\beta}$ (oscillating)")
     ax.plot([], [], "s", color="0.85", label=r"grey: $\rho \geq 1$ (diverges)")
@@ -273,5 +273,5 @@ def plot_rate_map(rmap: RateMap, *, ax=None, cmap: str = "viridis", vmin: float 
     ax.set_ylim(beta.min(), beta.max())
     ax.set_xlabel(r"learning rate $\alpha$")
     ax.set_ylabel(r"momentum $\beta$")
-    ax.legend(fontsize="small", loc="upper right", framealpha=0.9)
+    ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
     return ax
