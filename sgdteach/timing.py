@@ -73,3 +73,29 @@ def seconds_to_target(history: History, target: float) -> float:
     if len(hit) == 0:
         return math.nan
     return float(history.wall_time[hit[0]] - history.wall_time[0])
+
+
+def seconds_to_step(history: History, step: int) -> float:
+    r"""Descent seconds from the first update to the first record at or after ``step``:
+    ``wall_time[k] - wall_time[0]`` with ``k`` the first record whose ``history.step >= step``.
+
+    Time a run to a target found beforehand (the ``step`` of
+    :func:`~sgdteach.experiments.time_to_target` on a run that recorded its loss) by repeating it
+    with ``record_every=step, record_loss=False``: then nothing but the updates is timed, and no
+    full-data loss is computed along the way. NaN when the run stopped before ``step``.
+
+    >>> import sgdteach
+    >>> X, y = sgdteach.datasets.reference_data()
+    >>> h = sgdteach.minimize(X, y, lr=0.05, batch_size=3, epochs=100, record_every=69,
+    ...                       record_loss=False)
+    >>> seconds_to_step(h, 69) == float(h.wall_time[1] - h.wall_time[0])
+    True
+    """
+    if not isinstance(history, History):
+        fail("seconds_to_step", "history", "a History from sgdteach.minimize", history,
+             kind=TypeError)
+    step = check_positive("seconds_to_step", "step", step, integer=True, minimum=0)
+    at = np.flatnonzero(history.step >= step)
+    if len(at) == 0:
+        return math.nan
+    return float(history.wall_time[at[0]] - history.wall_time[0])

@@ -83,3 +83,16 @@ def test_seconds_to_target_counts_from_the_first_update(ref):
     k = int(np.flatnonzero(h.loss <= 1.0)[0])
     assert timing.seconds_to_target(h, 1.0) == h.wall_time[k] - h.wall_time[0]
     assert math.isnan(timing.seconds_to_target(h, -1.0))
+
+
+def test_seconds_to_step_reads_the_record_at_that_step(ref):
+    import sgdteach
+
+    X, y = ref
+    h = sgdteach.minimize(X, y, lr=0.05, batch_size=3, epochs=100, record_every=30,
+                          record_loss=False)
+    assert timing.seconds_to_step(h, 30) == h.wall_time[1] - h.wall_time[0]
+    assert timing.seconds_to_step(h, 31) == h.wall_time[2] - h.wall_time[0]
+    assert math.isnan(timing.seconds_to_step(h, 1000))
+    with pytest.raises(TypeError, match="seconds_to_step: 'step' must be an integer"):
+        timing.seconds_to_step(h, 2.5)
