@@ -1,0 +1,98 @@
+"""Learning-rate search and curvature ratio against one-run-at-a-time loops and hand Hessians."""
+
+import math
+
+import numpy as np
+import pytest
+
+from sgdteach import experiments, timing, tuning
+from sgdteach.functions import quadratic, rosenbrock
+
+
+@pytest.mark.parametrize("method", experiments.METHODS)
+def test_final_distances_equal_optimizer_paths_run_by_run(method):
+    fn = rosenbrock()
+    lrs = np.array([1e-4, 1e-3, 2e-3, 3e-3, 0.05, 1.0])     # includes diverging rates
+    got = tuning.final_distances(fn, method, lrs, 300)
+    want = [experiments.optimizer_paths(fn, float(a), 300, methods=(method,))[method].distance
+            for a in lrs]
+    assert np.array_equal(got, want)
+
+
+def test_final_distances_falls_back_when_grad_does_not_broadcast():
+    # quadratic's grad broadcasts over rows, not over the (2, K) transpose: K = 2 would silently
+    # give wrong numbers if the vectorised call were trusted without the check
+    fn = quadratic(25.0)
+    lrs = np.array([0.01, 0.05])
+    want = [experiments.optimizer_paths(fn, float(a), 50, methods=("momentum",))["momentum"]
+            .distance for a in lrs]
+    assert np.array_equal(tuning.final_distances(fn, "momentum", lrs, 50), want)
+
+
+def test_best_learning_rates_beats_every_grid_point_and_finds_gd_edge():
+    fn = quadratic(25.0)
+    grid = np.logspace(-3, 0, 13)
+    best = tuning.best_learning_rates(fn, grid, 60, methods=("sgd",), refine=7)["sgd"]
+    dists = [experiments.optimizer_paths(fn, float(a), 60, methods=("sgd",))["sgd"].distance
+             for a in grid]
+    assert best.run.distance <= min(dists)
+    assert 0 < best.grid_index < len(grid) - 1
+    # GD on a quadratic: the best constant step is 2 / (1 + 25) = 0.0769
+    assert best.lr == pytest.approx(2 / 26, rel=0.15)
+
+
+def test_curvature_ratio_matches_the_analytic_hessian():
+    fn = rosenbrock()
+    for w in ([-1.5, 2.0], [1.0, 1.0], [0.3, 0.5]):
+        x, y = w
+        H = np.array([[2 - 400 * (y - 3 * x * x), -400 * x], [-400 * x, 200.0]])
+        lam = np.linalg.eigvalsh(H)
+        if lam[0] > 0:
+            assert tuning.curvature_ratio(fn, w) == pytest.approx(lam[1] / lam[0], rel=1e-6)
+    with pytest.raises(ValueError, match="curvature_ratio: 'w' must be a point where"):
+        tuning.curvature_ratio(fn, [0.0, 1.0])          # a saddle-like region of Rosenbrock
+
+
+def test_bad_grid_is_named():
+    with pytest.raises(ValueError, match="best_learning_rates: 'grid' must be at least 3"):
+        tuning.best_learning_rates(rosenbrock(), [0.1, 0.01, 0.001], 10)
+
+
+def test_best_of_interleaved_takes_each_minimum_in_round_robin_order():
+    calls = []
+
+    def run(name, values):
+        it = iter(values)
+        return lambda: calls.append(name) or next(it)
+
+    best = timing.best_of_interleaved({"a": run("a", [3.0, 1.0, 2.0]),
+                                       "b": run("b", [0.5, 0.7, 0.4])}, repeats=3)
+    assert best == {"a": 1.0, "b": 0.4}
+    assert calls == ["a", "b"] * 3
+    with pytest.raises(ValueError, match="best_of_interleaved: 'runs' must be functions"):
+        timing.best_of_interleaved({"a": lambda: math.nan})
+    with pytest.raises(TypeError, match="best_of_interleaved: 'runs'"):
+        timing.best_of_interleaved({})
+
+
+def test_seconds_to_target_counts_from_the_first_update(ref):
+    import sgdteach
+
+    X, y = ref
+    h = sgdteach.minimize(X, y, lr=0.05, batch_size=3, epochs=500, record_every=1)
+    k = int(np.flatnonzero(h.loss <= 1.0)[0])
+    assert timing.seconds_to_target(h, 1.0) == h.wall_time[k] - h.wall_time[0]
+    assert math.isnan(timing.seconds_to_target(h, -1.0))
+
+
+def test_seconds_to_step_reads_the_record_at_that_step(ref):
+    import sgdteach
+
+    X, y = ref
+    h = sgdteach.minimize(X, y, lr=0.05, batch_size=3, epochs=100, record_every=30,
+                          record_loss=False)
+    assert timing.seconds_to_step(h, 30) == h.wall_time[1] - h.wall_time[0]
+    assert timing.seconds_to_step(h, 31) == h.wall_time[2] - h.wall_time[0]
+    assert math.isnan(timing.seconds_to_step(h, 1000))
+    with pytest.raises(TypeError, match="seconds_to_step: 'step' must be an integer"):
+        timing.seconds_to_step(h, 2.5)
