@@ -32,12 +32,22 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/python -m mypy
 
+# nbval runs twice, under two OpenBLAS configurations, so that no saved output depends on the BLAS
+# kernel or the thread count: (a) the environment as it is (on a 2-core AVX-512 machine without
+# OPENBLAS_* variables: the SkylakeX kernel, 2 threads), then (b) another kernel on one thread:
+# Haswell, or Sandybridge when the environment already asks for Haswell. threadpoolctl's
+# threadpool_info() shows which kernel ("architecture") and how many threads each one ran.
+NBVAL      = $(BIN)/python -m pytest -p no:randomly --nbval notebooks \
+             --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120
+OTHER_BLAS = OPENBLAS_CORETYPE=$(if $(filter Haswell,$(OPENBLAS_CORETYPE)),Sandybridge,Haswell) \
+             OPENBLAS_NUM_THREADS=1
+
 test: lint typecheck
 	$(BIN)/python -m pytest -n 2 tests
 	$(BIN)/python -m pytest --doctest-modules sgdteach
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
-	  $(BIN)/python -m pytest -p no:randomly --nbval notebooks \
-	    --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120; \
+	  echo "nbval, BLAS as configured" && $(NBVAL) && \
+	  echo "nbval, $(OTHER_BLAS)" && env $(OTHER_BLAS) $(NBVAL); \
 	else echo "no notebooks yet: nbval skipped"; fi
 
 # The edit-run loop: unit and property tests only (no kernels, browsers or benchmarks), < 60 s.
