@@ -107,6 +107,8 @@ class MLP(Loss):
     (21,)
     """
 
+    n_params: int   # always known for a network (a Loss's may be None)
+
     def __init__(self, layer_sizes: Sequence[int], activation: str = "relu") -> None:
         func = "MLP"
         sizes = list(layer_sizes) if isinstance(layer_sizes, (list, tuple, np.ndarray)) else None
