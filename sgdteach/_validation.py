@@ -168,6 +168,8 @@ POSITIVE = Interval(0, None, closed="neither")
 NON_NEGATIVE = Interval(0, None, closed="left")
 UNIT = Interval(0, 1, closed="left")           # [0, 1): momentum and decay rates
 COUNT = Interval(1, None, integer=True)        # steps, epochs, rows
+INDEX = Interval(0, None, integer=True)        # a step or row number, a count that may be 0
+REAL = Interval()                              # any finite number
 
 
 def check_number(func: str, arg: str, value: Any, interval: Interval = POSITIVE, *,

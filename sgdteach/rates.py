@@ -30,7 +30,16 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._validation import POSITIVE, UNIT, Interval, check_array, check_matrix, check_number, fail
+from ._validation import (
+    INDEX,
+    POSITIVE,
+    UNIT,
+    Interval,
+    check_array,
+    check_matrix,
+    check_number,
+    fail,
+)
 
 Array = np.ndarray
 
@@ -211,7 +220,7 @@ def measured_rate(path: Any, start: int, stop: int | None = None) -> float:
         fail(func, "path", "an array (steps + 1, d) with at least 3 rows", path,
              "Pass History.path of a run recorded with record_every=1.")
     stop = len(P) if stop is None else stop
-    start = check_number(func, "start", start, Interval(0, None, integer=True))
+    start = check_number(func, "start", start, INDEX)
     stop = check_number(func, "stop", stop, Interval(start + 2, len(P), integer=True),
                         fix="Fit over at least 3 recorded steps of the path.")
     norm = np.linalg.norm(P[start:stop], axis=1)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from ._validation import check_positive, fail
+from ._validation import COUNT, INDEX, REAL, check_number, fail
 from .descent import History
 
 
@@ -35,7 +35,7 @@ def best_of_interleaved(runs: Mapping[str, Callable[[], float]], repeats: int = 
     {'a': 1.0}
     """
     func = "best_of_interleaved"
-    repeats = check_positive(func, "repeats", repeats, integer=True, minimum=1)
+    repeats = check_number(func, "repeats", repeats, COUNT)
     if not isinstance(runs, Mapping) or not runs or not all(map(callable, runs.values())):
         fail(func, "runs", "a non-empty mapping name -> function returning seconds", runs,
              "Pass e.g. {'batch GD': lambda: seconds_to_target(minimize(...), target)}.",
@@ -68,7 +68,7 @@ def seconds_to_target(history: History, target: float) -> float:
     if not isinstance(history, History):
         fail("seconds_to_target", "history", "a History from sgdteach.minimize", history,
              kind=TypeError)
-    target = check_positive("seconds_to_target", "target", target, minimum=-math.inf)
+    target = check_number("seconds_to_target", "target", target, REAL)
     hit = np.flatnonzero(history.loss <= target)
     if len(hit) == 0:
         return math.nan
@@ -94,7 +94,7 @@ def seconds_to_step(history: History, step: int) -> float:
     if not isinstance(history, History):
         fail("seconds_to_step", "history", "a History from sgdteach.minimize", history,
              kind=TypeError)
-    step = check_positive("seconds_to_step", "step", step, integer=True, minimum=0)
+    step = check_number("seconds_to_step", "step", step, INDEX)
     at = np.flatnonzero(history.step >= step)
     if len(at) == 0:
         return math.nan

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple, cast
 
 import numpy as np
 
-from ._validation import COUNT, Interval, check_number, check_vector, fail
+from ._validation import COUNT, INDEX, Interval, check_number, check_vector, fail
 from .descent import EXPLODE_FACTOR
 from .experiments import METHODS, OptimizerRun, optimizer_paths
 from .functions import TestFunction
@@ -49,7 +49,7 @@ def best_learning_rates(fn: TestFunction, grid: Sequence[float], steps: int, *,
     if len(lrs) < 3 or (lrs <= 0).any() or (np.diff(lrs) <= 0).any():
         fail(func, "grid", "at least 3 increasing positive learning rates", lrs,
              "Pass e.g. np.logspace(-5, 1, 25).")
-    refine = check_number(func, "refine", refine, Interval(0, None, integer=True))
+    refine = check_number(func, "refine", refine, INDEX)
     out = {}
     for name in methods:
         dist = final_distances(fn, name, lrs, steps)
