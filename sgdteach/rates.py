@@ -25,6 +25,7 @@ is imported only there).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -46,6 +47,7 @@ Array = np.ndarray
 
 LRS = POSITIVE
 BETAS = UNIT        # momentum in [0, 1)
+HUGE = 1e150        # |a| above this: a * a overflows float64
 
 
 def _eigenvalues(func: str, eigenvalues: Any, arg: str = "eigenvalues") -> Array:
@@ -59,6 +61,16 @@ def _eigenvalues(func: str, eigenvalues: Any, arg: str = "eigenvalues") -> Array
 def _grid(func: str, arg: str, value: Any, interval: Interval) -> Array:
     return check_array(func, arg, value, interval,
                        fix="Pass e.g. np.linspace(...) inside that range.")
+
+
+def _steps(func: str, lr: Array, lam: Array) -> Array:
+    r""":math:`\alpha\lambda_i` for every rate and curvature, shape ``(*lr.shape, len(lam))``."""
+    with np.errstate(over="ignore"):
+        x = lr[..., None] * lam
+    if not np.isfinite(x).all():
+        fail(func, "lr", "small enough that lr * eigenvalue is finite", lr,
+             "Pass learning rates of the order of 1 / max(eigenvalues).")
+    return x
 
 
 def heavy_ball_rate(lr: Any, beta: Any, eigenvalues: Sequence[float] | Array) -> Array:
@@ -100,10 +112,13 @@ def heavy_ball_rate(lr: Any, beta: Any, eigenvalues: Sequence[float] | Array) ->
     a_lr = _grid(func, "lr", lr, LRS)
     b = _grid(func, "beta", beta, BETAS)
     a_lr, b = np.broadcast_arrays(a_lr, b)
-    a = 1.0 + b[..., None] - a_lr[..., None] * lam          # (..., len(lam))
-    disc = a * a - 4.0 * b[..., None]
-    real = 0.5 * (np.abs(a) + np.sqrt(np.maximum(disc, 0.0)))
-    rho = np.where(disc >= 0.0, real, np.sqrt(b[..., None]))
+    a = 1.0 + b[..., None] - _steps(func, a_lr, lam)         # (..., len(lam))
+    # where a * a would overflow, sqrt(a^2 - 4 beta) is |a| to double precision
+    big = np.abs(a) > HUGE
+    small = np.where(big, 0.0, a)
+    disc = small * small - 4.0 * b[..., None]
+    real = np.where(big, np.abs(a), 0.5 * (np.abs(small) + np.sqrt(np.maximum(disc, 0.0))))
+    rho = np.where(big | (disc >= 0.0), real, np.sqrt(b[..., None]))
     return rho.max(axis=-1)
 
 
@@ -124,7 +139,7 @@ def critical_damping(lr: Any, eigenvalue: float) -> Array:
     """
     lam = check_number("critical_damping", "eigenvalue", eigenvalue, POSITIVE)
     a_lr = _grid("critical_damping", "lr", lr, LRS)
-    return (1.0 - np.sqrt(a_lr * lam)) ** 2
+    return (1.0 - np.sqrt(_steps("critical_damping", a_lr, np.array([lam]))[..., 0])) ** 2
 
 
 def complex_region(lr: Any, beta: Any, eigenvalues: Sequence[float] | Array) -> Array:
@@ -139,7 +154,7 @@ def complex_region(lr: Any, beta: Any, eigenvalues: Sequence[float] | Array) -> 
     lam = _eigenvalues(func, eigenvalues)
     a_lr, b = np.broadcast_arrays(_grid(func, "lr", lr, LRS),
                                   _grid(func, "beta", beta, BETAS))
-    x = a_lr[..., None] * lam
+    x = _steps(func, a_lr, lam)
     s = np.sqrt(b)[..., None]
     return ((x > (1 - s) ** 2) & (x < (1 + s) ** 2)).all(axis=-1)
 
@@ -169,6 +184,9 @@ def optimal_heavy_ball(eigenvalues: Sequence[float] | Array) -> TunedHeavyBall:
     """
     lam = _eigenvalues("optimal_heavy_ball", eigenvalues)
     L, mu = float(lam.max()), float(lam.min())
+    if not math.isfinite(L / mu):
+        fail("optimal_heavy_ball", "eigenvalues", "curvatures whose ratio max / min float64 "
+             "can hold", eigenvalues, "Rescale the problem.")
     rk = np.sqrt(L / mu)
     rate = float((rk - 1) / (rk + 1))
     return TunedHeavyBall(float(4.0 / (np.sqrt(L) + np.sqrt(mu)) ** 2), rate**2, rate)

@@ -193,6 +193,8 @@ def warmup_cosine(lr: float, total_steps: int, warmup_steps: int, lr_min: float 
     warmup_steps = check_number(func, "warmup_steps", warmup_steps,
                                 Interval(1, total_steps - 1, integer=True),
                                 fix="The warmup must end before total_steps.")
+    lr_min = check_number(func, "lr_min", lr_min, Interval(0, lr, closed="both"),
+                          fix="The rate anneals from lr down to lr_min.")
     schedule = warmup(cosine(lr, total_steps - warmup_steps, lr_min), warmup_steps)
     schedule.__qualname__ = (f"warmup_cosine(lr={lr:g}, total_steps={total_steps}, "
                              f"warmup_steps={warmup_steps})")

@@ -10,6 +10,7 @@ raw milliseconds (which differ from machine to machine).
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -43,10 +44,12 @@ def best_of_interleaved(runs: Mapping[str, Callable[[], float]], repeats: int = 
     best = dict.fromkeys(runs, math.inf)
     for _ in range(repeats):
         for name, run in runs.items():
-            seconds = float(run())
-            if not seconds >= 0:
-                fail(func, "runs", "functions returning seconds >= 0", f"{name!r} -> {seconds}",
+            seconds = run()
+            if not (isinstance(seconds, numbers.Real) and not isinstance(seconds, bool)
+                    and 0 <= seconds < math.inf):
+                fail(func, "runs", "functions returning seconds >= 0", f"{name!r} -> {seconds!r}",
                      "Return a duration, e.g. seconds_to_target(...); NaN means never reached.")
+            seconds = float(seconds)
             best[name] = min(best[name], seconds)
     return best
 

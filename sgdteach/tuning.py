@@ -12,11 +12,11 @@ from typing import Any, NamedTuple, cast
 
 import numpy as np
 
-from ._validation import COUNT, INDEX, Interval, check_number, check_vector, fail
+from ._validation import COUNT, INDEX, Interval, check_choice, check_number, check_vector, fail
 from .descent import EXPLODE_FACTOR
 from .experiments import METHODS, OptimizerRun, optimizer_paths
 from .functions import TestFunction
-from .optimizers import get_optimizer
+from .optimizers import OPTIMIZERS, get_optimizer
 
 Array = np.ndarray
 
@@ -50,6 +50,8 @@ def best_learning_rates(fn: TestFunction, grid: Sequence[float], steps: int, *,
         fail(func, "grid", "at least 3 increasing positive learning rates", lrs,
              "Pass e.g. np.logspace(-5, 1, 25).")
     refine = check_number(func, "refine", refine, INDEX)
+    for name in methods:
+        check_choice(func, "methods", name, OPTIMIZERS)
     out = {}
     for name in methods:
         dist = final_distances(fn, name, lrs, steps)
@@ -85,7 +87,7 @@ def final_distances(fn: TestFunction, method: str, lrs: Sequence[float] | Array,
     rates = check_vector(func, "lrs", lrs)
     if (rates <= 0).any():
         fail(func, "lrs", "positive learning rates", rates, "Pass e.g. np.logspace(-5, 1, 25).")
-    opt = get_optimizer(method, func)
+    opt = get_optimizer(check_choice(func, "method", method, OPTIMIZERS))
     if len(rates) == 0:
         return np.empty(0)
     lr = rates.reshape(-1, 1)
