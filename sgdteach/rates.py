@@ -25,7 +25,6 @@ is imported only there).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -184,12 +183,14 @@ def optimal_heavy_ball(eigenvalues: Sequence[float] | Array) -> TunedHeavyBall:
     """
     lam = _eigenvalues("optimal_heavy_ball", eigenvalues)
     L, mu = float(lam.max()), float(lam.min())
-    if not math.isfinite(L / mu):
-        fail("optimal_heavy_ball", "eigenvalues", "curvatures whose ratio max / min float64 "
-             "can hold", eigenvalues, "Rescale the problem.")
-    rk = np.sqrt(L / mu)
-    rate = float((rk - 1) / (rk + 1))
-    return TunedHeavyBall(float(4.0 / (np.sqrt(L) + np.sqrt(mu)) ** 2), rate**2, rate)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        rk = np.sqrt(L / mu)
+        rate = float((rk - 1) / (rk + 1))
+        best = TunedHeavyBall(float(4.0 / (np.sqrt(L) + np.sqrt(mu)) ** 2), rate**2, rate)
+    if not np.isfinite(best).all():
+        fail("optimal_heavy_ball", "eigenvalues", "curvatures for which alpha* and kappa = "
+             "max / min are finite in float64", eigenvalues, "Rescale the problem.")
+    return best
 
 
 class RateMap(NamedTuple):

@@ -161,10 +161,10 @@ def warmup(lr: float | Schedule, warmup_steps: int) -> Schedule:
 
     def schedule(step: int) -> float:
         if step < warmup_steps:
-            return peak * (step + 1) / warmup_steps
+            return peak * ((step + 1) / warmup_steps)   # no overflow for any finite peak
         return after(step - warmup_steps)
 
-    name = f"{lr:g}" if isinstance(lr, numbers.Real) else getattr(lr, "__qualname__", "lr")
+    name = getattr(lr, "__qualname__", "lr") if callable(lr) else f"{peak:g}"
     schedule.__qualname__ = f"warmup({name}, warmup_steps={warmup_steps})"
     return schedule
 
