@@ -26,7 +26,7 @@ from ..descent import DivergenceError
 from ..network_runs import Run, digits_split, train
 from ..networks import MLP
 from ..sampling import steps_per_epoch
-from ._base import CourseWidget
+from ._base import CourseWidget, label_style, slider_style
 from ._blit import DPI, BlitFigure, BlitWidget
 
 NET = MLP([64, 32, 10], activation="relu")
@@ -157,9 +157,8 @@ def network_widget(*, batch_size: int = DEFAULTS["batch_size"], lr: float = DEFA
     :func:`draw_network`. At its defaults it shows what ``draw_network()`` draws."""
     import ipywidgets as w
 
-    wide = {"style": {"description_width": "90px"}, "layout": w.Layout(width="420px"),
-            "continuous_update": False}
-    label = {"style": {"description_width": "90px"}}
+    wide = slider_style()
+    label = label_style()
     controls = {
         "batch_size": w.SelectionSlider(value=batch_size, options=list(BATCH_SIZES),
                                         description="batch size", **wide),
