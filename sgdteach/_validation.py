@@ -139,8 +139,12 @@ class Interval:
     closed: str = "both"
     integer: bool = False
 
-    def describe(self) -> str:
-        kind = "an integer" if self.integer else "a finite number"
+    def describe(self, plural: bool = False) -> str:
+        """What a number in the interval is (``plural``: what an array of them holds)."""
+        if plural:
+            kind = "integers" if self.integer else "finite numbers"
+        else:
+            kind = "an integer" if self.integer else "a finite number"
         lo_closed = self.closed in ("both", "left")
         hi_closed = self.closed in ("both", "right")
         if self.left is not None and self.right is not None:
@@ -164,6 +168,8 @@ POSITIVE = Interval(0, None, closed="neither")
 NON_NEGATIVE = Interval(0, None, closed="left")
 UNIT = Interval(0, 1, closed="left")           # [0, 1): momentum and decay rates
 COUNT = Interval(1, None, integer=True)        # steps, epochs, rows
+INDEX = Interval(0, None, integer=True)        # a step or row number, a count that may be 0
+REAL = Interval()                              # any finite number
 
 
 def check_number(func: str, arg: str, value: Any, interval: Interval = POSITIVE, *,
@@ -194,6 +200,25 @@ def check_number(func: str, arg: str, value: Any, interval: Interval = POSITIVE,
     if not interval.contains(number):
         fail(func, arg, allowed, value, fix)
     return number
+
+
+def check_array(func: str, arg: str, value: Any, interval: Interval | None = None, *,
+                fix: str = "") -> np.ndarray:
+    """Return ``value`` (a number or an array of any shape, with at least one entry) as a finite
+    float64 array whose entries all lie in ``interval`` (``None``: any finite number).
+
+    >>> check_array("f", "lr", [0.1, 0.2], POSITIVE)
+    array([0.1, 0.2])
+    """
+    arr = _as_float_array(func, arg, value)
+    if arr.size == 0:
+        fail(func, arg, "non-empty", arr, fix or "Pass at least one number.")
+    _check_finite(func, arg, arr)
+    if interval is not None and not (interval.contains(float(arr.min()))
+                                     and interval.contains(float(arr.max()))
+                                     and not (interval.integer and (arr % 1 != 0).any())):
+        fail(func, arg, interval.describe(plural=True), value, fix)
+    return arr
 
 
 def check_positive(func: str, arg: str, value: Any, *, integer: bool = False,

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import check_positive, check_rng, check_vector, fail
+from ._validation import COUNT, Interval, check_number, check_rng, check_vector, fail
 from .descent import History, minimize
 from .networks import MLP, log_softmax
 from .optimizers import Optimizer
@@ -43,7 +43,8 @@ def digits_split(test_size: float = 0.2, seed: int = 0) -> Digits:
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    test_size = check_positive("digits_split", "test_size", test_size, maximum=0.9)
+    test_size = check_number("digits_split", "test_size", test_size,
+                             Interval(0, 0.9, closed="right"))
     data = load_digits()
     parts = train_test_split(data.data / 16.0, data.target, test_size=test_size,
                              random_state=seed, stratify=data.target)
@@ -87,8 +88,7 @@ def train(net: MLP, data: Digits, *, lr: float | Schedule = 0.1, batch_size: int
     accuracies, so ``history.loss`` is not recorded (NaN).
     """
     func = "train"
-    records_per_epoch = check_positive(func, "records_per_epoch", records_per_epoch,
-                                       integer=True, minimum=1)
+    records_per_epoch = check_number(func, "records_per_epoch", records_per_epoch, COUNT)
     theta0 = net.init(seed if init_seed is None else init_seed)
     spe = steps_per_epoch(len(data.y_train), batch_size)
     h = minimize(data.X_train, data.y_train, theta0, loss=net, lr=lr, batch_size=batch_size,
@@ -123,10 +123,10 @@ def gradient_noise(net: MLP, theta: Array, X: Array, y: Array, batch_sizes: Sequ
     """
     func = "gradient_noise"
     rng = check_rng(func, seed)
-    draws = check_positive(func, "draws", draws, integer=True, minimum=1)
+    draws = check_number(func, "draws", draws, COUNT)
     theta = check_vector(func, "theta", theta, net.n_params)
     n = len(y)
-    sizes = [check_positive(func, "batch_sizes", b, integer=True, minimum=1, maximum=n)
+    sizes = [check_number(func, "batch_sizes", b, Interval(1, n, integer=True))
              for b in batch_sizes]
     full = net.grad(theta, X, y)
     out = np.empty(len(sizes))

@@ -20,10 +20,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import check_choice, check_rng, fail
+from ._validation import check_array, check_choice, check_matrix, check_rng, check_vector, fail
 from .losses import Loss
 
 Array = np.ndarray
+MAX_PARAMS = 10**8   # 800 MB of float64: far beyond a teaching network, well within int64
 
 
 class Activation(NamedTuple):
@@ -107,6 +108,8 @@ class MLP(Loss):
     (21,)
     """
 
+    n_params: int   # always known for a network (a Loss's may be None)
+
     def __init__(self, layer_sizes: Sequence[int], activation: str = "relu") -> None:
         func = "MLP"
         sizes = list(layer_sizes) if isinstance(layer_sizes, (list, tuple, np.ndarray)) else None
@@ -116,6 +119,7 @@ class MLP(Loss):
             fail(func, "layer_sizes", "a list of at least 2 positive integers", layer_sizes,
                  "Pass [n_features, hidden width(s)..., n_classes], e.g. [64, 32, 10].")
         self.layer_sizes = tuple(int(s) for s in sizes)
+
         self.activation = ACTIVATIONS[check_choice(func, "activation", activation, ACTIVATIONS)]
         self.n_classes = self.layer_sizes[-1]
         # where each W_l and b_l sits in theta
@@ -126,6 +130,9 @@ class MLP(Loss):
             b = slice(w.stop, w.stop + n_out)
             self._slices.append((w, (n_in, n_out), b))
             start = b.stop
+        if start > MAX_PARAMS:
+            fail(func, "layer_sizes", f"sizes with at most {MAX_PARAMS:.0e} parameters in all",
+                 layer_sizes, "Use narrower layers, e.g. [64, 32, 10].")
         super().__init__(f"mlp{list(self.layer_sizes)}", self._value, self._grad,
                          n_params=start, check_inputs=self._check_inputs)
         self.__doc__ = type(self).__doc__
@@ -182,21 +189,21 @@ class MLP(Loss):
     # -- checks ------------------------------------------------------------------------------
 
     def _check_theta(self, func: str, theta: Array) -> Array:
-        theta = np.asarray(theta, dtype=np.float64)
+        theta = check_array(func, "theta", theta)
         if theta.shape != (self.n_params,):
             fail(func, "theta", f"a 1-D array of length {self.n_params} (the parameters of "
                  f"{self!r})", theta, "Start from net.init(seed).")
         return theta
 
     def _check_X(self, func: str, X: Array) -> Array:
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
+        X = check_matrix(func, "X", X)
+        if X.shape[1] != self.layer_sizes[0]:
             fail(func, "X", f"a 2-D array with {self.layer_sizes[0]} columns (the network's "
                  "inputs)", X, "Check layer_sizes[0] against X.shape[1].")
         return X
 
     def _check_y(self, func: str, y: Array, m: int) -> Array:
-        y = np.asarray(y)
+        y = check_vector(func, "y", y, finite=False)
         with np.errstate(invalid="ignore"):
             labels = y.astype(np.intp)
         k = self.n_classes

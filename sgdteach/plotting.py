@@ -100,11 +100,10 @@ def plot_contours(surface: Callable[[Array], Array], window, *, ax=None, levels:
     (x0, x1), (y0, y1) = window
     g1, g2 = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     Z = surface(np.stack([g1, g2], axis=-1))
+    lv: Array | int = levels
     if log:  # levels at min + geometric steps of the range: dense near the minimum
         low, span = float(Z.min()), float(Z.max() - Z.min()) + 1e-12
         lv = low + np.geomspace(1e-3 * span, span, levels)
-    else:
-        lv = levels
     ax.contour(g1, g2, Z, levels=lv, colors="0.7", linewidths=0.7)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)

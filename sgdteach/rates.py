@@ -30,34 +30,46 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._validation import check_positive, check_vector, fail
+from ._validation import (
+    INDEX,
+    POSITIVE,
+    UNIT,
+    Interval,
+    check_array,
+    check_matrix,
+    check_number,
+    fail,
+)
 
 Array = np.ndarray
 
 
-def _eigenvalues(func: str, eigenvalues: Any) -> Array:
-    lam = check_vector(func, "eigenvalues", np.atleast_1d(np.asarray(eigenvalues, dtype=float)))
-    if (lam <= 0).any():
-        fail(func, "eigenvalues", "positive curvatures (a convex quadratic)", eigenvalues,
-             "Pass the eigenvalues of the Hessian, e.g. [1.0, 25.0].")
-    return lam
+LRS = POSITIVE
+BETAS = UNIT        # momentum in [0, 1)
+HUGE = 1e150        # |a| above this: a * a overflows float64
 
 
-def _grid(func: str, arg: str, value: Any, *, low: float, high: float | None = None,
-          open_low: bool = True) -> Array:
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        fail(func, arg, "a number or an array of numbers", value, "Pass e.g. 0.1 or "
-             "np.linspace(0.01, 0.2, 50).", kind=TypeError)
-    bad = ~np.isfinite(arr) | ((arr <= low) if open_low else (arr < low))
-    if high is not None:
-        bad |= arr >= high
-    if arr.size == 0 or bad.any():
-        side = "> " if open_low else ">= "
-        allowed = f"finite numbers {side}{low:g}" + ("" if high is None else f" and < {high:g}")
-        fail(func, arg, allowed, value, "Pass e.g. np.linspace(...) inside that range.")
-    return arr
+def _eigenvalues(func: str, eigenvalues: Any, arg: str = "eigenvalues") -> Array:
+    fix = "Pass the eigenvalues of the Hessian of a convex quadratic, e.g. [1.0, 25.0]."
+    lam = check_array(func, arg, eigenvalues, POSITIVE, fix=fix)
+    if lam.ndim > 1:
+        fail(func, arg, "a number or a 1-D array", lam, fix)
+    return np.atleast_1d(lam)
+
+
+def _grid(func: str, arg: str, value: Any, interval: Interval) -> Array:
+    return check_array(func, arg, value, interval,
+                       fix="Pass e.g. np.linspace(...) inside that range.")
+
+
+def _steps(func: str, lr: Array, lam: Array) -> Array:
+    r""":math:`\alpha\lambda_i` for every rate and curvature, shape ``(*lr.shape, len(lam))``."""
+    with np.errstate(over="ignore"):
+        x = lr[..., None] * lam
+    if not np.isfinite(x).all():
+        fail(func, "lr", "small enough that lr * eigenvalue is finite", lr,
+             "Pass learning rates of the order of 1 / max(eigenvalues).")
+    return x
 
 
 def heavy_ball_rate(lr: Any, beta: Any, eigenvalues: Sequence[float] | Array) -> Array:
@@ -96,13 +108,16 @@ def heavy_ball_rate(lr: Any, beta: Any, eigenvalues: Sequence[float] | Array) ->
     """
     func = "heavy_ball_rate"
     lam = _eigenvalues(func, eigenvalues)
-    a_lr = _grid(func, "lr", lr, low=0.0)
-    b = _grid(func, "beta", beta, low=0.0, high=1.0, open_low=False)
+    a_lr = _grid(func, "lr", lr, LRS)
+    b = _grid(func, "beta", beta, BETAS)
     a_lr, b = np.broadcast_arrays(a_lr, b)
-    a = 1.0 + b[..., None] - a_lr[..., None] * lam          # (..., len(lam))
-    disc = a * a - 4.0 * b[..., None]
-    real = 0.5 * (np.abs(a) + np.sqrt(np.maximum(disc, 0.0)))
-    rho = np.where(disc >= 0.0, real, np.sqrt(b[..., None]))
+    a = 1.0 + b[..., None] - _steps(func, a_lr, lam)         # (..., len(lam))
+    # where a * a would overflow, sqrt(a^2 - 4 beta) is |a| to double precision
+    big = np.abs(a) > HUGE
+    small = np.where(big, 0.0, a)
+    disc = small * small - 4.0 * b[..., None]
+    real = np.where(big, np.abs(a), 0.5 * (np.abs(small) + np.sqrt(np.maximum(disc, 0.0))))
+    rho = np.where(big | (disc >= 0.0), real, np.sqrt(b[..., None]))
     return rho.max(axis=-1)
 
 
@@ -121,9 +136,9 @@ def critical_damping(lr: Any, eigenvalue: float) -> Array:
     >>> float(critical_damping(0.04, 25.0))
     0.0
     """
-    lam = float(_eigenvalues("critical_damping", [eigenvalue])[0])
-    a_lr = _grid("critical_damping", "lr", lr, low=0.0)
-    return (1.0 - np.sqrt(a_lr * lam)) ** 2
+    lam = check_number("critical_damping", "eigenvalue", eigenvalue, POSITIVE)
+    a_lr = _grid("critical_damping", "lr", lr, LRS)
+    return (1.0 - np.sqrt(_steps("critical_damping", a_lr, np.array([lam]))[..., 0])) ** 2
 
 
 def complex_region(lr: Any, beta: Any, eigenvalues: Sequence[float] | Array) -> Array:
@@ -136,9 +151,9 @@ def complex_region(lr: Any, beta: Any, eigenvalues: Sequence[float] | Array) -> 
     """
     func = "complex_region"
     lam = _eigenvalues(func, eigenvalues)
-    a_lr, b = np.broadcast_arrays(_grid(func, "lr", lr, low=0.0),
-                                  _grid(func, "beta", beta, low=0.0, high=1.0, open_low=False))
-    x = a_lr[..., None] * lam
+    a_lr, b = np.broadcast_arrays(_grid(func, "lr", lr, LRS),
+                                  _grid(func, "beta", beta, BETAS))
+    x = _steps(func, a_lr, lam)
     s = np.sqrt(b)[..., None]
     return ((x > (1 - s) ** 2) & (x < (1 + s) ** 2)).all(axis=-1)
 
@@ -168,9 +183,14 @@ def optimal_heavy_ball(eigenvalues: Sequence[float] | Array) -> TunedHeavyBall:
     """
     lam = _eigenvalues("optimal_heavy_ball", eigenvalues)
     L, mu = float(lam.max()), float(lam.min())
-    rk = np.sqrt(L / mu)
-    rate = float((rk - 1) / (rk + 1))
-    return TunedHeavyBall(float(4.0 / (np.sqrt(L) + np.sqrt(mu)) ** 2), rate**2, rate)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        rk = np.sqrt(L / mu)
+        rate = float((rk - 1) / (rk + 1))
+        best = TunedHeavyBall(float(4.0 / (np.sqrt(L) + np.sqrt(mu)) ** 2), rate**2, rate)
+    if not np.isfinite(best).all():
+        fail("optimal_heavy_ball", "eigenvalues", "curvatures for which alpha* and kappa = "
+             "max / min are finite in float64", eigenvalues, "Rescale the problem.")
+    return best
 
 
 class RateMap(NamedTuple):
@@ -195,8 +215,8 @@ def rate_map(lrs: Any, betas: Any, eigenvalues: Sequence[float] | Array) -> Rate
     (2, 2)
     """
     func = "rate_map"
-    lr = _grid(func, "lrs", np.atleast_1d(lrs), low=0.0).ravel()
-    beta = _grid(func, "betas", np.atleast_1d(betas), low=0.0, high=1.0, open_low=False).ravel()
+    lr = _grid(func, "lrs", lrs, LRS).ravel()
+    beta = _grid(func, "betas", betas, BETAS).ravel()
     lam = _eigenvalues(func, eigenvalues)
     A, B = np.meshgrid(lr, beta)
     return RateMap(lr, beta, heavy_ball_rate(A, B, lam), complex_region(A, B, lam), lam)
@@ -214,13 +234,14 @@ def measured_rate(path: Any, start: int, stop: int | None = None) -> float:
     0.5
     """
     func = "measured_rate"
-    P = np.asarray(path, dtype=float)
-    if P.ndim != 2 or len(P) < 3:
+    P = check_matrix(func, "path", path, finite=False)
+    if len(P) < 3:
         fail(func, "path", "an array (steps + 1, d) with at least 3 rows", path,
              "Pass History.path of a run recorded with record_every=1.")
     stop = len(P) if stop is None else stop
-    start = check_positive(func, "start", start, integer=True, minimum=0)
-    stop = check_positive(func, "stop", stop, integer=True, minimum=start + 2, maximum=len(P))
+    start = check_number(func, "start", start, INDEX)
+    stop = check_number(func, "stop", stop, Interval(start + 2, len(P), integer=True),
+                        fix="Fit over at least 3 recorded steps of the path.")
     norm = np.linalg.norm(P[start:stop], axis=1)
     if not (np.isfinite(norm).all() and (norm > 0).all()):
         fail(func, "path", "finite and nonzero on the fitted steps", f"{stop - start} rows",

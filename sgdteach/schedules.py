@@ -15,7 +15,15 @@ import math
 import numbers
 from collections.abc import Callable
 
-from ._validation import NON_NEGATIVE, Interval, check_choice, check_number, check_positive, fail
+from ._validation import (
+    COUNT,
+    NON_NEGATIVE,
+    Interval,
+    check_choice,
+    check_number,
+    check_positive,
+    fail,
+)
 
 Schedule = Callable[[int], float]
 
@@ -148,16 +156,15 @@ def warmup(lr: float | Schedule, warmup_steps: int) -> Schedule:
     [0.025, 0.05, 0.075, 0.1, 0.1, 0.1]
     """
     after = as_schedule(lr, "warmup")
-    warmup_steps = check_positive("warmup", "warmup_steps", warmup_steps, integer=True,
-                                  minimum=1)
+    warmup_steps = check_number("warmup", "warmup_steps", warmup_steps, COUNT)
     peak = float(after(0))
 
     def schedule(step: int) -> float:
         if step < warmup_steps:
-            return peak * (step + 1) / warmup_steps
+            return peak * ((step + 1) / warmup_steps)   # no overflow for any finite peak
         return after(step - warmup_steps)
 
-    name = f"{lr:g}" if isinstance(lr, numbers.Real) else getattr(lr, "__qualname__", "lr")
+    name = getattr(lr, "__qualname__", "lr") if callable(lr) else f"{peak:g}"
     schedule.__qualname__ = f"warmup({name}, warmup_steps={warmup_steps})"
     return schedule
 
@@ -181,11 +188,13 @@ def warmup_cosine(lr: float, total_steps: int, warmup_steps: int, lr_min: float 
     [0.5, 1.0, 1.0, 0.5, 0.0, 0.0]
     """
     func = "warmup_cosine"
-    lr = check_positive(func, "lr", lr)
-    total_steps = check_positive(func, "total_steps", total_steps, integer=True, minimum=2)
-    warmup_steps = check_positive(func, "warmup_steps", warmup_steps, integer=True, minimum=1,
-                                  maximum=total_steps - 1,
-                                  fix="The warmup must end before total_steps.")
+    lr = check_number(func, "lr", lr)
+    total_steps = check_number(func, "total_steps", total_steps, Interval(2, None, integer=True))
+    warmup_steps = check_number(func, "warmup_steps", warmup_steps,
+                                Interval(1, total_steps - 1, integer=True),
+                                fix="The warmup must end before total_steps.")
+    lr_min = check_number(func, "lr_min", lr_min, Interval(0, lr, closed="both"),
+                          fix="The rate anneals from lr down to lr_min.")
     schedule = warmup(cosine(lr, total_steps - warmup_steps, lr_min), warmup_steps)
     schedule.__qualname__ = (f"warmup_cosine(lr={lr:g}, total_steps={total_steps}, "
                              f"warmup_steps={warmup_steps})")

@@ -10,11 +10,12 @@ raw milliseconds (which differ from machine to machine).
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from ._validation import check_positive, fail
+from ._validation import COUNT, INDEX, REAL, check_number, fail
 from .descent import History
 
 
@@ -35,7 +36,7 @@ def best_of_interleaved(runs: Mapping[str, Callable[[], float]], repeats: int = 
     {'a': 1.0}
     """
     func = "best_of_interleaved"
-    repeats = check_positive(func, "repeats", repeats, integer=True, minimum=1)
+    repeats = check_number(func, "repeats", repeats, COUNT)
     if not isinstance(runs, Mapping) or not runs or not all(map(callable, runs.values())):
         fail(func, "runs", "a non-empty mapping name -> function returning seconds", runs,
              "Pass e.g. {'batch GD': lambda: seconds_to_target(minimize(...), target)}.",
@@ -43,10 +44,12 @@ def best_of_interleaved(runs: Mapping[str, Callable[[], float]], repeats: int = 
     best = dict.fromkeys(runs, math.inf)
     for _ in range(repeats):
         for name, run in runs.items():
-            seconds = float(run())
-            if not seconds >= 0:
-                fail(func, "runs", "functions returning seconds >= 0", f"{name!r} -> {seconds}",
+            seconds = run()
+            if not (isinstance(seconds, numbers.Real) and not isinstance(seconds, bool)
+                    and 0 <= seconds < math.inf):
+                fail(func, "runs", "functions returning seconds >= 0", f"{name!r} -> {seconds!r}",
                      "Return a duration, e.g. seconds_to_target(...); NaN means never reached.")
+            seconds = float(seconds)
             best[name] = min(best[name], seconds)
     return best
 
@@ -68,7 +71,7 @@ def seconds_to_target(history: History, target: float) -> float:
     if not isinstance(history, History):
         fail("seconds_to_target", "history", "a History from sgdteach.minimize", history,
              kind=TypeError)
-    target = check_positive("seconds_to_target", "target", target, minimum=-math.inf)
+    target = check_number("seconds_to_target", "target", target, REAL)
     hit = np.flatnonzero(history.loss <= target)
     if len(hit) == 0:
         return math.nan
@@ -94,7 +97,7 @@ def seconds_to_step(history: History, step: int) -> float:
     if not isinstance(history, History):
         fail("seconds_to_step", "history", "a History from sgdteach.minimize", history,
              kind=TypeError)
-    step = check_positive("seconds_to_step", "step", step, integer=True, minimum=0)
+    step = check_number("seconds_to_step", "step", step, INDEX)
     at = np.flatnonzero(history.step >= step)
     if len(at) == 0:
         return math.nan

@@ -93,13 +93,15 @@ def test_polyak_optimum_is_the_grid_minimum():
 
 
 def test_bad_input_names_function_argument_and_value():
-    with pytest.raises(ValueError, match=r"heavy_ball_rate: 'beta' must be .*< 1.*got 1\.0"):
+    with pytest.raises(ValueError,
+                       match=r"heavy_ball_rate: 'beta' must be finite numbers in \[0, 1\); "
+                             r"got 1\.0"):
         rates.heavy_ball_rate(0.1, 1.0, LAM)
     with pytest.raises(ValueError, match="heavy_ball_rate: 'lr' must be finite numbers > 0"):
         rates.heavy_ball_rate(-0.1, 0.5, LAM)
-    with pytest.raises(ValueError, match="rate_map: 'eigenvalues' must be positive"):
+    with pytest.raises(ValueError, match="rate_map: 'eigenvalues' must be finite numbers > 0"):
         rates.rate_map([0.1], [0.5], [1.0, -2.0])
-    with pytest.raises(TypeError, match="rate_map: 'lrs' must be a number"):
+    with pytest.raises(TypeError, match="rate_map: 'lrs' must be an array of numbers"):
         rates.rate_map("fast", [0.5], LAM)
     with pytest.raises(ValueError, match="measured_rate: 'stop'"):
         rates.measured_rate(np.ones((10, 2)), 5, 50)

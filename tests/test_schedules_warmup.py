@@ -40,8 +40,8 @@ def test_minimize_follows_the_warmup_rates():
 
 
 def test_bad_warmup_arguments():
-    with pytest.raises(ValueError, match=r"warmup_cosine: 'warmup_steps' must be an integer <= "
-                                         r"99; got 100\. The warmup must end"):
+    with pytest.raises(ValueError, match=r"warmup_cosine: 'warmup_steps' must be an integer in "
+                                         r"\[1, 99\]; got 100\. The warmup must end"):
         S.warmup_cosine(0.1, total_steps=100, warmup_steps=100)
     with pytest.raises(TypeError, match=r"warmup: 'warmup_steps' must be an integer"):
         S.warmup(0.1, 2.5)

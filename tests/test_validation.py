@@ -66,3 +66,26 @@ def test_misspelt_keyword_is_not_swallowed():
 def test_reference_rejects(args, pattern):
     with pytest.raises(ValueError, match="stochastic_gradient_descent: " + pattern):
         stochastic_gradient_descent(*args)
+
+
+def test_check_array_bounds_every_entry_and_keeps_the_template():
+    from sgdteach._validation import POSITIVE, UNIT, Interval, check_array
+
+    got = check_array("f", "lr", [[0.1, 0.2]], POSITIVE)
+    assert got.dtype == np.float64 and got.shape == (1, 2)
+    assert check_array("f", "lr", 3).shape == ()          # a number is a 0-d array
+    with pytest.raises(ValueError, match=r"f: 'beta' must be finite numbers in \[0, 1\); got "
+                                         r"\[0\.5, 1\.0\]\."):
+        check_array("f", "beta", [0.5, 1.0], UNIT)           # the right end is open
+    with pytest.raises(ValueError, match=r"f: 'lr' must be finite numbers > 0; got \[0\.1, 0\.0\]"):
+        check_array("f", "lr", [0.1, 0.0], POSITIVE)
+    with pytest.raises(ValueError, match=r"f: 'lr' must be finite \(no NaN or inf\)"):
+        check_array("f", "lr", [0.1, np.nan], POSITIVE)
+    with pytest.raises(ValueError, match=r"f: 'lr' must be non-empty"):
+        check_array("f", "lr", [], POSITIVE)
+    with pytest.raises(TypeError, match=r"f: 'lr' must be an array of real numbers"):
+        check_array("f", "lr", [0.1 + 1j])
+    with pytest.raises(TypeError, match=r"f: 'lr' must be an array of numbers"):
+        check_array("f", "lr", "0.1")
+    with pytest.raises(ValueError, match=r"f: 'k' must be integers >= 1"):
+        check_array("f", "k", [1.0, 2.5], Interval(1, None, integer=True))

@@ -62,7 +62,7 @@ def test_widget_controls_and_a_batch_size_move(monkeypatch):
 
 @pytest.mark.parametrize("kwargs, match", [
     (dict(batch_size=33), r"draw_network: 'batch_size' must be one of 8, 16"),
-    (dict(lr=-0.1), r"draw_network: 'lr' must be a finite number > 0"),
+    (dict(lr=-0.1), r"draw_network: 'lr' must be a finite number in \(0, 10\]; got -0\.1"),
     (dict(optimizer="lbfgs"), r"draw_network: 'optimizer' must be one of 'sgd'"),
     (dict(schedule="1/t"), r"draw_network: 'schedule' must be one of 'constant'"),
 ])

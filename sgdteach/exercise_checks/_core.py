@@ -160,7 +160,7 @@ def match_variant(got: Any, expected: Any, variants: Sequence[Variant | tuple],
     return None
 
 
-def compare(check: str, name: str, got: Array, expected: Array,
+def compare(check: str, name: str, got: Array | float, expected: Array | float,
             variants: Sequence[Variant | tuple], where: str, fix: str = "",
             rtol: float = 1e-6) -> None:
     """Pass when ``got`` equals ``expected``; otherwise name the wrong variant ``got`` equals

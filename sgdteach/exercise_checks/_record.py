@@ -123,6 +123,9 @@ def transport(observations: list[dict]) -> list[dict]:
 
 # -- judge side (runs in the grader) ----------------------------------------------------------
 
+Shape = tuple[int, ...]   # outside Value, whose field 'tuple' hides the builtin there
+
+
 @dataclass
 class Value:
     """A decoded value: what the learner's function returned, as far as a judge needs it."""
@@ -134,7 +137,7 @@ class Value:
     integer: bool = False
     callable: bool = False
     array: Array | None = None          # the float64 form, when there was one with its data
-    shape: tuple[int, ...] | None = None
+    shape: Shape | None = None
     items: list[Value] | None = None
     length: int | None = None
     entries: dict[str, Value] | None = None

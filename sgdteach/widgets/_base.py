@@ -15,6 +15,21 @@ import io
 from collections.abc import Callable, Mapping
 from typing import Any
 
+LABEL_WIDTH = "90px"    # the column of control descriptions, the same in every widget
+
+
+def label_style() -> dict[str, Any]:
+    """Keyword arguments of a control whose description sits in the common label column."""
+    return {"style": {"description_width": LABEL_WIDTH}}
+
+
+def slider_style() -> dict[str, Any]:
+    """Keyword arguments every course slider shares: the label column, a fixed width, and a
+    redraw when the slider is released (not at every value it is dragged through)."""
+    import ipywidgets as w
+
+    return {**label_style(), "layout": w.Layout(width="420px"), "continuous_update": False}
+
 
 def render_png(fig, dpi: int = 80) -> bytes:
     """The figure as PNG bytes (and the figure closed, so nothing leaks into pyplot's state)."""

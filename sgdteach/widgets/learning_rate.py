@@ -20,7 +20,7 @@ import numpy as np
 from .. import schedules as sch
 from .._validation import check_choice, check_positive
 from ..descent import DivergenceError, History, minimize
-from ._base import CourseWidget
+from ._base import CourseWidget, label_style, slider_style
 from ._blit import DPI, BlitFigure, BlitWidget
 from .methods import START, course_problem
 
@@ -160,11 +160,10 @@ def schedules_widget(*, schedule: str = DEFAULTS["schedule"], lr: float = DEFAUL
     :func:`draw_schedules`. At its defaults it shows what ``draw_schedules()`` draws."""
     import ipywidgets as w
 
-    wide = {"style": {"description_width": "90px"}, "layout": w.Layout(width="420px"),
-            "continuous_update": False}
+    wide = slider_style()
     controls = {
         "schedule": w.Dropdown(value=schedule, options=list(SCHEDULES), description="schedule",
-                               style={"description_width": "90px"}),
+                               **label_style()),
         "lr": w.FloatLogSlider(value=lr, base=10, min=-3, max=-0.5, step=0.05,
                                description="α₀ (lr)", readout_format=".3g", **wide),
         "epochs": w.IntSlider(value=epochs, min=1, max=60, description="epochs", **wide),

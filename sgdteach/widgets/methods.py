@@ -23,7 +23,7 @@ from ..datasets import make_regression
 from ..descent import DivergenceError, History, minimize
 from ..losses import least_squares_solution, mse
 from ..sampling import SAMPLINGS
-from ._base import CourseWidget
+from ._base import CourseWidget, label_style, slider_style
 from ._blit import DPI, BlitFigure, BlitWidget
 
 N_ROWS = 100            # rows of the course problem: small, so a redraw stays under 100 ms
@@ -210,8 +210,7 @@ def methods_widget(*, batch_size: int = DEFAULTS["batch_size"], lr: float = DEFA
     import ipywidgets as w
 
     n = len(course_problem()[1])
-    wide = {"style": {"description_width": "90px"}, "layout": w.Layout(width="420px"),
-            "continuous_update": False}
+    wide = slider_style()
     controls = {
         "batch_size": w.IntSlider(value=batch_size, min=1, max=n, description="batch size",
                                   **wide),
@@ -220,6 +219,6 @@ def methods_widget(*, batch_size: int = DEFAULTS["batch_size"], lr: float = DEFA
         "epochs": w.IntSlider(value=epochs, min=1, max=60, description="epochs", **wide),
         "seed": w.IntSlider(value=seed, min=0, max=20, description="seed", **wide),
         "sampling": w.ToggleButtons(value=sampling, options=list(SAMPLINGS),
-                                    description="sampling", style={"description_width": "90px"}),
+                                    description="sampling", **label_style()),
     }
     return BlitWidget(controls, MethodsFigure(blit=True), height="660px", dpi=DPI)

@@ -16,16 +16,17 @@ are repainted (:class:`~sgdteach.widgets._blit.BlitFigure`).
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
 from .. import schedules as sch
-from .._validation import check_choice, check_positive
+from .._validation import COUNT, Interval, check_choice, check_number, fail
 from ..descent import DivergenceError
 from ..network_runs import Run, digits_split, train
 from ..networks import MLP
 from ..sampling import steps_per_epoch
-from ._base import CourseWidget
+from ._base import CourseWidget, label_style, slider_style
 from ._blit import DPI, BlitFigure, BlitWidget
 
 NET = MLP([64, 32, 10], activation="relu")
@@ -35,7 +36,8 @@ BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 SCHEDULES = ("constant", "cosine", "warmup + cosine")
 WARMUP_FRACTION = 0.1
-DEFAULTS = dict(batch_size=32, lr=0.2, optimizer="sgd", schedule="constant")
+DEFAULTS: dict[str, Any] = dict(batch_size=32, lr=0.2, optimizer="sgd", schedule="constant")
+LR = Interval(0, 10.0, closed="right")   # the slider reaches 10**0.3 = 2
 LOSS_RANGE = (0.005, 5.0)
 
 
@@ -108,8 +110,11 @@ class NetworkFigure(BlitFigure):
              optimizer: str = DEFAULTS["optimizer"], schedule: str = DEFAULTS["schedule"]):
         """Train (or fetch the cached run) and put it in the figure: ``(figure, text)``."""
         func = "draw_network"
-        check_choice(func, "batch_size", batch_size, BATCH_SIZES)
-        lr = check_positive(func, "lr", lr, maximum=10.0)
+        batch_size = check_number(func, "batch_size", batch_size, COUNT)
+        if batch_size not in BATCH_SIZES:
+            fail(func, "batch_size", "one of " + ", ".join(map(str, BATCH_SIZES)), batch_size,
+                 "Pick a batch size the slider offers.")
+        lr = check_number(func, "lr", lr, LR)
         check_choice(func, "optimizer", optimizer, OPTIMIZERS)
         check_choice(func, "schedule", schedule, SCHEDULES)
         run = cached_run(batch_size, lr, optimizer, schedule)
@@ -152,9 +157,8 @@ def network_widget(*, batch_size: int = DEFAULTS["batch_size"], lr: float = DEFA
     :func:`draw_network`. At its defaults it shows what ``draw_network()`` draws."""
     import ipywidgets as w
 
-    wide = {"style": {"description_width": "90px"}, "layout": w.Layout(width="420px"),
-            "continuous_update": False}
-    label = {"style": {"description_width": "90px"}}
+    wide = slider_style()
+    label = label_style()
     controls = {
         "batch_size": w.SelectionSlider(value=batch_size, options=list(BATCH_SIZES),
                                         description="batch size", **wide),

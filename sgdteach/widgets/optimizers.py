@@ -21,7 +21,7 @@ from .._validation import check_choice, check_positive
 from ..experiments import METHODS, optimizer_paths
 from ..functions import TestFunction, quadratic, rosenbrock
 from ..optimizers import OPTIMIZERS
-from ._base import CourseWidget
+from ._base import CourseWidget, label_style, slider_style
 
 CONDITION = 25.0
 DEFAULTS: dict[str, Any] = dict(function="quadratic", lr=0.03, steps=100)
@@ -119,12 +119,11 @@ def optimizers_widget(*, function: str = DEFAULTS["function"], lr: float = DEFAU
     :func:`draw_optimizers`. At its defaults it shows exactly what ``draw_optimizers()`` draws."""
     import ipywidgets as w
 
-    wide = {"style": {"description_width": "90px"}, "layout": w.Layout(width="420px"),
-            "continuous_update": False}
+    wide = slider_style()
     controls = {
         "function": w.ToggleButtons(value=function, options=list(FUNCTIONS),
                                     description="function",
-                                    style={"description_width": "90px"}),
+                                    **label_style()),
         "lr": w.FloatLogSlider(value=lr, base=10, min=-4, max=0, step=0.05,
                                description="α (lr)", readout_format=".3g", **wide),
         "steps": w.IntSlider(value=steps, min=10, max=MAX_STEPS, step=10, description="steps",
