@@ -70,11 +70,11 @@ def loglog_slope(x: Sequence[float], y: Sequence[float]) -> float:
     >>> round(loglog_slope([1, 2, 4], [3, 12, 48]), 6)
     2.0
     """
-    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    if x.shape != y.shape or x.ndim != 1 or len(x) < 2 or (x <= 0).any() or (y <= 0).any():
+    xs, ys = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if xs.shape != ys.shape or xs.ndim != 1 or len(xs) < 2 or (xs <= 0).any() or (ys <= 0).any():
         fail("loglog_slope", "x, y", "two equally long 1-d sequences of positive numbers",
-             (x, y), "Pass at least two points with x > 0 and y > 0.")
-    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
+             (xs, ys), "Pass at least two points with x > 0 and y > 0.")
+    return float(np.polyfit(np.log(xs), np.log(ys), 1)[0])
 
 
 def best_times(funcs: dict[str, Callable[[], object]], *, repeat: int = 7,
