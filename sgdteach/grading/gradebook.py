@@ -1,8 +1,9 @@
 r"""The gradebook and the files beside it, all written atomically (temporary file + rename).
 
 ``gradebook.csv`` has one row per submission with the columns ``submission, status, tampered,
-score, max_score`` and then one column of points per test cell (``grade_id``, in the source's
-order). Beside it, for ``--out results/gradebook.csv``:
+score, max_score, sandbox`` (the ``--sandbox`` mode its kernel ran in) and then one column of
+points per test cell (``grade_id``, in the source's order). Beside it, for
+``--out results/gradebook.csv``:
 
 * ``results/gradebook_feedback/<name>.md`` — feedback for each submission, and ``<name>.json``
   the full result it was written from;
@@ -23,19 +24,28 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-FIXED = ["submission", "status", "tampered", "score", "max_score"]
-STATUSES = ("ok", "timeout", "kernel_died", "invalid_notebook", "error")
+FIXED = ["submission", "status", "tampered", "score", "max_score", "sandbox"]
+STATUSES = ("ok", "timeout", "kernel_died", "invalid_notebook", "rejected", "error")
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
 
+def max_score(source: Any) -> float:
+    """The most a submission can score: the points of the source's test cells (the one place
+    this is computed)."""
+    from .markup import points, role
+
+    return sum(points(c) for c in source.cells if role(c) == "test")
+
+
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename
+    (text that is not valid Unicode, such as a lone surrogate, is written as U+FFFD)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            f.write(data.encode("utf-8", "replace") if isinstance(data, str) else data)
         os.chmod(tmp, 0o666 & ~_UMASK)   # mkstemp creates 0600; give the usual permissions
         os.replace(tmp, path)
     finally:
@@ -77,12 +87,13 @@ class Paths:
         return f"{stem}-{hashlib.sha1(key.encode()).hexdigest()[:6]}"
 
 
-def row(result: dict[str, Any], grade_ids: list[str], max_score: float) -> dict[str, str]:
+def row(result: dict[str, Any], grade_ids: list[str], total: float) -> dict[str, str]:
     """The gradebook row of one result (a result without questions scores 0)."""
     got = {q["grade_id"]: q["points"] for q in result.get("questions", [])}
     out = {"submission": result["submission"], "status": result["status"],
            "tampered": "yes" if result.get("tampered") else "no",
-           "score": number(result.get("score", 0.0)), "max_score": number(max_score)}
+           "score": number(result.get("score", 0.0)), "max_score": number(total),
+           "sandbox": (result.get("sandbox") or {}).get("mode", "")}
     out.update({gid: number(got.get(gid, 0.0)) for gid in grade_ids})
     return out
 
