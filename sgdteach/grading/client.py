@@ -34,7 +34,7 @@ KERNEL_NAME = "sgdteach-grader"
 MAX_MESSAGE = 4000
 PROBE_MIME = "application/vnd.sgdteach.probe+json"
 MAX_PROBE_BYTES = 4 * 2**20       # probe outputs kept per cell
-MAX_MESSAGE_BYTES = 64 * 2**20    # any single ZMQ message part larger than this is dropped
+MAX_MESSAGE_BYTES = 128 * 2**20   # any single ZMQ message part larger than this is dropped
 _KEPT = ("stream", "display_data", "update_display_data", "execute_result", "error")
 
 
