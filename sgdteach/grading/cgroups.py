@@ -132,7 +132,8 @@ def _v2(name: str, memory: int, tasks: int) -> Cgroup | None:
         if fstype != "cgroup2":
             continue
         here = _below(mount, root, own)
-        for parent in (here, here.parent) if here != Path(mount) else (here,):    # ours, else beside ours (no-internal-process rule)
+        # ours, else beside ours (the no-internal-process rule); never above the mount
+        for parent in (here, here.parent) if here != Path(mount) else (here,):
             try:
                 controllers = set((parent / "cgroup.controllers").read_text().split())
             except OSError:

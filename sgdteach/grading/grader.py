@@ -221,7 +221,7 @@ class Grader:
         workdir = tmp / f"{index:05d}"
         workdir.mkdir()
         a = self.args
-        return {"key": key, "path": str(Path(key).resolve()),
+        return {"key": key, "path": os.path.abspath(key),   # not resolved: intake checks links
                 "source": str(Path(a.source).resolve()), "workdir": str(workdir),
                 "result": str(workdir / "result.json"),
                 "kernel_pid_file": str(workdir / "kernel.pid"), "timeout": a.timeout,
