@@ -52,10 +52,12 @@ def solution():
     return nbformat.read(ROOT / "solutions" / SOURCE, as_version=4)
 
 
-def attack(code: str):
-    """The solution with ``code`` appended to its first answer cell."""
+def attack(code: str, then: str = ""):
+    """The solution with ``code`` appended to its first answer cell (``then`` to its second)."""
     nb = solution()
     cell(nb, "ex1_cost").source += "\n" + code
+    if then:
+        cell(nb, "ex1_gradient").source += "\n" + then
     return nb
 
 
@@ -182,19 +184,23 @@ except OSError as exc:
 report.append(f'written_mb={written}')
 """ + REPORT
 
-FLOOD = """
+FLOOD_DISPLAY = """
 from IPython.display import display
-import comm
 chunk = 'x' * (32 * 2**20)
 for i in range(32):
     h = display({'text/plain': 'tiny'}, raw=True, display_id=True)
     h.update({'text/plain': chunk}, raw=True)
-blob = chunk.encode()
+"""
+
+FLOOD_COMM = """
+import comm
+blob = b'x' * (32 * 2**20)
 for i in range(32):
     comm.create_comm(target_name='jupyter.widget', buffers=[blob],
                      data={'state': {'_model_name': 'X'}, 'buffer_paths': [['b']]})
 report = ['flooded']
 """ + REPORT
+
 
 LEAK_HIDDEN = """
 import linecache, sys
@@ -292,7 +298,7 @@ def run(tmp_path_factory):
         "forks": attack(FORKS),
         "memory": attack(MEMORY),
         "disk": attack(DISK),
-        "flood": attack(FLOOD),
+        "flood": attack(FLOOD_DISPLAY, FLOOD_COMM),
         "victim_a": solution(), "victim_b": solution(),
         "fifo": solution(), "argparse": solution(),
         "points": solution(), "surrogate": solution(),
@@ -310,7 +316,7 @@ def run(tmp_path_factory):
     before = {"instructor": digest(instructor)}
     keys = [f"subs/{c}/{SOURCE}" for c in [*cases, "symlink"]]
     args = [str(instructor / SOURCE), *keys, "--out", "results/gradebook.csv", "--jobs", "2",
-            "--timeout", "30", "--memory-mb", str(MEMORY_MB), "--disk-mb", str(DISK_MB),
+            "--timeout", "60", "--memory-mb", str(MEMORY_MB), "--disk-mb", str(DISK_MB),
             "--sandbox", MODE]
     env = dict(os.environ, TMPDIR=str(tmp), REDTEAM_MARKER=MARKER, REDTEAM_SECRET=SECRET)
     sampler = RssSampler(tmp)
@@ -446,3 +452,28 @@ def test_ci_has_every_sandbox_layer():
     group = cgroups.create(f"sgdteach-ci-{os.getpid()}", 2**30, 40)
     assert group is not None and group.limits
     group.close()
+
+
+KILL_WORKER = """
+import os, signal
+os.kill(os.getppid(), signal.SIGKILL)
+"""
+
+
+def test_a_killed_worker_is_retried_once_then_reported_as_kernel_died(tmp_path):
+    """Without bubblewrap a kernel can kill its worker: that is the submission's failure."""
+    for case, nb in (("killer", attack(KILL_WORKER)), ("fine", solution())):
+        (tmp_path / case).mkdir()
+        nbformat.write(nb, tmp_path / case / SOURCE)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sgdteach", "grade", str(ROOT / "solutions" / SOURCE),
+         f"killer/{SOURCE}", f"fine/{SOURCE}", "--out", "gb.csv", "--jobs", "2",
+         "--sandbox", "none"], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env=dict(os.environ, TMPDIR=str(tmp_path)))
+    assert proc.returncode == 0, proc.stderr
+    with open(tmp_path / "gb.csv", newline="") as f:
+        rows = {Path(r["submission"]).parent.name: r for r in csv.DictReader(f)}
+    assert (rows["killer"]["status"], rows["fine"]["status"]) == ("kernel_died", "ok")
+    assert rows["fine"]["score"] == "3"
+    result = json.loads(next((tmp_path / "gb_feedback").glob("killer*.json")).read_text())
+    assert "killed 2 times" in result["notes"][0]
