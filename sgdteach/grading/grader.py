@@ -1,5 +1,10 @@
 r"""Batch grading: ``python -m sgdteach grade SOURCE.ipynb SUBMISSION.ipynb... --out
-gradebook.csv [--jobs N] [--timeout SECONDS] [--redo]``.
+gradebook.csv [--jobs N] [--timeout SECONDS] [--redo] [--sandbox bwrap|landlock|none]``.
+
+Kernels run under bubblewrap by default (:mod:`~sgdteach.grading.confine`). Where bubblewrap
+cannot run (macOS, a container without user namespaces) the grader refuses (exit 2) unless
+``--sandbox landlock`` or ``--sandbox none`` is given explicitly; every gradebook row and the class
+summary name the mode used.
 
 ``SOURCE`` is the solution notebook (nbgrader markup, hidden tests included). Each submission is
 graded by a worker process of its own (:mod:`~sgdteach.grading.runner`) that runs it in a fresh,

@@ -2,9 +2,10 @@ r"""Grade one submission, in a worker process of its own: ``python -m sgdteach.g
 JOB.json`` writes the result next to the job as ``result.json``.
 
 The worker reads the submission (never the grader: a hostile file can at worst crash this
-process), assembles the notebook to run (:mod:`~sgdteach.grading.assemble`), copies the
-submission's folder to a temporary folder, starts a fresh sandboxed kernel there and runs the cells
-one by one. It stops at a dead kernel, at the second timeout in a row (the interrupt did not stop
+process) through :mod:`~sgdteach.grading.intake` (links, special files, bad text, changed
+metadata), assembles the notebook to run (:mod:`~sgdteach.grading.assemble`), stages a copy of
+the submission's folder, starts a fresh kernel confined as :mod:`~sgdteach.grading.confine`
+says (bubblewrap by default) and runs the cells one by one. It stops at a dead kernel, at the second timeout in a row (the interrupt did not stop
 the first), or when the whole notebook exceeds its time budget. Scoring reads each test cell's
 reply: points when it ran without error.
 """
