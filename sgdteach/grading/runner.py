@@ -5,8 +5,9 @@ The worker reads the submission (never the grader: a hostile file can at worst c
 process) through :mod:`~sgdteach.grading.intake` (links, special files, bad text, changed
 metadata), assembles the notebook to run (:mod:`~sgdteach.grading.assemble`), stages a copy of
 the submission's folder, starts a fresh kernel confined as :mod:`~sgdteach.grading.confine`
-says (bubblewrap by default) and runs the cells one by one. It stops at a dead kernel, at the second timeout in a row (the interrupt did not stop
-the first), or when the whole notebook exceeds its time budget. Scoring reads each test cell's
+says (bubblewrap by default) and runs the cells one by one. It stops at a dead kernel, at the
+second timeout in a row (the interrupt did not stop the first), or when the whole notebook
+exceeds its time budget. Scoring reads each test cell's
 reply: points when it ran without error.
 """
 
