@@ -130,7 +130,7 @@ DETACHED = """
 import os, subprocess, sys
 killer = '''
 import glob, os, time
-for _ in range(90):
+for _ in range(400):
     time.sleep(0.5)
     for p in glob.glob('/proc/[0-9]*'):
         try:
