@@ -307,7 +307,7 @@ def run(tmp_path_factory):
     for case in os.environ.get("REDTEAM_WITHOUT", "").split(","):   # e.g. kill9 in a weak mode
         cases.pop(case, None)
     cell(cases["points"], "ex1_gradient_check").metadata.nbgrader["points"] = 100
-    cell(cases["surrogate"], "ex1_intro").source += "\n\ud800 a lone surrogate"
+    cell(cases["surrogate"], "ex1_cost").source += "\n# \ud800 a lone surrogate in code"
     for case, nb in cases.items():
         (subs / case).mkdir()
         nbformat.write(nb, subs / case / SOURCE) if case != "surrogate" else \
