@@ -102,6 +102,9 @@ def main(args_in: list[str] | None = None) -> int:
     if args.copy:
         shutil.copytree(args.copy[0], args.copy[1], dirs_exist_ok=True)
         os.chdir(args.copy[1])
+        for folder in (os.environ.get("HOME"), os.environ.get("TMPDIR")):
+            if folder:   # in the empty scratch tmpfs (IPython, matplotlib, tempfile use them)
+                os.makedirs(folder, exist_ok=True)
     dies = die_with_parent(args.parent_pid) if args.parent_pid else None
     refused = apply_limits(args.memory_mb, args.file_mb, args.nproc)
     report = {"memory_mb": args.memory_mb, "file_mb": args.file_mb, "nproc": args.nproc,
