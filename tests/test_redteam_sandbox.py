@@ -77,7 +77,7 @@ def marked():
 """
 
 
-def reads(paths: dict[str, str]) -> str:
+def reads(paths: dict[str, str], tmp: str) -> str:
     return SCAN + f"""
 report = []
 def attempt(label, path):
@@ -94,6 +94,9 @@ def attempt(label, path):
         report.append(label + ':' + type(exc).__name__)
 for label, path in {paths!r}.items():
     attempt(label, path)
+for job in glob.glob({tmp!r} + '/*/*/job.json'):   # the grader's folders, if visible
+    attempt('job', job)
+    attempt('log', job.replace('job.json', 'worker.log'))
 for pid, cmd in marked():
     attempt('environ', f'/proc/{{pid}}/environ')
     for arg in cmd:
@@ -183,6 +186,14 @@ try:
 except OSError as exc:
     report.append(type(exc).__name__)
 report.append(f'written_mb={written}')
+from ipykernel.kernelapp import IPKernelApp
+sockets = os.path.dirname(IPKernelApp.instance().connection_file)
+try:
+    with open(os.path.join(sockets, 'junk'), 'wb') as f:
+        f.write(b'x' * 2**20)
+    report.append('sockets:WROTE')
+except OSError as exc:
+    report.append('sockets:' + type(exc).__name__)
 """ + REPORT
 
 FLOOD_DISPLAY = """
@@ -291,7 +302,7 @@ def run(tmp_path_factory):
     escaped = base / "escaped-argparse.txt"
     cases = {
         "tcp": attack(TCP.format(port=listener.port)),
-        "reads": attack(reads(paths)),
+        "reads": attack(reads(paths, str(tmp))),
         "hidden_leak": attack(LEAK_HIDDEN),
         "kill9": attack(signals(int(signal.SIGKILL))),
         "sigstop": attack(signals(int(signal.SIGSTOP))),
@@ -419,6 +430,7 @@ def test_total_memory_of_all_processes_is_limited(run):
 def test_disk_is_limited_in_small_files_too(run):
     written = int(re.search(r"written_mb=(\d+)", report(run, "disk")).group(1))
     assert written <= DISK_MB and row(run, "disk")[0] == "ok"
+    assert "sockets:WROTE" not in report(run, "disk")   # the socket folder takes no files
 
 
 def test_display_updates_and_comm_buffers_do_not_fill_the_worker(run):

@@ -75,8 +75,8 @@ def size(item: Any) -> int:
     total, stack = 0, [item]
     while stack:
         item = stack.pop()
-        if isinstance(item, str):
-            total += len(item.encode("utf-8", "surrogatepass"))
+        if isinstance(item, str):   # no copy for ASCII text, the common (and the 100 MB) case
+            total += len(item) if item.isascii() else len(item.encode("utf-8", "surrogatepass"))
         elif isinstance(item, (bytes, bytearray, memoryview)):
             total += len(item)
         elif isinstance(item, dict):
