@@ -491,3 +491,54 @@ def alive(pid: int) -> bool:
         return "zombie" not in Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return False
+
+
+def test_grader_refuses_without_bubblewrap_unless_a_weaker_sandbox_is_named(tmp_path, capsys,
+                                                                             monkeypatch):
+    monkeypatch.setattr(grader.bwrap, "problem", lambda: "user namespaces are disabled")
+    args = [str(SOLUTIONS / SOURCE), "x.ipynb", "--out", str(tmp_path / "gb.csv")]
+    assert grader.main(args) == 2
+    err = capsys.readouterr().err
+    assert "user namespaces are disabled" in err and "--sandbox=landlock" in err
+    assert not (tmp_path / "gb.csv").exists()
+    assert grader.parse([*args, "--sandbox", "landlock"]).sandbox == "landlock"
+
+
+def test_intake_rules_for_links_special_files_and_metadata(tmp_path, source, exercise):
+    import os
+
+    from sgdteach.grading.intake import Rejected, metadata_tampering, resolve
+
+    folder, elsewhere = tmp_path / "alice", tmp_path / "instructor"
+    folder.mkdir()
+    elsewhere.mkdir()
+    (folder / "real.ipynb").write_text("{}")
+    (elsewhere / "solution.ipynb").write_text("{}")
+    (folder / "inside.ipynb").symlink_to(folder / "real.ipynb")
+    (folder / "outside.ipynb").symlink_to(elsewhere / "solution.ipynb")
+    os.mkfifo(folder / "pipe.ipynb")
+    assert resolve(folder / "inside.ipynb", elsewhere / "solution.ipynb") == folder / "real.ipynb"
+    for name, why in (("outside.ipynb", "outside its folder"), ("pipe.ipynb", "not a regular")):
+        with pytest.raises(Rejected, match=why):
+            resolve(folder / name, elsewhere / "solution.ipynb")
+    with pytest.raises(Rejected, match="source notebook"):
+        resolve(elsewhere / "solution.ipynb", elsewhere / "solution.ipynb")
+    assert metadata_tampering(source, exercise) == []
+    cell(exercise, "ex1_cost_check").metadata.nbgrader["schema_version"] = 2
+    cell(exercise, "ex1_gradient_check").metadata.nbgrader["points"] = 20
+    notes = metadata_tampering(source, exercise)
+    assert len(notes) == 2
+    assert "schema_version: 3 -> 2" in notes[0] and "points: 2 -> 20" in notes[1]
+
+
+def test_feedback_redacts_hidden_tests_solutions_and_the_graders_environment(source):
+    from sgdteach.grading.feedback import redact, secrets
+
+    hidden = secrets(source, {"TOKEN": "abcdefghijklmnop", "LANG": "C.UTF-8"})
+    leak = "check_squared_error_cost(squared_error_cost, seed=101) and abcdefghijklmnop"
+    result = redact({"notes": [leak], "questions": [{"message": "return float(r @ r) / len(y)"}]},
+                    hidden)
+    assert result == {"notes": ["[redacted] and [redacted]"],
+                      "questions": [{"message": "[redacted]"}]}
+    assert redact("C.UTF-8 check_squared_error_cost(squared_error_cost)", hidden) == \
+        "C.UTF-8 check_squared_error_cost(squared_error_cost)"     # public lines stay
