@@ -141,7 +141,8 @@ for _ in range(400):
             env = open(p + '/environ', 'rb').read()
         except OSError:
             continue
-        if b'kernelapp' in cmd and int(p[6:]) != {{kernel}} and {tmp!r}.encode() in env:
+        if b'kernelapp' in cmd and int(p[6:]) not in ({{kernel}}, os.getpid()) \
+                and {tmp!r}.encode() in env:
             try:
                 os.kill(int(p[6:]), 9)
             except OSError:
