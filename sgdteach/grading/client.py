@@ -20,12 +20,14 @@ caps what it keeps and records every cell's reply.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import zmq
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
+from nbclient.util import run_sync
 from traitlets import Dict, Integer
 
 from .outcomes import TIMEOUT_ENAME
@@ -118,6 +120,46 @@ class GradingClient(NotebookClient):
         self._total = 0
         self._pending_notice: int | None = None
         self.truncated: set[int] = set()
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        # ZMQ drops a message over MAX_MESSAGE_BYTES by disconnecting the kernel's iopub: watch
+        # for that, to note the cut like any other truncation (a sync socket on the same context)
+        address = f"inproc://sgdteach-monitor-{id(self)}"
+        kc.iopub_channel.socket.monitor(address, zmq.EVENT_DISCONNECTED)
+        self._monitor = zmq.Context.shadow(kc.iopub_channel.socket.context.underlying
+                                           ).socket(zmq.PAIR)
+        self._monitor.connect(address)
+        return kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    async def _async_cleanup_kernel(self) -> None:
+        monitor, self._monitor = getattr(self, "_monitor", None), None
+        if monitor is not None:   # an open socket would keep the ZMQ context from closing
+            with contextlib.suppress(zmq.ZMQError, AttributeError):
+                self.kc.iopub_channel.socket.disable_monitor()
+            monitor.close(linger=0)
+        await super()._async_cleanup_kernel()
+
+    _cleanup_kernel = run_sync(_async_cleanup_kernel)
+
+    def _dropped(self) -> bool:
+        """Whether ZMQ dropped an iopub message since the last call."""
+        monitor, found = getattr(self, "_monitor", None), False
+        while monitor is not None and monitor.poll(0):
+            monitor.recv_multipart()
+            found = True
+        return found
+
+    async def async_execute_cell(self, cell: Any, cell_index: int, *args: Any, **kwargs: Any):
+        try:
+            return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+        finally:
+            if self._dropped():
+                self._notice(cell.outputs, cell_index)
+
+    execute_cell = run_sync(async_execute_cell)
 
     def _record(self, cell: Any, cell_index: int, execute_reply: dict) -> None:
         content = (execute_reply or {}).get("content", {})
