@@ -1,15 +1,12 @@
 r"""How one submission's kernel is confined: the command line, environment and transport for
 each ``--sandbox`` mode, and what held.
 
-==========  =========================================================================  ========
-mode        layers                                                                    transport
-==========  =========================================================================  ========
-``bwrap``   bubblewrap namespaces and mounts (:mod:`~sgdteach.grading.bwrap`), a      IPC
-            ``--disk-mb`` tmpfs as the only writable folder, a cgroup (tasks, total
-            memory), then the launcher's rlimits and Landlock inside
-``landlock`` the launcher's rlimits and Landlock (writes only), a cgroup when possible  TCP
-``none``     the launcher's rlimits only                                               TCP
-==========  =========================================================================  ========
+* ``bwrap`` (default): bubblewrap namespaces and mounts (:mod:`~sgdteach.grading.bwrap`), a
+  ``--disk-mb`` tmpfs as the only writable folder, a cgroup (tasks, total memory), then the
+  launcher's rlimits and Landlock inside; ZMQ over Unix sockets (there is no network);
+* ``landlock``: the launcher's rlimits and Landlock (writes only), a cgroup when one can be made;
+  ZMQ over loopback TCP; the kernel can read what the grader can and signal its processes;
+* ``none``: the launcher's rlimits only.
 
 :func:`prepare` returns a :class:`Confinement`; :meth:`Confinement.describe` is what the result
 (and so the gradebook, the feedback and the class summary) says about it.
