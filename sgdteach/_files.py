@@ -31,16 +31,16 @@ def _umask() -> int:
 
 
 def write_atomic(path: str | os.PathLike, data: str | bytes) -> None:
-    """Write ``data`` (text as UTF-8, or bytes) to ``path`` through a temporary file in the same
-    folder and a rename, so a reader sees the old file or the new one, never a part. The folder
-    is created when missing; the file gets the usual permissions (0666 less the umask), not
-    ``mkstemp``'s 0600."""
+    """Write ``data`` (text as UTF-8, a lone surrogate as U+FFFD; or bytes) to ``path``
+    through a temporary file in the same folder and a rename, so a reader sees the old file or
+    the new one, never a part. The folder is created when missing; the file gets the usual
+    permissions (0666 less the umask), not ``mkstemp``'s 0600."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            f.write(data.encode("utf-8", "replace") if isinstance(data, str) else data)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:

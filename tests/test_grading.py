@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
 SOURCE = "01_gradient.ipynb"
 FIXED = ["submission", "status", "tampered", "score", "max_score"]
-EXTRA = ["flags"]
+EXTRA = ["flags", "sandbox"]
 LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"),
                            reason="reads /proc and relies on Linux's RLIMIT_AS and Landlock")
 
@@ -379,7 +379,7 @@ def test_gradebook_rows_and_names(tmp_path):
               "questions": [{"grade_id": "q1", "points": 2.5}]}
     assert row(result, ["q1", "q2"], 4.0) == {
         "submission": "a/b.ipynb", "status": "timeout", "tampered": "yes", "score": "2.5",
-        "max_score": "4", "q1": "2.5", "q2": "0", "flags": ""}
+        "max_score": "4", "q1": "2.5", "q2": "0", "flags": "", "sandbox": ""}
     paths = Paths(tmp_path / "gb.csv")
     assert paths.name("a/b.ipynb") != paths.name("a_b.ipynb")
     (tmp_path / "gb.csv").write_text("submission,status\nx,ok\n")
@@ -394,21 +394,24 @@ def test_feedback_fences_messages_that_contain_backticks():
     assert "`````text\nx ```` y\n`````" in text
 
 
-def test_output_cap_keeps_errors_and_marks_the_cut():
-    client = GradingClient(new_notebook(), max_output_bytes=100)
+def test_output_cap_counts_bytes_keeps_errors_and_marks_the_cut_after_the_text():
+    from nbformat.v4 import new_code_cell as code
+
+    client = GradingClient(new_notebook(cells=[code("")]), max_output_bytes=100)
     client.clear_before_next_output = False   # set per cell by execute_cell
-    outs: list = []
+    cell = client.nb.cells[0]
 
-    def msg(kind, content):
-        return {"msg_type": kind, "header": {"msg_type": kind}, "parent_header": {"msg_id": "m"},
-                "content": content}
+    def send(kind, content):
+        client.process_message({"msg_type": kind, "header": {"msg_type": kind},
+                                "parent_header": {"msg_id": "m"}, "content": content}, cell, 0)
 
-    client.output(outs, msg("stream", {"name": "stdout", "text": "x" * 1000}), None, 0)
-    client.output(outs, msg("stream", {"name": "stdout", "text": "y" * 1000}), None, 0)
-    client.output(outs, msg("error", {"ename": "E", "evalue": "v", "traceback": ["t"]}), None, 0)
-    texts = [o.get("text", "") for o in outs]
-    assert sum(len(t) for t in texts if set(t) == {"x"}) == 100 and "y" not in "".join(texts)
-    assert any("truncated" in t for t in texts) and outs[-1]["output_type"] == "error"
+    send("stream", {"name": "stdout", "text": "é" * 1000})     # 2 bytes per character
+    send("stream", {"name": "stdout", "text": "z" * 1000})
+    send("error", {"ename": "E", "evalue": "v", "traceback": ["t"]})
+    texts = [o.get("text", "") for o in cell.outputs]
+    kept = "".join(t for t in texts if set(t) == {"é"})
+    assert 40 <= len(kept.encode()) <= 100 and "z" not in "".join(texts)
+    assert "truncated" in texts[1] and cell.outputs[-1]["output_type"] == "error"
 
 
 def test_grader_refuses_a_source_without_tests(tmp_path, capsys):
@@ -453,7 +456,7 @@ def test_sandbox_limits_memory_file_size_and_writes(tmp_path):
 
 
 def test_sandbox_copy_holds_the_submission_and_its_data_only(tmp_path):
-    from sgdteach.grading.runner import copy_folder
+    from sgdteach.grading.intake import copy_folder
 
     src = tmp_path / "class"
     (src / "data").mkdir(parents=True)
@@ -490,3 +493,54 @@ def alive(pid: int) -> bool:
         return "zombie" not in Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return False
+
+
+def test_grader_refuses_without_bubblewrap_unless_a_weaker_sandbox_is_named(tmp_path, capsys,
+                                                                             monkeypatch):
+    monkeypatch.setattr(grader.bwrap, "problem", lambda: "user namespaces are disabled")
+    args = [str(SOLUTIONS / SOURCE), "x.ipynb", "--out", str(tmp_path / "gb.csv")]
+    assert grader.main(args) == 2
+    err = capsys.readouterr().err
+    assert "user namespaces are disabled" in err and "--sandbox=landlock" in err
+    assert not (tmp_path / "gb.csv").exists()
+    assert grader.parse([*args, "--sandbox", "landlock"]).sandbox == "landlock"
+
+
+def test_intake_rules_for_links_special_files_and_metadata(tmp_path, source, exercise):
+    import os
+
+    from sgdteach.grading.intake import Rejected, metadata_tampering, resolve
+
+    folder, elsewhere = tmp_path / "alice", tmp_path / "instructor"
+    folder.mkdir()
+    elsewhere.mkdir()
+    (folder / "real.ipynb").write_text("{}")
+    (elsewhere / "solution.ipynb").write_text("{}")
+    (folder / "inside.ipynb").symlink_to(folder / "real.ipynb")
+    (folder / "outside.ipynb").symlink_to(elsewhere / "solution.ipynb")
+    os.mkfifo(folder / "pipe.ipynb")
+    assert resolve(folder / "inside.ipynb", elsewhere / "solution.ipynb") == folder / "real.ipynb"
+    for name, why in (("outside.ipynb", "outside its folder"), ("pipe.ipynb", "not a regular")):
+        with pytest.raises(Rejected, match=why):
+            resolve(folder / name, elsewhere / "solution.ipynb")
+    with pytest.raises(Rejected, match="source notebook"):
+        resolve(elsewhere / "solution.ipynb", elsewhere / "solution.ipynb")
+    assert metadata_tampering(source, exercise) == []
+    cell(exercise, "ex1_cost_check").metadata.nbgrader["schema_version"] = 2
+    cell(exercise, "ex1_gradient_check").metadata.nbgrader["points"] = 20
+    notes = metadata_tampering(source, exercise)
+    assert len(notes) == 2
+    assert "schema_version: 3 -> 2" in notes[0] and "points: 2 -> 20" in notes[1]
+
+
+def test_feedback_redacts_hidden_tests_solutions_and_the_graders_environment(source):
+    from sgdteach.grading.feedback import redact, secrets
+
+    hidden = secrets(source, {"TOKEN": "abcdefghijklmnop", "LANG": "C.UTF-8"})
+    leak = "check_squared_error_cost(squared_error_cost, seed=101) and abcdefghijklmnop"
+    result = redact({"notes": [leak], "questions": [{"message": "return float(r @ r) / len(y)"}]},
+                    hidden)
+    assert result == {"notes": ["[redacted] and [redacted]"],
+                      "questions": [{"message": "[redacted]"}]}
+    assert redact("C.UTF-8 check_squared_error_cost(squared_error_cost)", hidden) == \
+        "C.UTF-8 check_squared_error_cost(squared_error_cost)"     # public lines stay

@@ -1,5 +1,9 @@
 r"""Feedback for one submission, as Markdown: the score, each question's points and outcome, the
-checks' messages (which name the mistake) and what the grader noticed (tampering, timeouts)."""
+checks' messages (which name the mistake) and what the grader noticed (tampering, timeouts).
+
+Before anything is written, :func:`redact` removes from the result every line of the source's
+hidden tests and solutions and every value of the grader's environment (:func:`secrets`): a
+submission that smuggles them into an exception message gets ``[redacted]``."""
 
 from __future__ import annotations
 
@@ -7,12 +11,49 @@ import re
 from typing import Any
 
 from .gradebook import number
+from .markup import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
+
+REDACTED = "[redacted]"
+MIN_SECRET = 10   # shorter values (``C.UTF-8``, ``1``) are too common to be secrets
+
+
+def secrets(source: Any, environ: dict[str, str]) -> set[str]:
+    """Text a learner must never see in feedback: each line of the source's hidden tests and
+    solutions, and every value of the grader's environment (``MIN_SECRET`` characters or
+    more)."""
+    found = {v for v in environ.values() if len(v) >= MIN_SECRET}
+    for cell in source.cells:
+        inside = False
+        for line in cell.get("source", "").split("\n"):
+            if BEGIN_HIDDEN in line or BEGIN_SOLUTION in line:
+                inside = True
+            elif END_HIDDEN in line or END_SOLUTION in line:
+                inside = False
+            elif inside and len(line.strip()) >= MIN_SECRET:
+                found.add(line.strip())
+    return found
+
+
+def redact(value: Any, hidden: set[str]) -> Any:
+    """``value`` (a result: nested dicts, lists, strings) with every ``hidden`` text replaced by
+    :data:`REDACTED`, longest first."""
+    if isinstance(value, str):
+        for secret in sorted(hidden, key=len, reverse=True):
+            if secret in value:
+                value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {k: redact(v, hidden) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v, hidden) for v in value]
+    return value
 
 STATUS_TEXT = {
     "ok": "the notebook ran to the end",
     "timeout": "a cell ran past the time limit",
     "kernel_died": "the kernel died (for example os._exit, a crash or the memory limit)",
     "invalid_notebook": "the file is not a valid notebook",
+    "rejected": "the file is a link out of its folder, the source itself or not a regular file",
     "error": "the grader could not grade it (not your fault: tell the instructor)",
 }
 
@@ -32,6 +73,9 @@ def feedback_markdown(result: dict[str, Any], source: str) -> str:
              f"**Score: {number(result.get('score', 0.0))} / "
              f"{number(result.get('max_score', 0.0))}** — status `{status}`: "
              f"{STATUS_TEXT.get(status, status)}."]
+    mode = (result.get("sandbox") or {}).get("mode")
+    if mode:
+        lines += ["", f"Run in the `{mode}` sandbox."]
     if result.get("tampered"):
         lines += ["", "**Tampering was detected:** a test or given cell was changed or deleted, or "
                       "a check's record was forged, duplicated or emitted outside its test cell. "

@@ -3,7 +3,8 @@ r"""The gradebook and the files beside it, all written atomically (temporary fil
 ``gradebook.csv`` has one row per submission with the columns ``submission, status, tampered,
 score, max_score``, then one column of points per test cell (``grade_id``, in the source's
 order), then the extra columns ``EXTRA`` (``flags``: answer cells that use the library's own
-implementation of what was asked, ``;``-separated). Beside it, for ``--out results/gradebook.csv``:
+implementation of what was asked, ``;``-separated; ``sandbox``: the ``--sandbox`` mode its
+kernel ran in). Beside it, for ``--out results/gradebook.csv``:
 
 * ``results/gradebook_feedback/<name>.md`` — feedback for each submission, and ``<name>.json``
   the full result it was written from;
@@ -27,8 +28,16 @@ from .._files import write_atomic
 
 # The contract: these five, then one column of points per grade_id, then the extra columns.
 FIXED = ["submission", "status", "tampered", "score", "max_score"]
-EXTRA = ["flags"]
-STATUSES = ("ok", "timeout", "kernel_died", "invalid_notebook", "error")
+EXTRA = ["flags", "sandbox"]
+STATUSES = ("ok", "timeout", "kernel_died", "invalid_notebook", "rejected", "error")
+
+
+def max_score(source: Any) -> float:
+    """The most a submission can score: the points of the source's test cells (the one place
+    this is computed)."""
+    from .markup import points, role
+
+    return sum(points(c) for c in source.cells if role(c) == "test")
 
 
 def sha256(path: str | os.PathLike) -> str:
@@ -70,14 +79,15 @@ def columns(grade_ids: list[str]) -> list[str]:
     return FIXED + grade_ids + EXTRA
 
 
-def row(result: dict[str, Any], grade_ids: list[str], max_score: float) -> dict[str, str]:
+def row(result: dict[str, Any], grade_ids: list[str], total: float) -> dict[str, str]:
     """The gradebook row of one result (a result without questions scores 0)."""
     got = {q["grade_id"]: q["points"] for q in result.get("questions", [])}
     out = {"submission": result["submission"], "status": result["status"],
            "tampered": "yes" if result.get("tampered") else "no",
-           "score": number(result.get("score", 0.0)), "max_score": number(max_score)}
+           "score": number(result.get("score", 0.0)), "max_score": number(total)}
     out.update({gid: number(got.get(gid, 0.0)) for gid in grade_ids})
     out["flags"] = "; ".join(result.get("flags", []))
+    out["sandbox"] = (result.get("sandbox") or {}).get("mode", "")
     return out
 
 

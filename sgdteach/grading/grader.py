@@ -1,5 +1,10 @@
 r"""Batch grading: ``python -m sgdteach grade SOURCE.ipynb SUBMISSION.ipynb... --out
-gradebook.csv [--jobs N] [--timeout SECONDS] [--redo]``.
+gradebook.csv [--jobs N] [--timeout SECONDS] [--redo] [--sandbox bwrap|landlock|none]``.
+
+Kernels run under bubblewrap by default (:mod:`~sgdteach.grading.confine`). Where bubblewrap
+cannot run (macOS, a container without user namespaces) the grader refuses (exit 2) unless
+``--sandbox landlock`` or ``--sandbox none`` is given explicitly; every gradebook row and the class
+summary name the mode used.
 
 ``SOURCE`` is the solution notebook (nbgrader markup, hidden tests included). Each submission is
 graded by a worker process of its own (:mod:`~sgdteach.grading.runner`) that runs it in a fresh,
@@ -26,9 +31,20 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-from .feedback import feedback_markdown
-from .gradebook import Paths, read_json, read_rows, row, sha256, write_atomic, write_rows
-from .markup import MarkupError, grade_id, points, role, validate
+from . import bwrap
+from .confine import MODES, cleanup_leftovers
+from .feedback import feedback_markdown, redact, secrets
+from .gradebook import (
+    Paths,
+    max_score,
+    read_json,
+    read_rows,
+    row,
+    sha256,
+    write_atomic,
+    write_rows,
+)
+from .markup import MarkupError, grade_id, role, validate
 from .progress import Progress
 from .shard import Shard, select
 from .summary import write_summary
@@ -50,12 +66,18 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--redo", action="store_true", help="grade again what is already graded")
     p.add_argument("--shard", metavar="I/N", help="grade only shard I of N (0 <= I < N) of the "
                    "sorted submissions; I may be $VAR, e.g. $JOB_COMPLETION_INDEX")
+    p.add_argument("--sandbox", choices=MODES, default="bwrap",
+                   help="how kernels are confined: bwrap (default; refused where bubblewrap "
+                        "cannot run), landlock (rlimits and Landlock only) or none")
+    p.add_argument("--disk-mb", type=int, default=256,
+                   help="disk (a tmpfs) per kernel under --sandbox bwrap (256)")
     args = p.parse_args(argv)
     try:
         args.shard = None if args.shard is None else Shard.parse(args.shard)
     except ValueError as exc:
         p.error(str(exc))
-    for name, low in (("jobs", 1), ("timeout", 0.1), ("memory_mb", 256), ("max_output_kb", 1)):
+    for name, low in (("jobs", 1), ("timeout", 0.1), ("memory_mb", 256), ("max_output_kb", 1),
+                      ("disk_mb", 128)):
         if getattr(args, name) < low:
             p.error(f"'--{name.replace('_', '-')}' must be >= {low}; got {getattr(args, name)}")
     args.notebook_timeout = args.notebook_timeout or 10 * args.timeout
@@ -77,7 +99,7 @@ def load_source(path: str):
     if manual:
         print(f"grade: {manual} manually graded cell(s) in {path} are not scored here",
               file=sys.stderr)
-    return [grade_id(c) for c in tests], sum(points(c) for c in tests)
+    return [grade_id(c) for c in tests], max_score(nb)
 
 
 def _kill_kernel(pid_file: Path, workdir: Path) -> None:
@@ -93,9 +115,31 @@ def _kill_kernel(pid_file: Path, workdir: Path) -> None:
 RUNNING: set[subprocess.Popen] = set()   # live workers, killed if the grader is interrupted
 
 
-def run_worker(job: dict[str, Any], deadline: float) -> dict[str, Any]:
-    """Grade one submission in a worker process (``python -m sgdteach.grading.runner``, its own
-    session, output to ``worker.log``); a worker that fails or hangs still yields a result."""
+def run_worker(job: dict[str, Any], deadline: float, tries: int = 2) -> dict[str, Any]:
+    """Grade one submission in a worker process; a worker killed before it wrote its result is
+    tried once more, then reported as the submission's failure (``kernel_died``: only a hostile
+    or crashing submission kills it), and one that hangs past ``deadline`` is ``timeout``.
+    ``error`` is left for a grader bug the worker reported itself."""
+    for attempt in range(1, tries + 1):
+        result = _worker(job, deadline)
+        if result is not None:
+            return result
+        if attempt < tries:   # a fresh folder for the second try
+            workdir = Path(job["workdir"])
+            shutil.rmtree(workdir / "work", ignore_errors=True)
+            shutil.rmtree(workdir / "scratch", ignore_errors=True)
+    log = Path(job["workdir"]) / "worker.log"
+    tail = log.read_bytes()[-600:].decode(errors="replace").strip() if log.exists() else ""
+    return {"submission": job["key"], "status": "kernel_died",
+            "sandbox": {"mode": job.get("sandbox", "bwrap")},
+            "notes": [f"the grading worker was killed {tries} times before it could record a "
+                      "result (the submission killed it, or it ran out of memory)"
+                      + (f": {tail}" if tail else "")]}
+
+
+def _worker(job: dict[str, Any], deadline: float) -> dict[str, Any] | None:
+    """One run of ``python -m sgdteach.grading.runner`` (its own session, output to
+    ``worker.log``): its result, a ``timeout`` result, or ``None`` if it died without one."""
     workdir = Path(job["workdir"])
     job_file, log_file = workdir / "job.json", workdir / "worker.log"
     job_file.write_text(json.dumps(job))
@@ -117,15 +161,17 @@ def run_worker(job: dict[str, Any], deadline: float) -> dict[str, Any]:
         _kill_kernel(Path(job["kernel_pid_file"]), workdir)
     finally:
         RUNNING.discard(proc)
+        cleanup_leftovers(workdir)   # cgroups and sockets of a worker that could not
     result = read_json(Path(job["result"]), None)
+    if not isinstance(result, dict) or result.get("submission") != job["key"]:
+        result = None
     tail = log_file.read_bytes()[-1500:].decode(errors="replace")
     if result is not None and result["status"] == "error":
         result["log"] = tail   # for the instructor: the worker's and the kernel's last words
-    if result is None:
-        status = "timeout" if timed_out else "error"
-        why = (f"the grading worker was stopped after {deadline:.0f} s" if timed_out else
-               f"the grading worker exited with code {proc.returncode}: {tail.strip()}")
-        result = {"submission": job["key"], "status": status, "notes": [why]}
+    if result is None and timed_out:
+        result = {"submission": job["key"], "status": "timeout",
+                  "sandbox": {"mode": job.get("sandbox", "bwrap")},
+                  "notes": [f"the grading worker was stopped after {deadline:.0f} s"]}
     return result
 
 
@@ -142,6 +188,10 @@ class Grader:
         self.manifest = read_json(self.paths.manifest, {}) if self.rows else {}
         self.source_hash = sha256(args.source)
         self.warned = False
+        self.sandbox_seen = ""
+        import nbformat
+
+        self.secrets = secrets(nbformat.read(args.source, as_version=4), dict(os.environ))
 
     def fingerprint(self, path: str) -> dict[str, str | None]:
         return {"sha256": sha256(path) if os.path.isfile(path) else None,
@@ -156,6 +206,7 @@ class Grader:
 
     def record(self, result: dict[str, Any]) -> None:
         key = result["submission"]
+        result = redact(result, self.secrets)
         result.setdefault("max_score", self.max_score)
         name = self.paths.name(key)
         write_atomic(self.paths.feedback / f"{name}.json", json.dumps(result, indent=1))
@@ -164,6 +215,8 @@ class Grader:
         sandbox = result.get("sandbox") or {}
         weak = ([sandbox["confinement"]] if sandbox.get("confined") is False else []) + \
             [f"{limit} not applied" for limit in sandbox.get("limits_refused", [])]
+        if sandbox.get("layers"):
+            self.sandbox_seen = "; ".join(sandbox["layers"] + sandbox.get("missing", []))
         if weak and not self.warned:   # once per run: the system lacks a protection
             self.warned = True
             print(f"grade: warning: {'; '.join(weak)}", file=sys.stderr)
@@ -172,16 +225,25 @@ class Grader:
         write_atomic(self.paths.manifest, json.dumps(self.manifest, indent=1))
         write_rows(self.paths.gradebook, self.rows, self.grade_ids)
 
+    def sandbox_text(self) -> str:
+        """One sentence for the class summary: the sandbox mode and what it lacked."""
+        text = f"Kernels ran with `--sandbox {self.args.sandbox}`"
+        if self.sandbox_seen:
+            text += f": {self.sandbox_seen}"
+        return text + "."
+
     def job(self, index: int, key: str, tmp: Path) -> dict[str, Any]:
         workdir = tmp / f"{index:05d}"
         workdir.mkdir()
         a = self.args
-        return {"key": key, "path": str(Path(key).resolve()),
+        return {"key": key, "path": os.path.abspath(key),   # not resolved: intake checks links
                 "source": str(Path(a.source).resolve()), "workdir": str(workdir),
                 "result": str(workdir / "result.json"),
                 "kernel_pid_file": str(workdir / "kernel.pid"), "timeout": a.timeout,
                 "notebook_timeout": a.notebook_timeout, "memory_mb": a.memory_mb,
                 "file_mb": 128, "max_output_bytes": a.max_output_kb * 1000,
+                "sandbox": a.sandbox, "disk_mb": a.disk_mb, "max_tasks": 40,
+                "grader_pid": os.getpid(),
                 "exclude": [str(p.resolve()) for p in self.paths.outputs()]}
 
     def run(self, keys: list[str]) -> int:
@@ -217,7 +279,8 @@ class Grader:
             shutil.rmtree(tmp, ignore_errors=True)
         results = [read_json(self.paths.feedback / f"{self.paths.name(k)}.json", None)
                    for k in sorted(self.rows)]
-        write_summary(self.paths.summary, [r for r in results if r], self.grade_ids)
+        write_summary(self.paths.summary, [r for r in results if r], self.grade_ids,
+                      self.sandbox_text())
         print(f"grade: wrote {self.paths.gradebook}, feedback in {self.paths.feedback}/, "
               f"summary {self.paths.summary}.md", file=sys.stderr)
         if errors:
@@ -230,6 +293,11 @@ def main(argv: list[str] | None = None) -> int:
     from . import _speedup  # noqa: F401  (before nbformat is imported)
 
     args = parse(argv)
+    if args.sandbox == "bwrap" and (why := bwrap.problem()):
+        print(f"grade: '--sandbox' bwrap cannot run here ({why}); install bubblewrap or allow "
+              "user namespaces, or choose a weaker sandbox explicitly with --sandbox=landlock "
+              "(rlimits and Landlock only) or --sandbox=none", file=sys.stderr)
+        return 2
     try:
         grade_ids, max_score = load_source(args.source)
     except (OSError, ValueError, MarkupError) as exc:

@@ -20,6 +20,7 @@ _RULE_PATH_BENEATH = 1
 _PR_SET_NO_NEW_PRIVS = 38
 
 WRITE_FILE = 1 << 1
+MAKE_SOCK = 1 << 9   # bind a Unix socket (the kernel's ZMQ sockets)
 _DIR_WRITE = sum(1 << bit for bit in range(4, 13))   # remove dir/file, make char/dir/reg/sock/...
 REFER = 1 << 13      # ABI 2: link or rename across folders
 TRUNCATE = 1 << 14   # ABI 3
@@ -56,8 +57,12 @@ def _check(result: int, what: str) -> int:
     return result
 
 
-def restrict_writes(folders: list[str], files: tuple[str, ...] = ("/dev/null",)) -> int:
-    """Allow writes only below ``folders`` and to ``files``; return the ABI used (0: no-op).
+def restrict_writes(folders: list[str], files: tuple[str, ...] = ("/dev/null",),
+                    sockets: tuple[str, ...] = (), ready=None) -> int:
+    """Allow writes only below ``folders`` and to ``files``, and only the creation of Unix
+    sockets below ``sockets`` (no regular file: not a way to fill a disk); return the ABI used
+    (0: no-op). ``ready(abi)`` is called once the rules are in place, just before they are
+    enforced (the last moment the process may still write anywhere).
 
     Raises ``OSError`` when Landlock exists but refuses the rules (the caller decides whether to
     go on unconfined).
@@ -74,6 +79,7 @@ def restrict_writes(folders: list[str], files: tuple[str, ...] = ("/dev/null",))
         rules = [(path, handled) for path in folders]
         rules += [(path, WRITE_FILE | (TRUNCATE if abi >= 3 else 0)) for path in files
                   if os.path.exists(path)]
+        rules += [(path, MAKE_SOCK) for path in sockets]
         for path, allowed in rules:
             fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
             try:
@@ -82,6 +88,8 @@ def restrict_writes(folders: list[str], files: tuple[str, ...] = ("/dev/null",))
                        f"add_rule {path}")
             finally:
                 os.close(fd)
+        if ready is not None:
+            ready(abi)
         _check(libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
         _check(libc.syscall(_RESTRICT_SELF, ruleset, 0), "restrict_self")
     finally:

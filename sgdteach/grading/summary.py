@@ -34,9 +34,11 @@ def tally(results: list[dict[str, Any]], grade_ids: list[str]) -> dict[str, list
     return table
 
 
-def markdown(table: dict[str, list[tuple]], n: int, chart: str | None) -> str:
+def markdown(table: dict[str, list[tuple]], n: int, chart: str | None, sandbox: str = "") -> str:
     lines = ["# Class summary", "", f"{n} submissions. For each question, the share of "
              "submissions with each outcome (named mistakes come from the checks)."]
+    if sandbox:
+        lines += ["", f"Sandbox: {sandbox}"]
     if chart:
         lines += ["", f"![outcomes per question]({chart})"]
     for gid, rows in table.items():
@@ -75,8 +77,17 @@ def chart_png(table: dict[str, list[tuple]]) -> bytes:
     return buffer.getvalue()
 
 
-def write_summary(base: Path, results: list[dict[str, Any]], grade_ids: list[str]) -> None:
-    """Write ``<base>.md``, ``<base>.csv`` and ``<base>.png``."""
+def sandboxes(results: list[dict[str, Any]]) -> str:
+    """How many submissions ran in each ``--sandbox`` mode, e.g. ``bwrap (12)``."""
+    counts = Counter((r.get("sandbox") or {}).get("mode") or "unknown" for r in results)
+    return ", ".join(f"{mode} ({n})" for mode, n in sorted(counts.items()))
+
+
+def write_summary(base: Path, results: list[dict[str, Any]], grade_ids: list[str],
+                  sandbox: str = "") -> None:
+    """Write ``<base>.md``, ``<base>.csv`` and ``<base>.png``; ``sandbox`` says how the kernels
+    were confined (the modes of the results are counted after it)."""
+    sandbox = " ".join(t for t in (sandbox, f"Submissions per mode: {sandboxes(results)}.") if t)
     table = tally(results, grade_ids)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -86,4 +97,4 @@ def write_summary(base: Path, results: list[dict[str, Any]], grade_ids: list[str
     write_atomic(base.with_suffix(".csv"), buffer.getvalue())
     png = base.with_suffix(".png")
     write_atomic(png, chart_png(table))
-    write_atomic(base.with_suffix(".md"), markdown(table, len(results), png.name))
+    write_atomic(base.with_suffix(".md"), markdown(table, len(results), png.name, sandbox))
