@@ -400,7 +400,9 @@ def test_secrets_never_reach_any_feedback(run):
     assert not any(HIDDEN_LINE in text for text in files)
     leak = run["feedback"]["hidden_leak"]
     message = {q["grade_id"]: q["message"] for q in leak["questions"]}["ex1_cost_check"]
-    assert "stolen" in message and "[redacted]" in message   # the attack ran, and was cut
+    # Under probe/judge grading the kernel runs only the probe: the hidden seed is never in any
+    # frame the answer can read, so the attack finds nothing; had it found text, it is redacted.
+    assert "seed=101" not in message and ("stolen" not in message or "[redacted]" in message)
 
 
 @pytest.mark.parametrize("case", ["kill9", "sigstop"])

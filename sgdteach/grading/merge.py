@@ -33,7 +33,7 @@ from typing import Any
 from .._validation import message
 from .gradebook import EXTRA, FIXED, Paths, read_json, write_atomic, write_rows
 from .shard import read_plan
-from .summary import write_summary
+from .summary import sandbox_sentence, write_summary
 
 
 class MergeError(ValueError):
@@ -176,7 +176,8 @@ def stage(parts: list[Part], merged: dict[str, tuple[dict[str, str], Part]],
             manifest[key] = part.manifest[key]
     write_atomic(staging.manifest, json.dumps(manifest, indent=1))
     grade_ids = [c for c in header[len(FIXED):] if c not in EXTRA]
-    write_summary(staging.summary, [r for r in results if r], grade_ids)
+    sentences = dict.fromkeys(t for p in parts if (t := sandbox_sentence(p.paths.summary)))
+    write_summary(staging.summary, [r for r in results if r], grade_ids, " ".join(sentences))
     write_rows(staging.gradebook, {k: r for k, (r, _) in merged.items()}, grade_ids)
 
 

@@ -83,6 +83,19 @@ def sandboxes(results: list[dict[str, Any]]) -> str:
     return ", ".join(f"{mode} ({n})" for mode, n in sorted(counts.items()))
 
 
+def sandbox_sentence(base: Path) -> str:
+    """The sentence on how kernels were confined that :func:`write_summary` wrote to
+    ``<base>.md`` (without the per-mode counts), or ``""`` when there is none."""
+    try:
+        text = base.with_suffix(".md").read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    for line in text.splitlines():
+        if line.startswith("Sandbox: "):
+            return line.removeprefix("Sandbox: ").split(" Submissions per mode: ")[0].strip()
+    return ""
+
+
 def write_summary(base: Path, results: list[dict[str, Any]], grade_ids: list[str],
                   sandbox: str = "") -> None:
     """Write ``<base>.md``, ``<base>.csv`` and ``<base>.png``; ``sandbox`` says how the kernels
