@@ -3,77 +3,154 @@ r"""The environment check of the first notebook: are the packages the course nee
 :func:`check_environment` prints one line per package (its version, or what is wrong) and a last
 line ``Environment OK`` when everything the course needs is there, or ``Environment NOT OK:`` and
 the fix. It never raises for a missing package: a learner on a bare kernel should read the fix.
+
+What it checks has one source, ``pyproject.toml``, read back from the installed distribution's
+metadata (:func:`importlib.metadata.requires` and ``Requires-Python``): the runtime dependencies
+and the kernel-side packages of the ``lab`` extra (not JupyterLab itself, which is the front end:
+Colab, VS Code or Binder bring their own).
 """
 
 from __future__ import annotations
 
-import importlib
-import re
+import importlib.metadata
 import sys
+from typing import NamedTuple
 
-# (import name, distribution name, minimum version, why the course needs it)
-REQUIRED: tuple[tuple[str, str, str, str], ...] = (
-    ("numpy", "numpy", "1.24", "arrays"),
-    ("matplotlib", "matplotlib", "3.7", "figures"),
-    ("ipywidgets", "ipywidgets", "8.0", "sliders"),
-    ("sklearn", "scikit-learn", "1.3", "real data sets"),
-    ("threadpoolctl", "threadpoolctl", "3.0", "one-core timings (comes with scikit-learn)"),
-    ("sgdteach", "sgdteach", "0.1", "the course package"),
-)
-MIN_PYTHON = (3, 10)
-
-
-def _version_tuple(text: str) -> tuple[int, ...]:
-    """``"1.26.4"`` -> ``(1, 26, 4)``; stops at the first part that is not a number (``rc1``)."""
-    parts = []
-    for part in text.split("."):
-        match = re.match(r"\d+", part)
-        if match is None:
-            break
-        parts.append(int(match.group()))
-        if match.end() < len(part):   # "0rc1": keep the 0, stop there
-            break
-    return tuple(parts)
+DISTRIBUTION = "sgdteach"
+COURSE_EXTRA = "lab"
+# Requirements of the course extra that are not kernel packages (the front end).
+FRONT_ENDS = frozenset({"jupyterlab"})
+# Why the course needs each package (shown when it is fine).
+WHY = {
+    "numpy": "arrays",
+    "matplotlib": "figures",
+    "ipywidgets": "sliders",
+    "scikit-learn": "real data sets",
+    "threadpoolctl": "one-core timings (comes with scikit-learn)",
+}
+FIX = ("Fix: run the notebook's first code cell (it installs sgdteach), or in the repository "
+       "folder run `pip install -e \".[lab]\"` (or `make lab`); then restart the kernel.")
 
 
-def package_status(module: str, minimum: str) -> tuple[str | None, str]:
-    """``(version or None, problem or "")`` for one importable module."""
+class Requirement(NamedTuple):
+    """One package the course needs: distribution ``name`` and its version ``specifier``."""
+
+    name: str
+    specifier: str
+
+
+def _normal(name: str) -> str:
+    """A distribution name as PEP 503 compares it (``Scikit_Learn`` -> ``scikit-learn``)."""
+    from packaging.utils import canonicalize_name
+
+    return str(canonicalize_name(name))
+
+
+def course_requirements(distribution: str = DISTRIBUTION,
+                        extra: str = COURSE_EXTRA) -> list[Requirement]:
+    """The kernel packages the course needs, read from ``distribution``'s installed metadata.
+
+    The runtime dependencies and those of ``extra`` whose environment markers hold here, minus
+    :data:`FRONT_ENDS`, each once (the first specifier wins).
+
+    Raises
+    ------
+    importlib.metadata.PackageNotFoundError
+        When ``distribution`` is not installed (e.g. imported from a source folder).
+
+    Examples
+    --------
+    >>> [r.name for r in course_requirements()][:3]
+    ['numpy', 'matplotlib', 'ipywidgets']
+    """
+    from packaging.requirements import Requirement as Parsed
+
+    found: dict[str, Requirement] = {}
+    for text in importlib.metadata.requires(distribution) or []:
+        req = Parsed(text)
+        if req.marker is not None and not req.marker.evaluate({"extra": extra}):
+            continue
+        name = _normal(req.name)
+        if name not in FRONT_ENDS:
+            found.setdefault(name, Requirement(name, str(req.specifier)))
+    return list(found.values())
+
+
+def requires_python(distribution: str = DISTRIBUTION) -> str:
+    """``Requires-Python`` of the installed ``distribution`` (``">=3.10"``), ``""`` if unset."""
+    return importlib.metadata.metadata(distribution).get("Requires-Python") or ""
+
+
+def package_status(name: str, specifier: str) -> tuple[str | None, str]:
+    """``(installed version or None, problem or "")`` for the distribution ``name``.
+
+    Examples
+    --------
+    >>> package_status("numpy", ">=1")[1]
+    ''
+    >>> package_status("no-such-distribution", ">=1")
+    (None, 'missing')
+    """
+    from packaging.specifiers import SpecifierSet
+
     try:
-        mod = importlib.import_module(module)
-    except ImportError as exc:
-        return None, f"missing ({exc.__class__.__name__})"
-    version = str(getattr(mod, "__version__", "0"))
-    if _version_tuple(version) < _version_tuple(minimum):
-        return version, f"too old (need >= {minimum})"
+        version = importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None, "missing"
+    if not SpecifierSet(specifier).contains(version, prereleases=True):
+        return version, f"version not usable (need {specifier})"
     return version, ""
+
+
+def _line(name: str, version: str | None, note: str) -> str:
+    return f"{name:<15}{version if version is not None else '-':<10}{note}"
 
 
 def check_environment(verbose: bool = True) -> bool:
     r"""Print the version of every package the course needs; return True when all are usable.
 
-    The last printed line is ``Environment OK`` or ``Environment NOT OK: ...`` with the command
-    that fixes it (``pip install "sgdteach[lab]"`` from the repository folder: ``pip install -e
-    ".[lab]"``).
+    The packages and their versions come from sgdteach's installed metadata (see
+    :func:`course_requirements`); the last printed line is ``Environment OK`` or ``Environment
+    NOT OK: ...`` with the fix.
 
     Examples
     --------
     >>> check_environment(verbose=False)
     True
     """
-    lines = []
-    py_ok = sys.version_info[:2] >= MIN_PYTHON
+    try:
+        import packaging  # noqa: F401  (installed with matplotlib and pip's own environments)
+
+        wanted = course_requirements()
+        python_spec = requires_python()
+    except ImportError:
+        wanted, python_spec = [], None
+    except importlib.metadata.PackageNotFoundError:
+        wanted, python_spec = [], ""
+    problems: list[str] = []
     py = ".".join(map(str, sys.version_info[:3]))
-    lines.append(f"{'python':<15}{py:<10}" + ("" if py_ok else "too old (need >= 3.10)"))
-    problems = [] if py_ok else ["python"]
-    for module, dist, minimum, why in REQUIRED:
-        version, problem = package_status(module, minimum)
-        shown = version if version is not None else "-"
-        lines.append(f"{dist:<15}{shown:<10}" + (problem or why))
+    if python_spec is None:   # cannot compare versions without packaging
+        lines = [_line("packaging", None, "missing: needed to read the course's requirements")]
+        problems.append("packaging")
+    else:
+        from packaging.specifiers import SpecifierSet
+
+        py_ok = SpecifierSet(python_spec).contains(py, prereleases=True)
+        lines = [_line("python", py, "" if py_ok else f"version not usable (need {python_spec})")]
+        problems += [] if py_ok else ["python"]
+    for name, specifier in wanted:
+        version, problem = package_status(name, specifier)
+        lines.append(_line(name, version, problem or WHY.get(name, "")))
         if problem:
-            problems.append(dist)
+            problems.append(name)
+    try:
+        own = importlib.metadata.version(DISTRIBUTION)
+        lines.append(_line(DISTRIBUTION, own, "the course package"))
+    except importlib.metadata.PackageNotFoundError:
+        lines.append(_line(DISTRIBUTION, None, "not installed (imported from a folder?)"))
+        problems.append(DISTRIBUTION)
     if problems:
-        lines.append(f"Environment NOT OK: {', '.join(problems)}. Fix: in the repository folder "
-                     "run `pip install -e \".[lab]\"` (or `make lab`), then restart the kernel.")
+        lines.append(f"Environment NOT OK: {', '.join(problems)}. {FIX}")
     else:
         lines.append("Environment OK")
     if verbose:
