@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 ROOT_FLAG    := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 BROWSER_FLAG := $(shell [ -z "$$DISPLAY" ] && [ "$$(uname)" != Darwin ] && echo --no-browser)
 
-.PHONY: lab test test-fast typecheck notebooks exercises bench bench-quick lint clean-venv
+.PHONY: lab test test-fast colab-test typecheck notebooks exercises bench bench-quick lint clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "sgdteach needs Python >= 3.10, found " + sys.version'
@@ -61,6 +61,12 @@ notebooks: $(VENV)/.installed-dev
 # Regenerate exercises/ from solutions/ (the single source).
 exercises: $(VENV)/.installed-dev
 	$(BIN)/python -m sgdteach release solutions exercises
+
+# The course in a Colab-like venv: Python 3.12 with Colab's pins (tests/colab-constraints.txt),
+# the built wheel (installing it must change no pinned package), every notebook run by nbclient.
+# The venv is cached in ~/.cache/sgdteach/ under the hash of the constraints file.
+colab-test: $(VENV)/.installed-dev
+	$(BIN)/python tests/colab_env.py
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks

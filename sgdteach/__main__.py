@@ -4,6 +4,8 @@ Commands (each delegates to its module):
 
 * ``execute NOTEBOOK...``: re-execute notebooks and save their outputs (``make notebooks``).
 * ``release SOLUTIONS EXERCISES``: generate exercise notebooks from the solutions.
+* ``install-cell NOTEBOOK... [--check]``: write the first code cell that installs
+  ``sgdteach==<version>`` when it is missing (:mod:`sgdteach.install_cell`).
 * ``grade SOURCE.ipynb SUBMISSION.ipynb... --out gradebook.csv [--jobs N] [--timeout S]
   [--shard I/N]``.
 * ``merge GRADEBOOK... --out gradebook.csv``: join gradebooks graded in shards.
@@ -17,6 +19,8 @@ import sys
 COMMANDS = {
     "execute": ("sgdteach.nbexec", "re-execute notebooks and save their outputs"),
     "release": ("sgdteach.grading.release", "generate exercises/ from solutions/"),
+    "install-cell": ("sgdteach.install_cell", "write the install cell (pip install sgdteach=="
+                     "<version> when missing) into notebooks"),
     "grade": ("sgdteach.grading.grader", "grade submissions into a gradebook"),
     "merge": ("sgdteach.grading.merge", "merge gradebooks graded in shards (grade --shard)"),
 }
@@ -25,7 +29,7 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help") or argv[0] not in COMMANDS:
-        lines = [f"  {name:<8} {doc}" for name, (_, doc) in COMMANDS.items()]
+        lines = [f"  {name:<12} {doc}" for name, (_, doc) in COMMANDS.items()]
         print("usage: python -m sgdteach COMMAND [ARGS]\n\ncommands:\n" + "\n".join(lines))
         if argv and argv[0] not in ("-h", "--help"):
             print(f"\npython -m sgdteach: unknown command {argv[0]!r}; choose one of "

@@ -78,7 +78,8 @@ def course_requirements(distribution: str = DISTRIBUTION,
 
 def requires_python(distribution: str = DISTRIBUTION) -> str:
     """``Requires-Python`` of the installed ``distribution`` (``">=3.10"``), ``""`` if unset."""
-    return importlib.metadata.metadata(distribution).get("Requires-Python") or ""
+    found = importlib.metadata.metadata(distribution).get_all("Requires-Python") or [""]
+    return found[0]
 
 
 def package_status(name: str, specifier: str) -> tuple[str | None, str]:

@@ -2,7 +2,7 @@ r"""Structural checks of every course notebook (``notebooks/*.ipynb``), on the c
 
 nbval (``make test``) re-runs the notebooks and compares outputs; these tests check what nbval
 cannot: that each notebook has learning goals, a summary and check-yourself answers, starts with
-the one Colab install cell (whose URL is pyproject's repository URL), seeds every random
+the one install cell (tests/test_install_cell.py checks its text), seeds every random
 generator, was executed top to bottom without errors, and that every widget cell is ignored by
 nbval and follows a static cell drawing the same figure.
 
@@ -24,13 +24,6 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 IGNORE_TAG = "nbval-ignore-output"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
-COLAB_CELL = '''# Colab / a bare kernel: install the course package when it is missing.
-try:
-    import sgdteach
-except ImportError:
-    %pip install --quiet "sgdteach @ git+{url}"
-    import sgdteach'''
-
 # numpy.random functions that are fine: seeded constructors, and seeding the global state.
 SEEDED_CONSTRUCTORS = ("default_rng", "RandomState")
 ALLOWED_NP_RANDOM = {"default_rng", "RandomState", "Generator", "SeedSequence", "PCG64",
@@ -38,18 +31,6 @@ ALLOWED_NP_RANDOM = {"default_rng", "RandomState", "Generator", "SeedSequence", 
 NP_RANDOM_CALL = re.compile(r"\b(?:np|numpy)\.random\.(\w+)\s*\(\s*(\)?)(None\s*\))?")
 STDLIB_RANDOM = re.compile(r"^\s*(?:import\s+random\b|from\s+random\s+import\b)", re.M)
 EXPLICIT_NONE = re.compile(r"\b(?:seed|rng)\s*=\s*None\b")
-
-
-def repository_url() -> str:
-    """``[project.urls] Repository`` of pyproject.toml."""
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    try:
-        import tomllib
-    except ImportError:  # Python 3.10: read the one line we need
-        match = re.search(r'^\s*Repository\s*=\s*"([^"]+)"', text, re.M)
-        assert match, "pyproject.toml has no [project.urls] Repository"
-        return match.group(1)
-    return tomllib.loads(text)["project"]["urls"]["Repository"]
 
 
 @lru_cache(maxsize=None)
@@ -159,9 +140,11 @@ def test_learning_goals_summary_and_check_yourself(path):
 
 @needs_notebooks
 @each
-def test_first_code_cell_is_the_colab_install_cell(path):
+def test_first_code_cell_is_the_install_cell(path):
+    from test_install_cell import expected_cell
+
     first = next(c for c in load(path).cells if c.cell_type == "code")
-    assert first.source.strip() == COLAB_CELL.format(url=repository_url())
+    assert first.source.strip() == expected_cell()
 
 
 @needs_notebooks
