@@ -19,10 +19,10 @@ import sys
 COMMANDS = {
     "execute": ("sgdteach.nbexec", "re-execute notebooks and save their outputs"),
     "release": ("sgdteach.grading.release", "generate exercises/ from solutions/"),
-    "install-cell": ("sgdteach.install_cell", "write the install cell (pip install sgdteach=="
-                     "<version> when missing) into notebooks"),
     "grade": ("sgdteach.grading.grader", "grade submissions into a gradebook"),
     "merge": ("sgdteach.grading.merge", "merge gradebooks graded in shards (grade --shard)"),
+    "install-cell": ("sgdteach.install_cell", "write the install cell (pip install sgdteach=="
+                     "<version> when missing) into notebooks"),
 }
 
 
