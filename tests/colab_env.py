@@ -173,7 +173,9 @@ def _kernelspec(venv: Path, folder: Path) -> dict[str, str]:
         "argv": [str(venv / "bin" / "python"), "-m", "ipykernel_launcher", "-f",
                  "{connection_file}"], "display_name": "Colab-like Python 3.12",
         "language": "python"}))
-    return {**os.environ, "JUPYTER_PATH": str(folder / "jupyter")}
+    # PYDEVD_...: silences debugpy's "frozen modules" warning, printed by every kernel start.
+    return {**os.environ, "JUPYTER_PATH": str(folder / "jupyter"),
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 
 
 def main() -> int:
