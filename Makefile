@@ -23,8 +23,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev,lab]"
 	touch $@ $(VENV)/.installed-lab
 
+# jupyter-config/ (JupyterLab without its news prompt) applies to this server only: it goes first
+# on JUPYTER_CONFIG_PATH, nothing is written to ~/.jupyter. The browser tests' server uses it too.
+LAB_CONFIG := $(CURDIR)/jupyter-config
 lab: $(VENV)/.installed-lab
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(BROWSER_FLAG)
+	JUPYTER_CONFIG_PATH="$(LAB_CONFIG)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	  $(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(BROWSER_FLAG)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
