@@ -32,11 +32,14 @@ def slider_style() -> dict[str, Any]:
 
 
 def render_png(fig, dpi: int = 80) -> bytes:
-    """The figure as PNG bytes (and the figure closed, so nothing leaks into pyplot's state)."""
+    """The figure as PNG bytes (and the figure closed, so nothing leaks into pyplot's state),
+    on an opaque white background whatever the ``savefig.*`` settings say."""
     import matplotlib.pyplot as plt
 
+    from ..plotting import BACKGROUND
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    fig.savefig(buf, format="png", dpi=dpi, facecolor=BACKGROUND, transparent=False)
     plt.close(fig)
     return buf.getvalue()
 

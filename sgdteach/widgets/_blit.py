@@ -31,7 +31,9 @@ class BlitFigure:
     def __init__(self, figsize: tuple[float, float], blit: bool) -> None:
         from matplotlib.figure import Figure
 
-        self.fig = Figure(figsize=figsize, dpi=DPI)
+        from ..plotting import BACKGROUND
+
+        self.fig = Figure(figsize=figsize, dpi=DPI, facecolor=BACKGROUND)
         self.blit = blit
         self.animated: list = []
         self.key: tuple = ()

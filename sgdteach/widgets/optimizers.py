@@ -55,7 +55,9 @@ class OptimizersFigure:
     def __init__(self) -> None:
         from matplotlib.figure import Figure
 
-        self.fig = Figure(figsize=(7.2, 5.0))
+        from ..plotting import BACKGROUND
+
+        self.fig = Figure(figsize=(7.2, 5.0), facecolor=BACKGROUND)
         self.ax = self.fig.subplots()
         self.fig.subplots_adjust(left=0.1, right=0.97, bottom=0.11, top=0.92)
         self.function: str | None = None
