@@ -1,8 +1,13 @@
-r"""What a learner meets in JupyterLab besides the notebooks: no news prompt at start-up.
+r"""Learner comfort in JupyterLab: no news prompt at start-up; every widget control has a name.
 
 The server of these tests runs with ``make lab``'s configuration folder (``jupyter-config/``,
 :data:`lab_server.LAB_CONFIG`, first on ``JUPYTER_CONFIG_PATH``) and with notifications on, as a
 learner has them. A control server without that folder shows the prompt: the check can fail.
+
+Every control of every ``*_widget`` of :mod:`sgdteach.widgets` must be found by its ARIA role
+and accessible name (Playwright's ``get_by_role``), the names taken from the widget objects
+(:func:`sgdteach.widgets._a11y.expected_names`), and no slider, dropdown or checkbox may be
+left without one.
 """
 
 from __future__ import annotations
@@ -66,3 +71,55 @@ def test_no_news_prompt(browser, lab_server, artifacts):
         page.screenshot(path=str(artifacts / "no-news-prompt.png"))
     finally:
         context.close()
+
+
+# -- accessible names of the widgets' controls -----------------------------------------------
+def builders() -> list[str]:
+    from sgdteach import widgets
+
+    return sorted(n for n in widgets.__all__ if n.endswith("_widget"))
+
+
+def expected_roles(builder: str) -> list[tuple[str, str]]:
+    r"""The (ARIA role, name) pairs of every control of ``builder()``, from the widget object."""
+    from sgdteach import widgets
+    from sgdteach.widgets._a11y import expected_names
+
+    widget = getattr(widgets, builder)()
+    return [pair for key, control in widget.controls.items()
+            for pair in expected_names(control, widget.names[key])]
+
+
+def test_every_widget_control_has_its_accessible_name(lab_server, page, artifacts, no_writes):
+    import nbformat
+    from lab_page import Notebook
+    from lab_widgets import save_screenshot
+
+    path = artifacts / "a11y_widgets.ipynb"   # git-ignored, inside the server's root
+    cells = [nbformat.v4.new_code_cell(f"from sgdteach import widgets\nwidgets.{b}()")
+             for b in builders()]
+    nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}})
+    nbformat.write(nb, path)
+    notebook = Notebook(page, lab_server, path.relative_to(lab_server.root_dir).as_posix())
+    notebook.open()
+    notebook.run_all(timeout=180)
+    assert not notebook.problems(), "\n".join(notebook.problems())
+    found = {}
+    for index, builder in enumerate(builders()):
+        cell = notebook.code_cell(index)
+        cell.locator(".widget-output img").first.wait_for()
+        expected = expected_roles(builder)
+        for role, name in expected:
+            control = cell.get_by_role(role, name=name, exact=True)
+            control.first.wait_for(timeout=10_000)   # labelled once the views have rendered
+            assert control.count() == 1, f"{builder}: {control.count()} {role}s named {name!r}"
+            found.setdefault(builder, []).append(f"{role} {name!r}")
+        for role in {role for role, _ in expected} | {"slider", "combobox", "checkbox"}:
+            shown = cell.get_by_role(role).count()
+            named = sum(r == role for r, _ in expected)
+            assert shown == named, f"{builder}: {shown} {role}s in the page, {named} named"
+        save_screenshot(cell, artifacts, f"a11y_{builder}")
+    print("accessible names found:\n" + "\n".join(
+        f"{b}: " + "; ".join(names) for b, names in found.items()))
+
