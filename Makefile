@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 ROOT_FLAG    := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 BROWSER_FLAG := $(shell [ -z "$$DISPLAY" ] && [ "$$(uname)" != Darwin ] && echo --no-browser)
 
-.PHONY: lab test test-fast colab-test typecheck notebooks exercises bench bench-quick lint clean-venv
+.PHONY: lab test test-fast colab-test binder-check typecheck notebooks exercises bench bench-quick lint clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "sgdteach needs Python >= 3.10, found " + sys.version'
@@ -23,8 +23,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev,lab]"
 	touch $@ $(VENV)/.installed-lab
 
+# jupyter-config/ (JupyterLab without its news prompt) applies to this server only: it goes first
+# on JUPYTER_CONFIG_PATH, nothing is written to ~/.jupyter. The browser tests' server uses it too.
+LAB_CONFIG := $(CURDIR)/jupyter-config
 lab: $(VENV)/.installed-lab
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(BROWSER_FLAG)
+	JUPYTER_CONFIG_PATH="$(LAB_CONFIG)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	  $(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(BROWSER_FLAG)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -76,3 +80,17 @@ bench-quick: $(VENV)/.installed-dev
 
 clean-venv:
 	rm -rf $(VENV)
+
+# What Binder builds: repo2docker's own conda build pack reads environment.yml and postBuild
+# (offline, no Docker; .ci/binder_check.py says what it checks). repo2docker lives in a venv of
+# its own, cached outside the repository and rebuilt when R2D_VERSION changes.
+R2D_VERSION := 2026.4.0
+R2D_VENV    ?= $(HOME)/.cache/sgdteach/r2d-venv
+$(R2D_VENV)/.installed-$(R2D_VERSION):
+	rm -rf $(R2D_VENV)
+	$(PYTHON) -m venv $(R2D_VENV)
+	$(R2D_VENV)/bin/python -m pip install --quiet "jupyter-repo2docker==$(R2D_VERSION)"
+	touch $@
+
+binder-check: $(R2D_VENV)/.installed-$(R2D_VERSION)
+	$(R2D_VENV)/bin/python .ci/binder_check.py

@@ -3,6 +3,12 @@ r"""Pictures of descent runs: loss curves, paths on contours, schedules, and pat
 Every function takes ``ax=None`` (a new figure of a fixed size is made when omitted) and returns
 the Axes, so figures compose. Colours are the Okabe–Ito palette (safe for colour-blind readers);
 line styles differ too, so curves stay distinguishable in grey-scale.
+
+Every figure the package makes has an opaque white background (:data:`BACKGROUND`), whatever the
+user's ``figure.facecolor``: shown inline (IPython renders with the figure's own face colour), in
+a widget, or in a GIF from :func:`animate_paths`. A figure passed in through ``ax`` stays as its
+maker set it, and ``fig.savefig`` honours ``savefig.transparent``: a transparent export is then
+what the user asked for.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "
              "#000000")
 LINESTYLES = ("-", "--", "-.", ":")
 FIGSIZE = (6.4, 4.0)
+BACKGROUND = "white"   # the face colour of every figure the package makes
 X_AXES = {"epoch": ("epoch", "epochs"), "samples": ("samples_seen", "samples seen (gradient "
           "evaluations)"), "step": ("step", "updates"), "time": ("wall_time", "wall time (s)")}
 
@@ -28,7 +35,7 @@ def _new_axes(ax, figsize=FIGSIZE):
         return ax
     import matplotlib.pyplot as plt
 
-    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    _, ax = plt.subplots(figsize=figsize, layout="constrained", facecolor=BACKGROUND)
     return ax
 
 
@@ -178,7 +185,7 @@ def animate_paths(histories, path: str | Path, *, surface=None, window=None,
         fail("animate_paths", "path", "a file that does not exist yet", str(path),
              "Choose another name or delete the old file.", kind=FileExistsError)
     runs = _named(histories)
-    fig, ax = plt.subplots(figsize=(5.6, 4.4), layout="constrained")
+    fig, ax = plt.subplots(figsize=(5.6, 4.4), layout="constrained", facecolor=BACKGROUND)
     plot_paths(dict(runs), surface=surface, window=window, ax=ax, minimizer=minimizer)
     lines = ax.get_lines()[0:2 * len(runs):2]
     longest = max(len(h.path) for _, h in runs)
@@ -189,6 +196,8 @@ def animate_paths(histories, path: str | Path, *, surface=None, window=None,
             line.set_data(h.path[:k, 0], h.path[:k, 1])
         return lines
 
-    FuncAnimation(fig, draw, frames=frames, blit=False).save(path, writer=PillowWriter(fps=fps))
+    opaque = {"facecolor": BACKGROUND, "transparent": False}   # whatever savefig.* say
+    FuncAnimation(fig, draw, frames=frames, blit=False).save(path, writer=PillowWriter(fps=fps),
+                                                             savefig_kwargs=opaque)
     plt.close(fig)
     return path

@@ -31,7 +31,9 @@ class BlitFigure:
     def __init__(self, figsize: tuple[float, float], blit: bool) -> None:
         from matplotlib.figure import Figure
 
-        self.fig = Figure(figsize=figsize, dpi=DPI)
+        from ..plotting import BACKGROUND
+
+        self.fig = Figure(figsize=figsize, dpi=DPI, facecolor=BACKGROUND)
         self.blit = blit
         self.animated: list = []
         self.key: tuple = ()
@@ -69,12 +71,5 @@ class BlitWidget(CourseWidget):
         super().__init__(controls, plot.draw, **kwargs)
 
     def redraw(self) -> None:
-        from IPython.display import Image, display
-
         _, text = self._draw(**self.values())
-        png = self._plot.png()
-        self.last_text = text
-        with self.output:
-            self.output.clear_output(wait=True)
-            display(Image(data=png, format="png"))
-            print(text)
+        self.show(self._plot.png(), text)

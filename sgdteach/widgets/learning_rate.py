@@ -39,6 +39,12 @@ NAMES = {_MENU.get(name, name.replace("_", " ")): name for name in sch.SCHEDULES
 SCHEDULES = tuple(NAMES)
 DEFAULTS: dict[str, Any] = dict(schedule="1/t", lr=0.05, epochs=20, seed=0)
 RECORDS = 200
+CONTROL_NAMES = {   # the controls' accessible names (what a screen reader announces)
+    "schedule": "schedule: the learning-rate schedule compared with a constant rate",
+    "lr": "α₀ (lr): initial learning rate, log scale",
+    "epochs": "epochs: passes over the data",
+    "seed": "seed: random seed of the row order",
+}
 EXCESS_RANGE = (1e-5, 100.0)
 ZOOM = ((-2.6, -1.2), (0.15, 0.65))
 
@@ -169,4 +175,5 @@ def schedules_widget(*, schedule: str = DEFAULTS["schedule"], lr: float = DEFAUL
         "epochs": w.IntSlider(value=epochs, min=1, max=60, description="epochs", **wide),
         "seed": w.IntSlider(value=seed, min=0, max=20, description="seed", **wide),
     }
-    return BlitWidget(controls, SchedulesFigure(blit=True), height="420px", dpi=DPI)
+    return BlitWidget(controls, SchedulesFigure(blit=True), names=CONTROL_NAMES,
+                      height="420px", dpi=DPI)

@@ -37,6 +37,13 @@ LOSS_AXES = (("epoch", "epochs (= gradient evaluations / m)"), ("step", "updates
              ("wall_time", "wall time (ms)"))
 SCALE = {"wall_time": 1e3}   # seconds -> ms on the wall-time axis
 LABELS = ("batch GD", "stochastic", "mini-batch")
+CONTROL_NAMES = {   # the controls' accessible names (what a screen reader announces)
+    "batch_size": "batch size: rows per mini-batch update",
+    "lr": "α (lr): learning rate, log scale",
+    "epochs": "epochs: passes over the data",
+    "seed": "seed: random seed of the row order",
+    "sampling": "sampling of the rows",
+}
 
 
 @lru_cache(maxsize=1)
@@ -221,4 +228,5 @@ def methods_widget(*, batch_size: int = DEFAULTS["batch_size"], lr: float = DEFA
         "sampling": w.ToggleButtons(value=sampling, options=list(SAMPLINGS),
                                     description="sampling", **label_style()),
     }
-    return BlitWidget(controls, MethodsFigure(blit=True), height="660px", dpi=DPI)
+    return BlitWidget(controls, MethodsFigure(blit=True), names=CONTROL_NAMES, height="660px",
+                      dpi=DPI)

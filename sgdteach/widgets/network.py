@@ -39,6 +39,12 @@ WARMUP_FRACTION = 0.1
 DEFAULTS: dict[str, Any] = dict(batch_size=32, lr=0.2, optimizer="sgd", schedule="constant")
 LR = Interval(0, 10.0, closed="right")   # the slider reaches 10**0.3 = 2
 LOSS_RANGE = (0.005, 5.0)
+CONTROL_NAMES = {   # the controls' accessible names (what a screen reader announces)
+    "batch_size": "batch size: rows per update",
+    "lr": "α (lr): peak learning rate, log scale",
+    "optimizer": "update rule of the weights",
+    "schedule": "schedule of the learning rate",
+}
 
 
 def make_lr(schedule: str, lr: float, total_steps: int):
@@ -169,4 +175,5 @@ def network_widget(*, batch_size: int = DEFAULTS["batch_size"], lr: float = DEFA
         "schedule": w.ToggleButtons(value=schedule, options=list(SCHEDULES),
                                     description="schedule", **label),
     }
-    return BlitWidget(controls, NetworkFigure(blit=True), height="440px", dpi=DPI)
+    return BlitWidget(controls, NetworkFigure(blit=True), names=CONTROL_NAMES, height="440px",
+                      dpi=DPI)

@@ -27,6 +27,11 @@ CONDITION = 25.0
 DEFAULTS: dict[str, Any] = dict(function="quadratic", lr=0.03, steps=100)
 MAX_STEPS = 3000
 FUNCTIONS = ("quadratic", "rosenbrock")
+CONTROL_NAMES = {   # the controls' accessible names (what a screen reader announces)
+    "function": "function to minimise",
+    "lr": "α (lr): learning rate of every update rule, log scale",
+    "steps": "steps: number of updates",
+}
 # Each rule's own label; plain SGD with the exact gradient is gradient descent.
 LABELS = {**{name: OPTIMIZERS[name]().label for name in METHODS}, "sgd": "GD (plain)"}
 
@@ -55,7 +60,9 @@ class OptimizersFigure:
     def __init__(self) -> None:
         from matplotlib.figure import Figure
 
-        self.fig = Figure(figsize=(7.2, 5.0))
+        from ..plotting import BACKGROUND
+
+        self.fig = Figure(figsize=(7.2, 5.0), facecolor=BACKGROUND)
         self.ax = self.fig.subplots()
         self.fig.subplots_adjust(left=0.1, right=0.97, bottom=0.11, top=0.92)
         self.function: str | None = None
@@ -129,4 +136,4 @@ def optimizers_widget(*, function: str = DEFAULTS["function"], lr: float = DEFAU
         "steps": w.IntSlider(value=steps, min=10, max=MAX_STEPS, step=10, description="steps",
                              **wide),
     }
-    return CourseWidget(controls, OptimizersFigure().draw, height="600px")
+    return CourseWidget(controls, OptimizersFigure().draw, names=CONTROL_NAMES, height="600px")

@@ -9,8 +9,12 @@ The settings written for the test user make the browser run deterministic and ha
 
 - no autosave, so running a course notebook never rewrites it on disk;
 - checkpoints kept in the temporary folder, not beside the notebooks;
-- every cell attached to the DOM (``windowingMode: none``), so off-screen cells can be read;
-- no news or update checks (the machine is offline) and no toast notifications.
+- every cell attached to the DOM (``windowingMode: none``), so off-screen cells can be read.
+
+Otherwise it runs with the configuration of ``make lab``: the repository's ``jupyter-config/``
+(:data:`LAB_CONFIG`, which disables the news prompt) first on ``JUPYTER_CONFIG_PATH``, and
+notifications as a learner gets them (``tests/browser/test_browser_comfort.py`` checks that no
+news toast appears, and that one does without that folder).
 """
 
 from __future__ import annotations
@@ -31,15 +35,13 @@ from pathlib import Path
 
 import psutil
 
-# JupyterLab user settings: {plugin id: settings}.
+# The Jupyter configuration folder `make lab` puts first on JUPYTER_CONFIG_PATH (the Makefile's
+# LAB_CONFIG; tests/browser/test_browser_comfort.py checks that they agree).
+LAB_CONFIG = Path(__file__).resolve().parents[2] / "jupyter-config"
+# JupyterLab user settings of the tests only: {plugin id: settings}.
 LAB_SETTINGS = {
     "@jupyterlab/docmanager-extension:plugin": {"autosave": False},
     "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension:notification": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-        "doNotDisturbMode": True,
-    },
 }
 # What jupyter_server's contents API logs when it writes, copies or deletes a file or folder.
 WRITE_LOG = re.compile(r"Saving file at|Uploading file to|Creating new|Copying '|\] delete ")
@@ -71,9 +73,14 @@ class LabServer:
         Where the server's stdout and stderr go (read it when a test fails).
     startup_timeout : float
         Seconds to wait for the server to answer ``/api/status``.
+    lab_config : bool
+        Whether to use ``make lab``'s configuration folder :data:`LAB_CONFIG` (the default;
+        False only for a control that shows what JupyterLab does without it).
     """
 
-    def __init__(self, root_dir: Path, log_path: Path, startup_timeout: float = 60.0) -> None:
+    def __init__(self, root_dir: Path, log_path: Path, startup_timeout: float = 60.0,
+                 lab_config: bool = True) -> None:
+        self.lab_config = lab_config
         self.root_dir = Path(root_dir).resolve()
         self.log_path = Path(log_path)
         self.startup_timeout = startup_timeout
@@ -153,6 +160,9 @@ class LabServer:
             (self._home / sub).mkdir()
             env[var] = str(self._home / sub)
         env.pop("JUPYTER_TOKEN", None)
+        env.pop("JUPYTER_CONFIG_PATH", None)   # the user's own folders stay out: isolated
+        if self.lab_config:
+            env["JUPYTER_CONFIG_PATH"] = str(LAB_CONFIG)
         env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
         env["PYTHONUNBUFFERED"] = "1"  # the log is read by `writes` while the server runs
         _write_settings(self._home / "settings")

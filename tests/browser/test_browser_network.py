@@ -8,6 +8,8 @@ from __future__ import annotations
 from lab_widgets import Slider, save_screenshot, wait_for_redraw, widget_state
 from test_browser_course import open_and_run, slug
 
+from sgdteach.widgets.network import CONTROL_NAMES
+
 NAME = "10_sgd_trains_a_network.ipynb"
 LOSSES = r"loss (\d+\.\d{4})"          # "train: loss 0.1057, ..." and "test:  loss 0.1670, ..."
 MOVES = (("batch size", "ArrowRight"), ("α (lr)", "ArrowLeft"))
@@ -39,7 +41,7 @@ def test_network_widget_follows_its_controls(lab_server, page, artifacts, no_wri
     assert "batch size 64," in state.text, state.text
 
     before = state
-    cell.get_by_role("button", name="adam", exact=True).click()
+    cell.get_by_role("button", name=f"{CONTROL_NAMES['optimizer']}: adam", exact=True).click()
     state = wait_for_redraw(notebook, cell, sliders, before)
     save_screenshot(cell, artifacts, "10_3_adam")
     assert ", adam, constant" in state.text, state.text

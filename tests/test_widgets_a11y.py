@@ -1,0 +1,98 @@
+"""Accessible names of the widgets' controls, headlessly (the browser check is in
+tests/browser/test_browser_comfort.py): every control of every ``*_widget`` of sgdteach.widgets
+has a descriptive name that starts with its visible description and is its tooltip; the script
+that puts the names into the page is shown with every figure and carries exactly those names."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import ipywidgets  # noqa: E402
+import pytest  # noqa: E402
+
+from sgdteach import widgets  # noqa: E402
+from sgdteach._validation import ValidationError  # noqa: E402
+from sgdteach.widgets._a11y import KINDS, PREFIX, expected_names  # noqa: E402
+
+BUILDERS = sorted(name for name in widgets.__all__ if name.endswith("_widget"))
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """Everything the widgets display, in order."""
+    import IPython.display
+
+    objs_shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: objs_shown.extend(objs))
+    return objs_shown
+
+
+def script_names(script: str) -> dict:
+    """The {box class: [[kind, name], ...]} a labelling script registers (its JSON argument)."""
+    return json.loads(re.search(r"\}\)\((\{.*\})\);$", script, flags=re.S).group(1))
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_every_control_has_a_descriptive_name(builder, shown):
+    w = getattr(widgets, builder)()
+    assert set(w.names) == set(w.controls)
+    pairs = []
+    for key, control in w.controls.items():
+        name = w.names[key]
+        assert type(control).__name__ in KINDS, f"{builder}: {key}: unknown control type"
+        assert name.startswith(control.description) and len(name) > len(control.description) + 2
+        assert control.tooltip == name   # shown on hover
+        pairs += expected_names(control, name)
+    assert len(set(pairs)) == len(pairs), f"{builder}: two controls share a name: {pairs}"
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_the_labelling_script_comes_with_every_figure(builder, shown):
+    from IPython.display import Image, Javascript
+
+    w = getattr(widgets, builder)()
+    control = next(iter(w.controls.values()))
+    control.value = control.options[-1] if hasattr(control, "options") else control.max
+    kinds = [type(o) for o in shown]
+    assert kinds == [Javascript, Image] * 2, kinds   # the first draw and the redraw
+    registered = script_names(shown[-2].data)
+    box_class = PREFIX + w.box.model_id
+    assert box_class in w.box._dom_classes
+    assert registered == {box_class: [[KINDS[type(c).__name__], w.names[k]]
+                                      for k, c in w.controls.items()]}
+
+
+def test_a_name_must_start_with_the_description_and_say_more(shown):
+    def make(names):
+        slider = ipywidgets.FloatSlider(description="α (lr)")
+        return widgets.CourseWidget({"lr": slider}, lambda lr: (_figure(), ""), names=names)
+
+    for bad in ({"lr": "α (lr)"}, {"lr": "learning rate"}, {"lr": ""}, {"rate": "α (lr): x y"}):
+        with pytest.raises(ValidationError, match="names"):
+            make(bad)
+    assert make({"lr": "α (lr): learning rate"}).names == {"lr": "α (lr): learning rate"}
+
+
+def test_without_names_a_control_is_named_by_its_description(shown):
+    slider = ipywidgets.FloatSlider(description="θ₀")
+    w = widgets.CourseWidget({"theta0": slider}, lambda theta0: (_figure(), ""))
+    assert w.names == {"theta0": "θ₀"} and slider.tooltip is None
+    assert script_names(shown[0].data) == {PREFIX + w.box.model_id: [["slider", "θ₀"]]}
+
+
+def test_expected_names_refuses_a_control_it_does_not_know():
+    with pytest.raises(TypeError, match="KINDS"):
+        expected_names(ipywidgets.IntText(description="n"), "n: count")
+
+
+def _figure():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(1, 1))
+    fig.subplots()
+    return fig
