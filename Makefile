@@ -51,8 +51,12 @@ test: lint typecheck
 	else echo "no notebooks yet: nbval skipped"; fi
 
 # The edit-run loop: unit and property tests only (no kernels, browsers or benchmarks), < 60 s.
+# Hypothesis's "fast" profile (tests/conftest.py): a quarter of the examples `make test` tries.
+# Without the nbval plugin (unused here), whose import of nbformat each worker would pay first
+# (tests/conftest.py then keeps nbformat's jsonschema from compiling a grammar in every worker).
 test-fast: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -n 2 -q -m "not slow and not kernel and not browser" tests
+	$(BIN)/python -m pytest -n 2 -q -p no:nbval --hypothesis-profile=fast \
+	  -m "not slow and not kernel and not browser" tests
 
 # Re-execute every notebook in a fresh kernel and save it with volatile metadata stripped.
 notebooks: $(VENV)/.installed-dev

@@ -1,8 +1,22 @@
 import matplotlib
 import numpy as np
 import pytest
+from hypothesis import settings
+
+import sgdteach.grading._speedup  # noqa: F401  (before nbformat: no rfc3987 grammar per worker)
 
 matplotlib.use("Agg")
+
+# Hypothesis profiles: hypothesis' "default" (what `make test` and CI run) and "fast", which
+# `make test-fast` picks (--hypothesis-profile=fast) for the edit-run loop: a quarter of the
+# examples. Tests that set their own count take it from examples() so that it scales too.
+settings.register_profile("fast", max_examples=25)
+
+
+def examples(n: int) -> int:
+    """``n`` under the default profile (100 examples), scaled like ``max_examples`` under
+    another profile, and at least 4."""
+    return max(4, round(n * settings().max_examples / 100))
 
 
 @pytest.fixture
@@ -24,6 +38,23 @@ def regression():
 KERNEL_FILES = ("test_grading", "test_redteam", "test_nbgrader", "test_cli", "test_sandbox",
                 "test_landlock", "test_bwrap", "test_cgroup", "test_runner", "test_grader")
 SLOW_FILES = ("test_benchmarks_smoke",)
+
+
+def _deselects_kernel(config) -> bool:
+    """Whether ``-m`` deselects every test marked kernel, whatever its other markers: the
+    expression is a plain conjunction with ``not kernel`` as one of its terms."""
+    expr = f" {config.getoption('markexpr') or ''} "
+    return " or " not in expr and "not kernel" in [t.strip() for t in expr.split(" and ")]
+
+
+def pytest_ignore_collect(collection_path, config):
+    """A file whose every test is marked kernel (KERNEL_FILES) is not even imported when ``-m``
+    deselects them all (``make test-fast``): importing nbgrader and the like costs each worker
+    seconds."""
+    if collection_path.suffix == ".py" and collection_path.stem.startswith(KERNEL_FILES) \
+            and _deselects_kernel(config):
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(config, items):
