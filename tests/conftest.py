@@ -1,22 +1,11 @@
+import hypothesis_profiles  # noqa: F401  (registers the "fast" profile before the plugin loads it)
 import matplotlib
 import numpy as np
 import pytest
-from hypothesis import settings
 
 import sgdteach.grading._speedup  # noqa: F401  (before nbformat: no rfc3987 grammar per worker)
 
 matplotlib.use("Agg")
-
-# Hypothesis profiles: hypothesis' "default" (what `make test` and CI run) and "fast", which
-# `make test-fast` picks (--hypothesis-profile=fast) for the edit-run loop: a quarter of the
-# examples. Tests that set their own count take it from examples() so that it scales too.
-settings.register_profile("fast", max_examples=25)
-
-
-def examples(n: int) -> int:
-    """``n`` under the default profile (100 examples), scaled like ``max_examples`` under
-    another profile, and at least 4."""
-    return max(4, round(n * settings().max_examples / 100))
 
 
 @pytest.fixture

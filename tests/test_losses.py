@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-from conftest import examples
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from hypothesis_profiles import examples
 
 import sgdteach
 from sgdteach.checking import numerical_gradient

@@ -19,9 +19,9 @@ from fractions import Fraction
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 from matplotlib.axes import Axes
 
 import sgdteach
