@@ -55,8 +55,16 @@ test: lint typecheck
 	else echo "no notebooks yet: nbval skipped"; fi
 
 # The edit-run loop: unit and property tests only (no kernels, browsers or benchmarks), < 60 s.
+# Hypothesis's "fast" profile (tests/hypothesis_profiles.py): a quarter of the examples of
+# `make test`.
+# Without the nbval plugin (unused here), whose import of nbformat each worker would pay first
+# (tests/conftest.py then keeps nbformat's jsonschema from compiling a grammar in every worker).
+# Two workers on two cores: one BLAS / OpenMP thread each (more threads than cores wait on each
+# other, and the tests do not depend on the thread count).
 test-fast: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -n 2 -q -m "not slow and not kernel and not browser" tests
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
+	  $(BIN)/python -m pytest -n 2 -q -p no:nbval --hypothesis-profile=fast \
+	  -m "not slow and not kernel and not browser" tests
 
 # Re-execute every notebook in a fresh kernel and save it with volatile metadata stripped.
 notebooks: $(VENV)/.installed-dev

@@ -221,18 +221,6 @@ def check_array(func: str, arg: str, value: Any, interval: Interval | None = Non
     return arr
 
 
-def check_positive(func: str, arg: str, value: Any, *, integer: bool = False,
-                   minimum: float | None = None, maximum: float | None = None,
-                   fix: str = "") -> Any:
-    """Shorthand for :func:`check_number`: ``> 0`` (or ``>= minimum``), at most ``maximum``."""
-    if minimum is None:
-        interval = Interval(0, maximum, closed="right" if maximum is not None else "neither",
-                            integer=integer)
-    else:
-        interval = Interval(minimum, maximum, closed="both", integer=integer)
-    return check_number(func, arg, value, interval, fix=fix)
-
-
 def check_flag(func: str, arg: str, value: Any) -> bool:
     """Check a yes/no argument: ``True`` or ``False`` (a numpy bool too), never an array."""
     if not isinstance(value, (bool, np.bool_)):

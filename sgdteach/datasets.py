@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_flag, check_positive, check_rng, fail
+from ._validation import COUNT, NON_NEGATIVE, Interval, check_flag, check_number, check_rng, fail
 
 Array = np.ndarray
 
@@ -35,9 +35,9 @@ def make_regression(n: int = 1000, d: int = 2, noise: float = 0.5, *, intercept:
     ``(X, y, theta_true)`` with shapes ``(n, d)``, ``(n,)``, ``(d,)``.
     """
     func = "make_regression"
-    n = check_positive(func, "n", n, integer=True, minimum=1)
-    d = check_positive(func, "d", d, integer=True, minimum=1)
-    noise = check_positive(func, "noise", noise, minimum=0.0)
+    n = check_number(func, "n", n, COUNT)
+    d = check_number(func, "d", d, COUNT)
+    noise = check_number(func, "noise", noise, NON_NEGATIVE)
     intercept = check_flag(func, "intercept", intercept)
     rng = check_rng(func, seed)
     X = rng.standard_normal((n, d))
@@ -65,9 +65,9 @@ def make_classification(n: int = 500, d: int = 3, *, separation: float = 2.0,
     random unit vector :math:`u`. Returns ``(X, y, u)``.
     """
     func = "make_classification"
-    n = check_positive(func, "n", n, integer=True, minimum=2)
-    d = check_positive(func, "d", d, integer=True, minimum=2)
-    separation = check_positive(func, "separation", separation, minimum=0.0)
+    n = check_number(func, "n", n, Interval(2, None, integer=True))
+    d = check_number(func, "d", d, Interval(2, None, integer=True))
+    separation = check_number(func, "separation", separation, NON_NEGATIVE)
     rng = check_rng(func, seed)
     y = np.where(rng.random(n) < 0.5, -1.0, 1.0)
     u = rng.standard_normal(d - 1)
@@ -90,11 +90,11 @@ def drifting_stream(n_batches: int = 500, batch_size: int = 10, d: int = 2, *,
     only when asked for: the stream is never held in memory.
     """
     func = "drifting_stream"
-    n_batches = check_positive(func, "n_batches", n_batches, integer=True, minimum=1)
-    batch_size = check_positive(func, "batch_size", batch_size, integer=True, minimum=1)
-    d = check_positive(func, "d", d, integer=True, minimum=1)
-    drift = check_positive(func, "drift", drift, minimum=0.0)
-    noise = check_positive(func, "noise", noise, minimum=0.0, maximum=1e300)
+    n_batches = check_number(func, "n_batches", n_batches, COUNT)
+    batch_size = check_number(func, "batch_size", batch_size, COUNT)
+    d = check_number(func, "d", d, COUNT)
+    drift = check_number(func, "drift", drift, NON_NEGATIVE)
+    noise = check_number(func, "noise", noise, Interval(0, 1e300))
     rng = check_rng(func, seed)
     steps = drift * rng.standard_normal((n_batches, d))
     steps[0] = rng.uniform(-1.0, 1.0, size=d)
@@ -146,10 +146,10 @@ def write_regression_npy(folder: str | os.PathLike, n: int, d: int, *, chunk_row
     ``overwrite=True``.
     """
     func = "write_regression_npy"
-    n = check_positive(func, "n", n, integer=True, minimum=1)
-    d = check_positive(func, "d", d, integer=True, minimum=1)
-    chunk_rows = check_positive(func, "chunk_rows", chunk_rows, integer=True, minimum=1)
-    noise = check_positive(func, "noise", noise, minimum=0.0, maximum=1e300)
+    n = check_number(func, "n", n, COUNT)
+    d = check_number(func, "d", d, COUNT)
+    chunk_rows = check_number(func, "chunk_rows", chunk_rows, COUNT)
+    noise = check_number(func, "noise", noise, Interval(0, 1e300))
     overwrite = check_flag(func, "overwrite", overwrite)
     try:
         dtype = np.dtype(dtype)

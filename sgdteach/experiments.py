@@ -17,12 +17,14 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 
 from ._validation import (
+    COUNT,
+    NON_NEGATIVE,
+    POSITIVE,
     UNIT,
     Interval,
     check_choice,
     check_matrix,
     check_number,
-    check_positive,
     check_vector,
     fail,
 )
@@ -59,9 +61,9 @@ def temperature(lr: float, batch_size: int, noise: float) -> float:
     >>> temperature(0.1, 2, 3.0)
     0.225
     """
-    lr = check_positive("temperature", "lr", lr)
-    batch_size = check_positive("temperature", "batch_size", batch_size, integer=True, minimum=1)
-    noise = check_positive("temperature", "noise", noise, minimum=0.0)
+    lr = check_number("temperature", "lr", lr, POSITIVE)
+    batch_size = check_number("temperature", "batch_size", batch_size, COUNT)
+    noise = check_number("temperature", "noise", noise, NON_NEGATIVE)
     return _finite_result("temperature", "lr, noise", (lr, noise),
                           lambda: lr * noise**2 / (2.0 * batch_size))
 
@@ -102,11 +104,11 @@ def escape_fraction(fn: TestFunction, batch_sizes: Sequence[int], lrs: Sequence[
     if not isinstance(fn, TestFunction) or not fn.name.startswith("shallow_and_deep"):
         fail(func, "fn", "a function made by sgdteach.functions.shallow_and_deep", fn,
              kind=TypeError)
-    steps = check_positive(func, "steps", steps, integer=True, minimum=1)
-    n = check_positive(func, "n", n, integer=True, minimum=1)
-    batch_sizes = [check_positive(func, "batch_sizes", b, integer=True, minimum=1, maximum=n)
+    steps = check_number(func, "steps", steps, COUNT)
+    n = check_number(func, "n", n, COUNT)
+    batch_sizes = [check_number(func, "batch_sizes", b, Interval(1, n, integer=True))
                    for b in batch_sizes]
-    lrs, seeds = [check_positive(func, "lrs", lr) for lr in lrs], list(seeds)
+    lrs, seeds = [check_number(func, "lrs", lr, POSITIVE) for lr in lrs], list(seeds)
     if not (batch_sizes and lrs and seeds):
         fail(func, "batch_sizes, lrs, seeds", "non-empty", (batch_sizes, lrs, seeds))
     loss, C, y = as_finite_sum(fn, n=n, noise=noise, seed=data_seed)
@@ -182,11 +184,11 @@ def lms_tracking_theory(lr: float, batch_size: int, d: int, *, drift: float,
     0.0284
     """
     func = "lms_tracking_theory"
-    lr = check_positive(func, "lr", lr)
-    b = check_positive(func, "batch_size", batch_size, integer=True, minimum=1)
-    d = check_positive(func, "d", d, integer=True, minimum=1)
-    drift = check_positive(func, "drift", drift, minimum=0.0)
-    noise = check_positive(func, "noise", noise, minimum=0.0)
+    lr = check_number(func, "lr", lr, POSITIVE)
+    b = check_number(func, "batch_size", batch_size, COUNT)
+    d = check_number(func, "d", d, COUNT)
+    drift = check_number(func, "drift", drift, NON_NEGATIVE)
+    noise = check_number(func, "noise", noise, NON_NEGATIVE)
     bound = b / (b + d + 1)
     if lr >= bound:
         fail(func, "lr", f"< b / (b + d + 1) = {bound:.4g} (else the error grows)", lr)
@@ -285,7 +287,7 @@ def optimizer_paths(fn: TestFunction, lr: float | Mapping[str, float], steps: in
     func = "optimizer_paths"
     if not isinstance(fn, TestFunction):
         fail(func, "fn", "a TestFunction from sgdteach.functions", fn, kind=TypeError)
-    steps = check_positive(func, "steps", steps, integer=True, minimum=1)
+    steps = check_number(func, "steps", steps, COUNT)
     w0 = fn.start if start is None else check_vector(func, "start", start, 2)
     options = dict(options or {})
     loss, C, y = as_finite_sum(fn, n=1, noise=0.0, seed=0)
@@ -293,7 +295,7 @@ def optimizer_paths(fn: TestFunction, lr: float | Mapping[str, float], steps: in
     for name in methods:
         check_choice(func, "methods", name, OPTIMIZERS)
         rate = lr[name] if isinstance(lr, Mapping) else lr
-        rate = check_positive(func, "lr", rate)
+        rate = check_number(func, "lr", rate, POSITIVE)
         opt = OPTIMIZERS[name](**options.get(name, {})) if name in options \
             else get_optimizer(name)
         try:

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import check_positive, check_rng, fail
+from ._validation import COUNT, NON_NEGATIVE, Interval, check_number, check_rng, fail
 from .losses import Loss
 
 Array = np.ndarray
@@ -45,7 +45,7 @@ def quadratic(condition: float = 10.0) -> TestFunction:
     >>> quadratic(10.0).grad(np.array([1.0, 1.0]))
     array([ 1., 10.])
     """
-    kappa = check_positive("quadratic", "condition", condition, minimum=1.0)
+    kappa = check_number("quadratic", "condition", condition, Interval(1.0, None))
     scale = np.array([1.0, kappa])
 
     def value(w: Array) -> Array:
@@ -66,10 +66,10 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> TestFunction:
     >>> rosenbrock().grad(np.array([0.0, 0.0]))
     array([-2.,  0.])
     """
-    a = check_positive("rosenbrock", "a", a, maximum=1e150,
-                       fix="The minimum sits at (a, a^2), which float64 must hold.")
-    b = check_positive("rosenbrock", "b", b, maximum=1e300,
-                       fix="Its gradient, about 4 b w1 (w2 - w1^2), must fit in float64.")
+    a = check_number("rosenbrock", "a", a, Interval(0, 1e150, closed="right"),
+                     fix="The minimum sits at (a, a^2), which float64 must hold.")
+    b = check_number("rosenbrock", "b", b, Interval(0, 1e300, closed="right"),
+                     fix="Its gradient, about 4 b w1 (w2 - w1^2), must fit in float64.")
 
     def value(w: Array) -> Array:
         w = np.asarray(w, dtype=np.float64)
@@ -95,7 +95,7 @@ def shallow_and_deep(tilt: float = 0.3) -> TestFunction:
     right basin stays in the shallow minimum; gradient noise can carry SGD over the barrier.
     ``minimizers[0]`` is the deep (global) one, ``minimizers[1]`` the shallow one.
     """
-    tilt = check_positive("shallow_and_deep", "tilt", tilt, maximum=1.0)
+    tilt = check_number("shallow_and_deep", "tilt", tilt, Interval(0, 1.0, closed="right"))
 
     def value(w: Array) -> Array:
         w = np.asarray(w, dtype=np.float64)
@@ -160,8 +160,8 @@ def as_finite_sum(fn: TestFunction, n: int = 100, noise: float = 1.0,
     >>> np.allclose(loss.grad(np.ones(2), C, y), quadratic().grad(np.ones(2)))
     True
     """
-    n = check_positive("as_finite_sum", "n", n, integer=True, minimum=1)
-    noise = check_positive("as_finite_sum", "noise", noise, minimum=0.0)
+    n = check_number("as_finite_sum", "n", n, COUNT)
+    noise = check_number("as_finite_sum", "noise", noise, NON_NEGATIVE)
     rng = check_rng("as_finite_sum", seed)
     with np.errstate(over="ignore", invalid="ignore"):
         C = noise * rng.standard_normal((n, 2))

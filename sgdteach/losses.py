@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_choice, check_data, check_matrix, check_positive, fail
+from ._validation import POSITIVE, check_choice, check_data, check_matrix, check_number, fail
 
 Array = np.ndarray
 
@@ -236,7 +236,7 @@ def huber(delta: float = 1.0) -> Loss:
     with gradient :math:`\frac1m X^\top \operatorname{clip}(X\theta - y, -\delta, \delta)`.
     ``delta`` is :math:`\delta`.
     """
-    delta = check_positive("huber", "delta", delta)
+    delta = check_number("huber", "delta", delta, POSITIVE)
 
     def value(theta: Array, X: Array, y: Array) -> float:
         a = np.abs(X @ theta - y)

@@ -18,10 +18,10 @@ from collections.abc import Callable
 from ._validation import (
     COUNT,
     NON_NEGATIVE,
+    POSITIVE,
     Interval,
     check_choice,
     check_number,
-    check_positive,
     fail,
 )
 
@@ -34,7 +34,7 @@ def constant(lr: float) -> Schedule:
     >>> constant(0.1)(1000)
     0.1
     """
-    lr = check_positive("constant", "lr", lr)
+    lr = check_number("constant", "lr", lr, POSITIVE)
 
     def schedule(step: int) -> float:
         return lr
@@ -49,9 +49,9 @@ def step_decay(lr: float, drop: float = 0.5, every: int = 100) -> Schedule:
     >>> step_decay(1.0, drop=0.5, every=10)(25)
     0.25
     """
-    lr = check_positive("step_decay", "lr", lr)
-    drop = check_positive("step_decay", "drop", drop, maximum=1.0)
-    every = check_positive("step_decay", "every", every, integer=True, minimum=1)
+    lr = check_number("step_decay", "lr", lr, POSITIVE)
+    drop = check_number("step_decay", "drop", drop, Interval(0, 1.0, closed="right"))
+    every = check_number("step_decay", "every", every, COUNT)
 
     def schedule(step: int) -> float:
         return lr * drop ** (step // every)
@@ -66,8 +66,8 @@ def exponential(lr: float, decay: float = 0.99) -> Schedule:
     >>> round(exponential(1.0, decay=0.5)(3), 3)
     0.125
     """
-    lr = check_positive("exponential", "lr", lr)
-    decay = check_positive("exponential", "decay", decay, maximum=1.0)
+    lr = check_number("exponential", "lr", lr, POSITIVE)
+    decay = check_number("exponential", "decay", decay, Interval(0, 1.0, closed="right"))
 
     def schedule(step: int) -> float:
         return lr * decay**step
@@ -82,8 +82,8 @@ def inverse_time(lr: float, k: float = 0.01) -> Schedule:
     >>> inverse_time(1.0, k=0.5)(2)
     0.5
     """
-    lr = check_positive("inverse_time", "lr", lr)
-    k = check_positive("inverse_time", "k", k)
+    lr = check_number("inverse_time", "lr", lr, POSITIVE)
+    k = check_number("inverse_time", "k", k, POSITIVE)
 
     def schedule(step: int) -> float:
         return lr / (1.0 + k * step)
@@ -101,7 +101,7 @@ def invscaling(lr: float, power: float = 0.25) -> Schedule:
     >>> invscaling(1.0, power=0.5)(3)
     0.5
     """
-    lr = check_positive("invscaling", "lr", lr)
+    lr = check_number("invscaling", "lr", lr, POSITIVE)
     power = check_number("invscaling", "power", power, NON_NEGATIVE)
 
     def schedule(step: int) -> float:
@@ -125,8 +125,8 @@ def cosine(lr: float, total_steps: int, lr_min: float = 0.0) -> Schedule:
     >>> cosine(1.0, total_steps=10)(5)
     0.5
     """
-    lr = check_positive("cosine", "lr", lr)
-    total_steps = check_positive("cosine", "total_steps", total_steps, integer=True, minimum=1)
+    lr = check_number("cosine", "lr", lr, POSITIVE)
+    total_steps = check_number("cosine", "total_steps", total_steps, COUNT)
     lr_min = check_number("cosine", "lr_min", lr_min, Interval(0, lr, closed="both"),
                           fix="The rate anneals from lr down to lr_min.")
 
@@ -238,6 +238,6 @@ def as_schedule(lr: float | Schedule, func: str = "as_schedule") -> Schedule:
     if isinstance(lr, str):
         fail(func, "lr", "a positive number or a callable step -> lr", lr,
              "Build a named schedule with get_schedule(name)(...).", kind=TypeError)
-    check_positive(func, "lr", lr, fix="Use e.g. lr=0.01, or a schedule such as "
-                   "inverse_time(0.1, k=0.01).")
+    check_number(func, "lr", lr, POSITIVE, fix="Use e.g. lr=0.01, or a schedule such as "
+                 "inverse_time(0.1, k=0.01).")
     return constant(lr)

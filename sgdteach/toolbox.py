@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ._validation import check_matrix, check_positive, check_vector, fail
+from ._validation import COUNT, check_matrix, check_number, check_vector, fail
 from .descent import DivergenceError, minimize
 from .losses import least_squares_solution, mse
 
@@ -90,8 +90,8 @@ def best_times(funcs: dict[str, Callable[[], object]], *, repeat: int = 7,
     >>> t["a"] > 0
     True
     """
-    repeat = check_positive("best_times", "repeat", repeat, integer=True, minimum=1)
-    number = check_positive("best_times", "number", number, integer=True, minimum=1)
+    repeat = check_number("best_times", "repeat", repeat, COUNT)
+    number = check_number("best_times", "number", number, COUNT)
     best = {name: math.inf for name in funcs}
     for _ in range(repeat):
         for name, func in funcs.items():

@@ -1,6 +1,9 @@
+import hypothesis_profiles  # noqa: F401  (registers the "fast" profile before the plugin loads it)
 import matplotlib
 import numpy as np
 import pytest
+
+import sgdteach.grading._speedup  # noqa: F401  (before nbformat: no rfc3987 grammar per worker)
 
 matplotlib.use("Agg")
 
@@ -24,6 +27,23 @@ def regression():
 KERNEL_FILES = ("test_grading", "test_redteam", "test_nbgrader", "test_cli", "test_sandbox",
                 "test_landlock", "test_bwrap", "test_cgroup", "test_runner", "test_grader")
 SLOW_FILES = ("test_benchmarks_smoke",)
+
+
+def _deselects_kernel(config) -> bool:
+    """Whether ``-m`` deselects every test marked kernel, whatever its other markers: the
+    expression is a plain conjunction with ``not kernel`` as one of its terms."""
+    expr = f" {config.getoption('markexpr') or ''} "
+    return " or " not in expr and "not kernel" in [t.strip() for t in expr.split(" and ")]
+
+
+def pytest_ignore_collect(collection_path, config):
+    """A file whose every test is marked kernel (KERNEL_FILES) is not even imported when ``-m``
+    deselects them all (``make test-fast``): importing nbgrader and the like costs each worker
+    seconds."""
+    if collection_path.suffix == ".py" and collection_path.stem.startswith(KERNEL_FILES) \
+            and _deselects_kernel(config):
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(config, items):

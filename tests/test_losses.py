@@ -5,6 +5,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from hypothesis_profiles import examples
 
 import sgdteach
 from sgdteach.checking import numerical_gradient
@@ -32,19 +33,19 @@ def fd_close(loss, X, y, theta, rtol=1e-5, atol=1e-6):
     np.testing.assert_allclose(g, g_hat, rtol=rtol, atol=atol)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(problems())
 def test_squared_error_gradient(p):
     fd_close(get_loss("squared_error"), *p)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(problems(labels=True))
 def test_logistic_gradient(p):
     fd_close(get_loss("logistic"), *p)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(problems(labels=True))
 def test_hinge_subgradient_away_from_kinks(p):
     X, y, theta = p
@@ -52,7 +53,7 @@ def test_hinge_subgradient_away_from_kinks(p):
     fd_close(get_loss("hinge"), X, y, theta)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(problems(), st.floats(0.1, 3.0))
 def test_huber_gradient_away_from_kinks(p, delta):
     X, y, theta = p
@@ -99,7 +100,7 @@ def test_unknown_loss_lists_valid_ones():
         get_loss("squared")
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(problems(), st.floats(1e-3, 2.0),
        st.sampled_from(["squared_error", "logistic", "hinge", "huber"]))
 def test_grad_one_is_the_scaled_gradient_of_one_row(p, scale, name):
@@ -143,7 +144,7 @@ def test_label_conventions_are_on_the_losses():
             if get_loss(n).quadratic] == ["squared_error"]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(problems(), st.sampled_from(["squared_error", "logistic", "huber"]), st.integers(0, 2**32))
 def test_smoothness_bounds_how_fast_the_gradient_changes(p, name, seed):
     """``loss.smoothness(X)`` is a Lipschitz constant of the gradient: for random pairs of points

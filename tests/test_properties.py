@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 from matplotlib.axes import Axes
 
 import sgdteach
@@ -265,7 +266,7 @@ for _name, _make, _valid in [
     _sweep = {k: (FLAGS if k == "nesterov" else SCALARS) for k in _valid}
     CASES[_name] = (_make, _valid, _sweep)
 
-EXAMPLES = 12   # hostile values tried per argument
+EXAMPLES = examples(12)   # hostile values tried per argument (4 in make test-fast)
 SWEEP = {"functions": len({id(f) for f, _, _ in CASES.values()}),
          "arguments": sum(len(s) for _, _, s in CASES.values())}
 

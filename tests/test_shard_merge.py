@@ -137,11 +137,13 @@ def rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+@pytest.mark.kernel   # runs the grader (kernels) or the CLI in subprocesses
 def test_every_run_succeeds(graded):
     for name, proc in graded["runs"].items():
         assert proc.returncode == 0, (name, proc.stderr)
 
 
+@pytest.mark.kernel   # runs the grader (kernels) or the CLI in subprocesses
 def test_shards_grade_disjoint_parts_of_the_class(graded):
     base = graded["base"]
     parts = [[r["submission"] for r in rows(base / s)] for s in graded["shards"]]
@@ -150,6 +152,7 @@ def test_shards_grade_disjoint_parts_of_the_class(graded):
     assert "2 of 2 submission(s) to grade" in graded["runs"]["shard-1"].stderr
 
 
+@pytest.mark.kernel   # runs the grader (kernels) or the CLI in subprocesses
 def test_merged_shards_equal_one_unsharded_run_row_for_row(graded):
     base = graded["base"]
     full, merged = Paths(base / "full/gradebook.csv"), Paths(base / "merged/gradebook.csv")
@@ -177,6 +180,7 @@ def stable(result):
     return out
 
 
+@pytest.mark.kernel   # runs the grader (kernels) or the CLI in subprocesses
 def test_merged_feedback_folder_holds_the_same_files(graded):
     base = graded["base"]
     full, merged = base / "full/gradebook_feedback", base / "merged/gradebook_feedback"
@@ -191,6 +195,7 @@ def test_merged_feedback_folder_holds_the_same_files(graded):
     assert manifest == json.loads((full / ".manifest.json").read_text())
 
 
+@pytest.mark.kernel   # runs the grader (kernels) or the CLI in subprocesses
 def test_a_merged_gradebook_is_a_gradebook_a_rerun_skips(graded, tmp_path):
     base = graded["base"]
     shutil.copytree(base / "merged", tmp_path / "merged")
@@ -223,6 +228,7 @@ def edit_csv(path: Path, edit) -> None:
 SHARDS = [f"shard-{i}/gradebook.csv" for i in range(3)]
 
 
+@pytest.mark.kernel   # runs the grader (kernels) or the CLI in subprocesses
 def test_identical_duplicates_merge(copies, graded):
     shutil.copytree(graded["base"] / "full", copies / "full")
     proc = run_merge(*SHARDS, "full/gradebook.csv", "shard-1/../shard-1/gradebook.csv",
@@ -231,6 +237,7 @@ def test_identical_duplicates_merge(copies, graded):
     assert (copies / "out/gradebook.csv").read_text() == (copies / "full/gradebook.csv").read_text()
 
 
+@pytest.mark.kernel   # runs the grader (kernels) or the CLI in subprocesses
 def test_conflicting_duplicate_rows_are_an_error(copies):
     shutil.copytree(copies / "shard-2", copies / "regraded")
     edit_csv(copies / "regraded/gradebook.csv",
@@ -247,6 +254,7 @@ def test_conflicting_duplicate_rows_are_an_error(copies):
 
 @pytest.mark.parametrize("out", ["shard-0/gradebook.csv", "./shard-1/../shard-0/gradebook.csv",
                                  "shard-0/gradebook_summary.csv"])
+@pytest.mark.kernel   # runs the grader (kernels) or the CLI in subprocesses
 def test_out_may_not_be_an_input(copies, out):
     before = tree(copies)
     proc = run_merge(*SHARDS, "--out", out, cwd=copies)
@@ -254,6 +262,7 @@ def test_out_may_not_be_an_input(copies, out):
     assert tree(copies) == before
 
 
+@pytest.mark.kernel   # runs the grader (kernels) or the CLI in subprocesses
 def test_a_file_with_other_content_is_never_replaced(copies):
     name = next((copies / "shard-0/gradebook_feedback").glob("*.md")).name
     mine = copies / "out/gradebook_feedback" / name
@@ -268,6 +277,7 @@ def test_a_file_with_other_content_is_never_replaced(copies):
     assert run_merge(*SHARDS, "--out", "same/gradebook.csv", cwd=copies).returncode == 0   # same
 
 
+@pytest.mark.kernel   # runs the grader (kernels) or the CLI in subprocesses
 def test_a_missing_or_unfinished_shard_is_an_error(copies):
     proc = run_merge(*SHARDS[:2], "--out", "out/gradebook.csv", cwd=copies)
     assert proc.returncode == 2 and "Shard(s) 2/3 missing" in proc.stderr
@@ -279,6 +289,7 @@ def test_a_missing_or_unfinished_shard_is_an_error(copies):
     assert proc.returncode == 2 and "did that shard run?" in proc.stderr
 
 
+@pytest.mark.kernel   # runs the grader (kernels) or the CLI in subprocesses
 def test_gradebooks_of_another_source_are_refused(copies):
     manifest = copies / "shard-1/gradebook_feedback/.manifest.json"
     data = json.loads(manifest.read_text())
@@ -293,6 +304,7 @@ def test_gradebooks_of_another_source_are_refused(copies):
                     str(copies / "out/gradebook.csv"))
 
 
+@pytest.mark.kernel   # runs the grader (kernels) or the CLI in subprocesses
 def test_an_empty_shard_needs_no_gradebook(copies, graded, tmp_path):
     base = graded["base"]
     proc = grade([SOURCE, *graded["subs"][:1], "--out", str(tmp_path / "e/gradebook.csv"),
@@ -302,12 +314,14 @@ def test_an_empty_shard_needs_no_gradebook(copies, graded, tmp_path):
     assert json.loads((tmp_path / "e/gradebook_feedback/.shard.json").read_text())["keys"] == []
 
 
+@pytest.mark.kernel   # runs the grader (kernels) or the CLI in subprocesses
 def test_cli_lists_merge():
     out = subprocess.run([sys.executable, "-m", "sgdteach", "--help"], capture_output=True,
                          text=True, timeout=60)
     assert "merge" in out.stdout
 
 
+@pytest.mark.kernel   # runs the grader (kernels) or the CLI in subprocesses
 def test_shards_of_another_submission_list_are_refused(copies):
     plan = copies / "shard-2/gradebook_feedback/.shard.json"
     data = json.loads(plan.read_text())

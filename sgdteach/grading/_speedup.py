@@ -7,4 +7,4 @@ formats that package checks. A process that already imported jsonschema is left 
 import sys
 
 if "jsonschema" not in sys.modules:
-    sys.modules.setdefault("rfc3987_syntax", None)   # None in sys.modules: ImportError on import
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: ImportError

@@ -101,7 +101,7 @@ class GradingClient(NotebookClient):
 
     max_output_bytes = Integer(1_000_000).tag(config=True)
     max_total_output_bytes = Integer(20_000_000).tag(config=True)
-    replies = Dict()
+    replies: Dict[int, dict[str, Any]] = Dict()
 
     def __init__(self, *args: Any, **kwargs: Any):
         kwargs.setdefault("kernel_name", KERNEL_NAME)
@@ -138,7 +138,8 @@ class GradingClient(NotebookClient):
         monitor, self._monitor = getattr(self, "_monitor", None), None
         if monitor is not None:   # an open socket would keep the ZMQ context from closing
             with contextlib.suppress(zmq.ZMQError, AttributeError):
-                self.kc.iopub_channel.socket.disable_monitor()
+                if self.kc is not None:
+                    self.kc.iopub_channel.socket.disable_monitor()
             monitor.close(linger=0)
         await super()._async_cleanup_kernel()
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from ..exercise_checks import CHECKS, CheckError, RecordError, parse_mistake
 from .markup import MarkupError, grade_id, role
@@ -93,8 +93,9 @@ def plan_cell(source: str, gid: str, where: str = "source") -> list[ProbeCall]:
 
 
 def plan(nb: Any, where: str = "source") -> dict[str, list[ProbeCall]]:
-    """Every test cell's check calls, by grade_id."""
-    return {grade_id(c): plan_cell(c.get("source", ""), grade_id(c), where)
+    """Every test cell's check calls, by grade_id (``markup.validate`` gives every test cell
+    one)."""
+    return {cast(str, grade_id(c)): plan_cell(c.get("source", ""), cast(str, grade_id(c)), where)
             for c in nb.cells if role(c) == "test"}
 
 

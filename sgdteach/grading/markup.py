@@ -21,6 +21,7 @@ are deleted with their delimiter lines.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 BEGIN_SOLUTION, END_SOLUTION = "BEGIN SOLUTION", "END SOLUTION"
@@ -67,7 +68,14 @@ def points(cell: Any) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
 
-def _replace_regions(source: str, begin: str, end: str, replacement) -> tuple[str, bool]:
+def _indent(line: str) -> str:
+    """The leading whitespace of ``line`` (``\\s*`` matches every string, possibly empty)."""
+    m = re.match(r"\s*", line)
+    return m.group(0) if m else ""
+
+
+def _replace_regions(source: str, begin: str, end: str,
+                     replacement: Callable[[str], list[str]]) -> tuple[str, bool]:
     """Replace every ``begin`` ... ``end`` region (delimiter lines included) by the lines
     ``replacement(indent)``, ``indent`` being the begin line's; return the text and whether a
     region was found. Unbalanced or nested delimiters raise :class:`MarkupError`."""
@@ -78,7 +86,7 @@ def _replace_regions(source: str, begin: str, end: str, replacement) -> tuple[st
             if inside:
                 raise MarkupError(f"nested {begin} without {end} in:\n" + source)
             inside = found = True
-            out.extend(replacement(re.match(r"\s*", line).group(0)))
+            out.extend(replacement(_indent(line)))
         elif end in line:
             if not inside:
                 raise MarkupError(f"{end} without {begin} in:\n" + source)

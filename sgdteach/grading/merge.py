@@ -116,25 +116,24 @@ def check_same_class(parts: list[Part]) -> None:
         raise _fail("GRADEBOOK", "gradebooks graded against the same source notebook",
                     str(b.paths.gradebook), f"Its manifest records another source SHA-256 than "
                     f"{a.paths.gradebook}: grade every part against one SOURCE.ipynb.")
-    plans = [p for p in parts if p.plan]
+    plans = [(p, p.plan) for p in parts if p.plan]
     if not plans:
         return
-    first = plans[0].plan
-    for part in plans:
-        if (part.plan["count"], part.plan["class_digest"]) != (first["count"],
-                                                               first["class_digest"]):
+    first_part, first = plans[0]
+    for part, plan in plans:
+        if (plan["count"], plan["class_digest"]) != (first["count"], first["class_digest"]):
             raise _fail("GRADEBOOK", "shards cut from one class with one N",
-                        str(part.paths.gradebook), f"Its shard {part.plan['shard']} was cut "
-                        f"from another submission list or N than {plans[0].paths.gradebook}'s "
+                        str(part.paths.gradebook), f"Its shard {plan['shard']} was cut "
+                        f"from another submission list or N than {first_part.paths.gradebook}'s "
                         f"shard {first['shard']}: run every shard with the same submissions.")
-        missing = [k for k in part.plan["keys"] if k not in part.rows]
+        missing = [k for k in plan["keys"] if k not in part.rows]
         if missing:
             raise _fail("GRADEBOOK", "a finished shard", str(part.paths.gradebook),
-                        f"Shard {part.plan['shard']} has no row for {missing[0]!r} "
+                        f"Shard {plan['shard']} has no row for {missing[0]!r} "
                         f"({len(missing)} missing): run that shard again (a re-run grades "
                         "only what is missing).")
     n = first["count"]
-    absent = [f"{i}/{n}" for i in sorted(set(range(n)) - {p.plan["index"] for p in plans})]
+    absent = [f"{i}/{n}" for i in sorted(set(range(n)) - {plan["index"] for _, plan in plans})]
     if absent:
         raise _fail("GRADEBOOK", f"all {n} shards", f"{len(plans)} shard(s)",
                     f"Shard(s) {', '.join(absent)} missing: pass the --out of every shard.")
@@ -147,7 +146,7 @@ def merge_rows(parts: list[Part]) -> dict[str, tuple[dict[str, str], Part]]:
         for key, r in part.rows.items():
             if key in merged and merged[key][0] != r:
                 other = merged[key][1]
-                diff = [c for c in part.header if merged[key][0].get(c) != r.get(c)]
+                diff = [c for c in part.header or [] if merged[key][0].get(c) != r.get(c)]
                 raise _fail("GRADEBOOK", "gradebooks that agree on every submission they share",
                             key, f"{other.paths.gradebook} and {part.paths.gradebook} give it "
                             f"different rows (columns {', '.join(diff)}): grade it again in "

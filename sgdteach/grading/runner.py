@@ -19,13 +19,17 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import confine, judging, sandbox
 from .assemble import assemble
 from .gradebook import max_score
 from .intake import Rejected, copy_folder, metadata_tampering, read_notebook, resolve
 from .markup import grade_id, points, role
+
+if TYPE_CHECKING:
+    from jupyter_client.manager import KernelManager
+    from jupyter_client.provisioning import LocalProvisioner
 
 
 class KernelStartError(RuntimeError):
@@ -73,7 +77,10 @@ def _run_cells(nb, job: dict[str, Any], conf: confine.Confinement):
     try:
         with client.setup_kernel(cwd=conf.cwd, env=conf.env):
             started = True
-            Path(job["kernel_pid_file"]).write_text(str(client.km.provisioner.pid))
+            # setup_kernel started the kernel: its manager and local provisioner are set
+            km = cast("KernelManager", client.km)
+            Path(job["kernel_pid_file"]).write_text(
+                str(cast("LocalProvisioner", km.provisioner).pid))
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import importlib
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
 from .markup import grade_id, role
 
@@ -41,7 +41,7 @@ class _Scanner(ast.NodeVisitor):
         self.aliases, self.forbidden = aliases, forbidden
         self.found: list[str] = []
 
-    def banned(self, dotted: str | None) -> bool:
+    def banned(self, dotted: str | None) -> TypeGuard[str]:
         return dotted is not None and any(dotted == f or dotted.startswith(f + ".")
                                           for f in self.forbidden)
 

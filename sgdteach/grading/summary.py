@@ -24,7 +24,7 @@ def tally(results: list[dict[str, Any]], grade_ids: list[str]) -> dict[str, list
     """For each grade_id, ``[(outcome, count, share), ...]``: passed first, then by count."""
     table = {}
     for gid in grade_ids:
-        counts = Counter()
+        counts: Counter[str] = Counter()
         for result in results:
             outcome = {q["grade_id"]: q["outcome"] for q in result.get("questions", [])}.get(gid)
             counts[outcome or f"not graded ({result['status']})"] += 1

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import schedules as sch
-from .._validation import check_choice, check_positive
+from .._validation import COUNT, POSITIVE, check_choice, check_number
 from ..descent import DivergenceError, History, minimize
 from ._base import CourseWidget, label_style, slider_style
 from ._blit import DPI, BlitFigure, BlitWidget
@@ -127,8 +127,8 @@ class SchedulesFigure(BlitFigure):
         """Run both and put them in the figure: ``(figure, text)``."""
         func = "draw_schedules"
         check_choice(func, "schedule", schedule, SCHEDULES)
-        check_positive(func, "lr", lr)
-        check_positive(func, "epochs", epochs, integer=True, minimum=1)
+        check_number(func, "lr", lr, POSITIVE)
+        check_number(func, "epochs", epochs, COUNT)
         pair, rates = run_pair(schedule, lr, epochs, seed)
         results: dict[str, Any] = dict(pair)
         T = len(rates)

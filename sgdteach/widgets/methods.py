@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_choice, check_positive
+from .._validation import COUNT, POSITIVE, Interval, check_choice, check_number
 from ..datasets import make_regression
 from ..descent import DivergenceError, History, minimize
 from ..losses import least_squares_solution, mse
@@ -173,9 +173,9 @@ class MethodsFigure(BlitFigure):
         """Run the three methods at these values and put them in the figure: ``(figure, text)``."""
         func = "draw_methods"
         n = len(course_problem()[1])
-        check_positive(func, "batch_size", batch_size, integer=True, minimum=1, maximum=n)
-        check_positive(func, "lr", lr)
-        check_positive(func, "epochs", epochs, integer=True, minimum=1)
+        check_number(func, "batch_size", batch_size, Interval(1, n, integer=True))
+        check_number(func, "lr", lr, POSITIVE)
+        check_number(func, "epochs", epochs, COUNT)
         check_choice(func, "sampling", sampling, SAMPLINGS)
         results: dict[str, Any] = run_methods(batch_size, lr, epochs, seed, sampling)
         empty = np.array([])

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._validation import check_choice, check_positive
+from .._validation import POSITIVE, Interval, check_choice, check_number
 from ..experiments import METHODS, optimizer_paths
 from ..functions import TestFunction, quadratic, rosenbrock
 from ..optimizers import OPTIMIZERS
@@ -91,8 +91,8 @@ class OptimizersFigure:
         """Run the six rules at these values and show their paths: ``(figure, text)``."""
         func = "draw_optimizers"
         check_choice(func, "function", function, FUNCTIONS)
-        lr = check_positive(func, "lr", lr)
-        steps = check_positive(func, "steps", steps, integer=True, minimum=1, maximum=MAX_STEPS)
+        lr = check_number(func, "lr", lr, POSITIVE)
+        steps = check_number(func, "steps", steps, Interval(1, MAX_STEPS, integer=True))
         if function != self.function:
             self._setup(function)
         fn = function_by_name(function, func)
