@@ -76,7 +76,8 @@ exercises: $(VENV)/.installed-dev
 
 # The course in a Colab-like venv: Python 3.12 with Colab's pins (tests/colab-constraints.txt),
 # the built wheel (installing it must change no pinned package), every notebook run by nbclient.
-# The venv is cached in ~/.cache/sgdteach/ under the hash of the constraints file.
+# The venv is cached in $XDG_CACHE_HOME (default ~/.cache)/sgdteach/ under the hash of the
+# constraints file.
 colab-test: $(VENV)/.installed-dev
 	$(BIN)/python tests/colab_env.py
 
@@ -93,7 +94,8 @@ clean-venv:
 # (offline, no Docker; .ci/binder_check.py says what it checks). repo2docker lives in a venv of
 # its own, cached outside the repository and rebuilt when R2D_VERSION changes.
 R2D_VERSION := 2026.4.0
-R2D_VENV    ?= $(HOME)/.cache/sgdteach/r2d-venv
+CACHE_HOME  := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)
+R2D_VENV    ?= $(CACHE_HOME)/sgdteach/r2d-venv
 $(R2D_VENV)/.installed-$(R2D_VERSION):
 	rm -rf $(R2D_VENV)
 	$(PYTHON) -m venv $(R2D_VENV)

@@ -9,6 +9,20 @@ matplotlib.use("Agg")
 
 
 @pytest.fixture
+def shown(monkeypatch):
+    """Record what the widgets display: ``shown`` is a list of the PNG bytes of each redraw."""
+    import IPython.display
+
+    images: list[bytes] = []
+
+    def display(*objs, **kwargs):
+        images.extend(obj.data for obj in objs if isinstance(obj, IPython.display.Image))
+
+    monkeypatch.setattr(IPython.display, "display", display)
+    return images
+
+
+@pytest.fixture
 def ref():
     """The reference example: X=[[1,2],[1,3],[1,4]], y=[2,5,9]."""
     return np.array([[1.0, 2.0], [1.0, 3.0], [1.0, 4.0]]), np.array([2.0, 5.0, 9.0])

@@ -123,20 +123,6 @@ def test_widget_draw_functions_draw_on_opaque_white(name, rc):
     assert_opaque_white(png, f"{name}() under {rc}")
 
 
-@pytest.fixture
-def shown(monkeypatch):
-    """The PNG bytes of every image the widgets display."""
-    import IPython.display
-
-    images: list[bytes] = []
-
-    def display(*objs, **kwargs):
-        images.extend(obj.data for obj in objs if isinstance(obj, IPython.display.Image))
-
-    monkeypatch.setattr(IPython.display, "display", display)
-    return images
-
-
 @pytest.mark.parametrize("rc", RC)
 @pytest.mark.parametrize("name", BUILDERS)
 def test_widget_images_are_opaque_white(name, rc, shown):

@@ -23,20 +23,6 @@ from sgdteach import widgets  # noqa: E402
 BUILDERS = sorted(name for name in widgets.__all__ if name.endswith("_widget"))
 
 
-@pytest.fixture
-def shown(monkeypatch):
-    """Record what widgets display: ``shown`` is a list of the PNG bytes of each redraw."""
-    import IPython.display
-
-    images: list[bytes] = []
-
-    def display(*objs, **kwargs):
-        images.extend(obj.data for obj in objs if isinstance(obj, IPython.display.Image))
-
-    monkeypatch.setattr(IPython.display, "display", display)
-    return images
-
-
 def other_value(control):
     """A different valid value for ``control``."""
     if isinstance(control, (ipywidgets.Dropdown, ipywidgets.ToggleButtons)):

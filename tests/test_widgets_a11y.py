@@ -23,7 +23,7 @@ BUILDERS = sorted(name for name in widgets.__all__ if name.endswith("_widget"))
 
 
 @pytest.fixture
-def shown(monkeypatch):
+def displayed(monkeypatch):
     """Everything the widgets display, in order."""
     import IPython.display
 
@@ -38,7 +38,7 @@ def script_names(script: str) -> dict:
 
 
 @pytest.mark.parametrize("builder", BUILDERS)
-def test_every_control_has_a_descriptive_name(builder, shown):
+def test_every_control_has_a_descriptive_name(builder, displayed):
     w = getattr(widgets, builder)()
     assert set(w.names) == set(w.controls)
     pairs = []
@@ -52,22 +52,22 @@ def test_every_control_has_a_descriptive_name(builder, shown):
 
 
 @pytest.mark.parametrize("builder", BUILDERS)
-def test_the_labelling_script_comes_with_every_figure(builder, shown):
+def test_the_labelling_script_comes_with_every_figure(builder, displayed):
     from IPython.display import Image, Javascript
 
     w = getattr(widgets, builder)()
     control = next(iter(w.controls.values()))
     control.value = control.options[-1] if hasattr(control, "options") else control.max
-    kinds = [type(o) for o in shown]
+    kinds = [type(o) for o in displayed]
     assert kinds == [Javascript, Image] * 2, kinds   # the first draw and the redraw
-    registered = script_names(shown[-2].data)
+    registered = script_names(displayed[-2].data)
     box_class = PREFIX + w.box.model_id
     assert box_class in w.box._dom_classes
     assert registered == {box_class: [[KINDS[type(c).__name__], w.names[k]]
                                       for k, c in w.controls.items()]}
 
 
-def test_a_name_must_start_with_the_description_and_say_more(shown):
+def test_a_name_must_start_with_the_description_and_say_more(displayed):
     def make(names):
         slider = ipywidgets.FloatSlider(description="α (lr)")
         return widgets.CourseWidget({"lr": slider}, lambda lr: (_figure(), ""), names=names)
@@ -78,11 +78,11 @@ def test_a_name_must_start_with_the_description_and_say_more(shown):
     assert make({"lr": "α (lr): learning rate"}).names == {"lr": "α (lr): learning rate"}
 
 
-def test_without_names_a_control_is_named_by_its_description(shown):
+def test_without_names_a_control_is_named_by_its_description(displayed):
     slider = ipywidgets.FloatSlider(description="θ₀")
     w = widgets.CourseWidget({"theta0": slider}, lambda theta0: (_figure(), ""))
     assert w.names == {"theta0": "θ₀"} and slider.tooltip is None
-    assert script_names(shown[0].data) == {PREFIX + w.box.model_id: [["slider", "θ₀"]]}
+    assert script_names(displayed[0].data) == {PREFIX + w.box.model_id: [["slider", "θ₀"]]}
 
 
 def test_expected_names_refuses_a_control_it_does_not_know():
