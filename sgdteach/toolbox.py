@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
 from ._validation import COUNT, check_matrix, check_number, check_vector, fail
 from .descent import DivergenceError, minimize
 from .losses import least_squares_solution, mse
+from .timing import best_of_interleaved
 
 Array = np.ndarray
 
@@ -77,7 +78,7 @@ def loglog_slope(x: Sequence[float], y: Sequence[float]) -> float:
     return float(np.polyfit(np.log(xs), np.log(ys), 1)[0])
 
 
-def best_times(funcs: dict[str, Callable[[], object]], *, repeat: int = 7,
+def best_times(funcs: Mapping[str, Callable[[], object]], *, repeat: int = 7,
                number: int = 1) -> dict[str, float]:
     """Seconds per call of each function, best of ``repeat`` rounds, the rounds interleaved.
 
@@ -92,14 +93,20 @@ def best_times(funcs: dict[str, Callable[[], object]], *, repeat: int = 7,
     """
     repeat = check_number("best_times", "repeat", repeat, COUNT)
     number = check_number("best_times", "number", number, COUNT)
-    best = {name: math.inf for name in funcs}
-    for _ in range(repeat):
-        for name, func in funcs.items():
+    if not isinstance(funcs, Mapping) or not funcs or not all(map(callable, funcs.values())):
+        fail("best_times", "funcs", "a non-empty mapping name -> function", funcs,
+             "Pass e.g. {'full gradient': lambda: loss.grad(theta, X, y)}.", kind=TypeError)
+
+    def per_call(func: Callable[[], object]) -> Callable[[], float]:
+        def run() -> float:
             t0 = time.perf_counter()
             for _ in range(number):
                 func()
-            best[name] = min(best[name], (time.perf_counter() - t0) / number)
-    return best
+            return (time.perf_counter() - t0) / number
+        return run
+
+    return best_of_interleaved({name: per_call(func) for name, func in funcs.items()},
+                               repeats=repeat)
 
 
 def excess_or_divergence(X: Array, y: Array, *, lr: float, batch_size: int, epochs: int,

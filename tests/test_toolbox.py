@@ -68,3 +68,6 @@ def test_best_times_takes_the_minimum_and_keeps_the_order():
     assert t["slow"] >= 0.002 > t["fast"]
     with pytest.raises(ValueError, match="best_times: 'repeat'"):
         best_times({"a": lambda: None}, repeat=0)
+    for funcs in ({}, {"a": 3.0}, [lambda: None]):
+        with pytest.raises(TypeError, match="best_times: 'funcs'"):
+            best_times(funcs)
