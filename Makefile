@@ -39,19 +39,22 @@ typecheck: $(VENV)/.installed-dev
 # nbval runs twice, under two OpenBLAS configurations, so that no saved output depends on the BLAS
 # kernel or the thread count: (a) the environment as it is (on a 2-core AVX-512 machine without
 # OPENBLAS_* variables: the SkylakeX kernel, 2 threads), then (b) another kernel on one thread:
-# Haswell, or Sandybridge when the environment already asks for Haswell. threadpoolctl's
-# threadpool_info() shows which kernel ("architecture") and how many threads each one ran.
+# Haswell, or Sandybridge when (a) ran Haswell (set by OPENBLAS_CORETYPE, or detected on a CPU
+# without AVX-512). (a)'s kernel is read from threadpoolctl's threadpool_info() ("architecture").
 NBVAL      = $(BIN)/python -m pytest -p no:randomly --nbval notebooks \
              --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120
-OTHER_BLAS = OPENBLAS_CORETYPE=$(if $(filter Haswell,$(OPENBLAS_CORETYPE)),Sandybridge,Haswell) \
-             OPENBLAS_NUM_THREADS=1
+BLAS_CORE  = $(BIN)/python -c "import numpy, threadpoolctl; \
+             print(*[p.get('architecture') for p in threadpoolctl.threadpool_info() \
+                     if p.get('internal_api') == 'openblas'][:1])"
 
 test: lint typecheck
 	$(BIN)/python -m pytest -n 2 tests
 	$(BIN)/python -m pytest --doctest-modules sgdteach
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
-	  echo "nbval, BLAS as configured" && $(NBVAL) && \
-	  echo "nbval, $(OTHER_BLAS)" && env $(OTHER_BLAS) $(NBVAL); \
+	  core=$$($(BLAS_CORE)) && other=$$([ "$$core" = Haswell ] && echo Sandybridge || echo Haswell) && \
+	  echo "nbval, BLAS as configured (OpenBLAS kernel: $$core)" && $(NBVAL) && \
+	  echo "nbval, OPENBLAS_CORETYPE=$$other OPENBLAS_NUM_THREADS=1" && \
+	  env OPENBLAS_CORETYPE=$$other OPENBLAS_NUM_THREADS=1 $(NBVAL); \
 	else echo "no notebooks yet: nbval skipped"; fi
 
 # The edit-run loop: unit and property tests only (no kernels, browsers or benchmarks), < 60 s.
