@@ -30,12 +30,18 @@ X_AXES = {"epoch": ("epoch", "epochs"), "samples": ("samples_seen", "samples see
           "evaluations)"), "step": ("step", "updates"), "time": ("wall_time", "wall time (s)")}
 
 
+def new_figure(nrows: int = 1, ncols: int = 1, *, figsize=FIGSIZE):
+    """``(figure, axes)`` as :func:`matplotlib.pyplot.subplots` gives them: a fixed size,
+    constrained layout and the opaque :data:`BACKGROUND` of every figure the package makes."""
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(nrows, ncols, figsize=figsize, layout="constrained", facecolor=BACKGROUND)
+
+
 def _new_axes(ax, figsize=FIGSIZE):
     if ax is not None:
         return ax
-    import matplotlib.pyplot as plt
-
-    _, ax = plt.subplots(figsize=figsize, layout="constrained", facecolor=BACKGROUND)
+    _, ax = new_figure(figsize=figsize)
     return ax
 
 
@@ -185,7 +191,7 @@ def animate_paths(histories, path: str | Path, *, surface=None, window=None,
         fail("animate_paths", "path", "a file that does not exist yet", str(path),
              "Choose another name or delete the old file.", kind=FileExistsError)
     runs = _named(histories)
-    fig, ax = plt.subplots(figsize=(5.6, 4.4), layout="constrained", facecolor=BACKGROUND)
+    fig, ax = new_figure(figsize=(5.6, 4.4))
     plot_paths(dict(runs), surface=surface, window=window, ax=ax, minimizer=minimizer)
     lines = ax.get_lines()[0:2 * len(runs):2]
     longest = max(len(h.path) for _, h in runs)

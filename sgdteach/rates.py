@@ -266,9 +266,9 @@ def plot_rate_map(rmap: RateMap, *, ax=None, cmap: str = "viridis", vmin: float 
         fail("plot_rate_map", "rmap", "a RateMap from sgdteach.rates.rate_map", rmap,
              kind=TypeError)
     if ax is None:
-        from .plotting import BACKGROUND
+        from .plotting import new_figure
 
-        _, ax = plt.subplots(figsize=(6.4, 4.6), layout="constrained", facecolor=BACKGROUND)
+        _, ax = new_figure(figsize=(6.4, 4.6))
     lr, beta, lam = rmap.lr, rmap.beta, rmap.eigenvalues
     shown = np.ma.masked_where(rmap.rate >= 1.0, rmap.rate)
     colours = plt.get_cmap(cmap).with_extremes(bad="0.85")

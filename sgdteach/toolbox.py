@@ -135,9 +135,7 @@ def draw_toolbox(X: Array, y: Array):
     the per-example gradients at :math:`\theta = 0` with their mean and covariance ellipse.
     Returns the figure.
     """
-    import matplotlib.pyplot as plt
-
-    from .plotting import BACKGROUND, OKABE_ITO, least_squares_surface, plot_contours
+    from .plotting import OKABE_ITO, least_squares_surface, new_figure, plot_contours
 
     X = check_matrix("draw_toolbox", "X", X)
     if X.shape[1] != 2:
@@ -147,8 +145,7 @@ def draw_toolbox(X: Array, y: Array):
     lam, U = np.linalg.eigh(H)
     surface = least_squares_surface(X, y)
     window = ((-9.0, 3.0), (1.0, 6.0))
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7.2), layout="constrained",
-                             facecolor=BACKGROUND)
+    fig, axes = new_figure(2, 2, figsize=(10, 7.2))
     a, b, c, d = axes.ravel()
 
     plot_contours(surface, window, ax=a, levels=14)

@@ -57,6 +57,7 @@ PLOTTING = {
     "plot_contours": lambda: plotting.plot_contours(_surface(), ((-3, 3), (-3, 3))),
     "plot_paths": lambda: plotting.plot_paths(_runs(), surface=_surface()),
     "plot_schedule": lambda: plotting.plot_schedule(sgdteach.cosine(0.1, 100), steps=100),
+    "new_figure": lambda: plotting.new_figure(2, 2)[0],   # what the others draw on
 }
 OTHERS = {
     "rates.plot_rate_map": lambda: rates.plot_rate_map(
