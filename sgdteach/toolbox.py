@@ -165,7 +165,7 @@ def draw_toolbox(X: Array, y: Array):
                    arrowprops=dict(arrowstyle="->", color=colour, lw=2))
         b.plot([], [], color=colour, lw=2, label=f"u_{name}, λ = {lam[k]:.3g}")
     b.plot(*star, "*", color="black", ms=11)
-    b.set_title("Hessian eigenvectors: the ellipses' axes (not to scale)")
+    b.set_title("Hessian eigenvectors: the ellipses' axes\n(arrow lengths not to scale)")
     b.legend(loc="lower left", fontsize="small")
 
     s = np.linspace(-1.0, 1.0, 201)

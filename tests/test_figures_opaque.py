@@ -3,18 +3,19 @@
 Each public figure-making function of :mod:`sgdteach.plotting` (the list is read from the module,
 so a new one must be added here), the two in other modules, every ``draw_*`` of
 :mod:`sgdteach.widgets` and the image every ``*_widget`` displays are rendered to PNG the way the
-learner sees them: a figure shown inline as IPython's inline backend renders it
-(``IPython.core.pylabtools.print_figure``, the figure's own face colour), a widget's image as it
+learner sees them: a figure shown inline as the course notebooks render it
+(``IPython.core.pylabtools.print_figure`` at the figure's fixed size, ``bbox_inches=None``, as their
+first cell configures the inline backend; the figure's own face colour), a widget's image as it
 displays it, the GIF of ``animate_paths`` frame by frame. Every pixel must have alpha 255 and the
 corner (the figure's background) must be white: with matplotlib's defaults and with rcParams
 that ask for transparency everywhere (``figure.facecolor``, ``axes.facecolor``,
-``savefig.facecolor`` "none", ``savefig.transparent`` True).
+``savefig.facecolor`` "none", ``savefig.transparent`` True). At the fixed size nothing may run off
+the canvas: the border rows and columns are background (:func:`images.off_canvas`).
 """
 
 from __future__ import annotations
 
 import inspect
-import io
 
 import matplotlib
 
@@ -23,8 +24,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from images import frames, off_canvas  # noqa: E402
 from IPython.core.pylabtools import print_figure  # noqa: E402
-from PIL import Image  # noqa: E402
 
 import sgdteach  # noqa: E402
 from sgdteach import plotting, rates, toolbox, widgets  # noqa: E402
@@ -74,22 +75,20 @@ def public_plotting_functions() -> set[str]:
 
 
 def assert_opaque_white(png: bytes, what: str) -> None:
-    image = Image.open(io.BytesIO(png))
-    frames = []
-    for k in range(getattr(image, "n_frames", 1)):
-        image.seek(k)
-        frames.append(np.asarray(image.convert("RGBA")))
-    for k, rgba in enumerate(frames):
+    for k, rgba in enumerate(frames(png)):
         alpha = rgba[..., 3]
         assert alpha.min() == 255, (f"{what} (frame {k}): {np.count_nonzero(alpha < 255)} of "
                                     f"{alpha.size} pixels not opaque")
         assert tuple(rgba[0, 0, :3]) == (255, 255, 255), (
             f"{what} (frame {k}): background {tuple(rgba[0, 0])} is not white")
+        cut = off_canvas(rgba)
+        assert not cut, f"{what} (frame {k}): ink on the border, cut off the canvas: {cut}"
 
 
 def inline_png(fig) -> bytes:
-    """The PNG IPython's inline backend shows for ``fig`` (its default print_figure_kwargs)."""
-    return print_figure(fig, "png", bbox_inches="tight")
+    """The PNG the course notebooks show for ``fig``: the inline backend with
+    ``print_figure_kwargs = {"bbox_inches": None}``, the figure at its fixed size."""
+    return print_figure(fig, "png", bbox_inches=None)
 
 
 def test_every_public_plotting_function_is_checked():

@@ -3,8 +3,10 @@ r"""Structural checks of every course notebook (``notebooks/*.ipynb``), on the c
 nbval (``make test``) re-runs the notebooks and compares outputs; these tests check what nbval
 cannot: that each notebook has learning goals, a summary and check-yourself answers, starts with
 the one install cell (tests/test_install_cell.py checks its text), seeds every random
-generator, was executed top to bottom without errors, and that every widget cell is ignored by
-nbval and follows a static cell drawing the same figure.
+generator, was executed top to bottom without errors, that every widget cell is ignored by
+nbval and follows a static cell drawing the same figure, and that its figures are shown at their
+fixed size (the inline backend set to ``bbox_inches=None`` before the first figure) with nothing
+cut off the canvas.
 
 The scanners are plain functions, tested on small hand-made notebooks at the end of this file, so
 a check that can never fail would show up there.
@@ -12,16 +14,21 @@ a check that can never fail would show up there.
 
 from __future__ import annotations
 
+import base64
 import re
 from functools import lru_cache
 from pathlib import Path
 
 import nbformat
 import pytest
+from images import frames, off_canvas
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 IGNORE_TAG = "nbval-ignore-output"
+# Figures at their fixed size: the inline backend's default crops each to its ink ("tight"), which
+# draws the figure twice (once to measure) and changes the size the code asked for.
+FIXED_SIZE = '%config InlineBackend.print_figure_kwargs = {"bbox_inches": None}'
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 # numpy.random functions that are fine: seeded constructors, and seeding the global state.
@@ -147,6 +154,27 @@ def test_first_code_cell_is_the_install_cell(path):
     assert first.source.strip() == expected_cell()
 
 
+def fixed_size_problems(nb) -> list[str]:
+    """Figures not at their fixed size, or with ink on the canvas border (cut off)."""
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    images = [(i, base64.b64decode(out["data"]["image/png"])) for i, c in code
+              for out in c.get("outputs", []) if "image/png" in out.get("data", {})]
+    setting = next((i for i, c in code if FIXED_SIZE in c.source), None)
+    problems = []
+    if images and (setting is None or setting > images[0][0]):
+        problems.append(f"figures are shown before (or without) the line {FIXED_SIZE!r}")
+    problems += [f"cell {i}: ink on the border, cut off the canvas: {cut}"
+                 for i, png in images for cut in [off_canvas(frames(png)[0])] if cut]
+    return problems
+
+
+@needs_notebooks
+@each
+def test_figures_at_fixed_size_and_nothing_cut_off(path):
+    problems = fixed_size_problems(load(path))
+    assert not problems, problems
+
+
 @needs_notebooks
 @each
 def test_random_generators_are_seeded(path):
@@ -239,3 +267,28 @@ def test_check_yourself_rules():
     assert check_yourself_problems("## Check yourself\n\n1. Only one?\n<details><summary>A"
                                    "</summary></details>") != []
     assert check_yourself_problems("## Summary") == ["no '## Check yourself' heading"]
+
+
+def _png_output(title: str) -> dict:
+    import matplotlib
+    matplotlib.use("Agg")
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(3, 2), layout="constrained", facecolor="white")
+    fig.add_subplot().set_title(title)
+    png = print_figure(fig, "png", bbox_inches=None)
+    return {"output_type": "display_data", "metadata": {},
+            "data": {"image/png": base64.b64encode(png).decode(), "text/plain": "<Figure>"}}
+
+
+def test_fixed_size_rules():
+    fits, too_wide = _png_output("fits"), _png_output("a title far wider than its figure " * 2)
+    assert fixed_size_problems(_nb(_code(FIXED_SIZE), _code("plt.show()", [fits]))) == []
+    assert fixed_size_problems(_nb(_code("x = 1"))) == []            # no figures, no setting
+    cut = fixed_size_problems(_nb(_code(FIXED_SIZE), _code("plt.show()", [too_wide])))
+    assert any("cut off" in p and "right" in p for p in cut), cut
+    late = fixed_size_problems(_nb(_code("plt.show()", [fits]), _code(FIXED_SIZE)))
+    assert any("before (or without)" in p for p in late), late
+    assert any("before (or without)" in p
+               for p in fixed_size_problems(_nb(_code("plt.show()", [fits]))))
