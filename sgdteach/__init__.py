@@ -1,18 +1,22 @@
 """sgdteach: stochastic gradient descent, taught in notebooks and measured.
 
 The descent loop lives in :mod:`sgdteach.descent`; losses, update rules, schedules and sampling
-each have their own small module. Importing sgdteach is light: matplotlib and ipywidgets are only
-imported by :mod:`sgdteach.plotting` and :mod:`sgdteach.widgets`, when you use them.
+each have their own small module. Importing sgdteach is light: the loop's modules are imported
+at once, the others (data sets, test functions, networks, the checks, the reference and
+streaming drivers) on first use of one of their names (PEP 562), and matplotlib and ipywidgets
+are only imported by :mod:`sgdteach.plotting` and :mod:`sgdteach.widgets`, when you use them.
 """
 
-from . import datasets, functions, losses, networks, optimizers, sampling, schedules
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from . import losses, optimizers, sampling, schedules
 from ._validation import ValidationError
-from .checking import check_gradient, numerical_gradient
 from .descent import DivergenceError, History, minimize
 from .losses import Loss, least_squares_solution, smoothness
-from .networks import MLP
 from .optimizers import adagrad, adam, momentum, nesterov, rmsprop, sgd
-from .reference import batch_gradient_descent, stochastic_gradient_descent
 from .schedules import (
     as_schedule,
     constant,
@@ -24,7 +28,43 @@ from .schedules import (
     warmup,
     warmup_cosine,
 )
-from .streaming import minimize_memmap, minimize_stream
+
+if TYPE_CHECKING:  # the lazy names below, for mypy (``X as X``: an attribute not in __all__)
+    from . import checking as checking
+    from . import datasets, functions, networks
+    from . import exercise_checks as exercise_checks
+    from . import reference as reference
+    from . import streaming as streaming
+    from .checking import check_gradient, numerical_gradient
+    from .networks import MLP
+    from .reference import batch_gradient_descent, stochastic_gradient_descent
+    from .streaming import minimize_memmap, minimize_stream
+
+#: Names imported on first use: name -> the submodule that defines it (a submodule's own name
+#: maps to itself). ``__all__`` below is the public list, eager and lazy names alike.
+_LAZY = {
+    "datasets": "datasets", "functions": "functions", "networks": "networks",
+    "checking": "checking", "exercise_checks": "exercise_checks", "reference": "reference",
+    "streaming": "streaming",
+    "check_gradient": "checking", "numerical_gradient": "checking",
+    "MLP": "networks",
+    "batch_gradient_descent": "reference", "stochastic_gradient_descent": "reference",
+    "minimize_memmap": "streaming", "minimize_stream": "streaming",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(f".{_LAZY[name]}", __name__)
+    value = module if name == _LAZY[name] else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.1.0"
 

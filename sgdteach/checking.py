@@ -3,8 +3,10 @@ r"""Checks a learner can run on their own code: the gradient checker, and the ex
 
 from __future__ import annotations
 
+import importlib
 import numbers
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,23 +19,59 @@ from ._validation import (
     check_vector,
     fail,
 )
-from .exercise_checks import (  # noqa: F401  (re-exported for the notebooks)
-    CheckError,
-    budget_problem,
-    check_adam_step,
-    check_budget,
-    check_invscaling,
-    check_minibatch_sgd,
-    check_minibatches,
-    check_momentum_step,
-    check_sgd,
-    check_sgd_step,
-    check_squared_error_cost,
-    check_squared_error_gradient,
-    check_step_decay,
-)
+
+if TYPE_CHECKING:
+    from .exercise_checks import (
+        CheckError,
+        budget_problem,
+        check_adam_step,
+        check_budget,
+        check_invscaling,
+        check_minibatch_sgd,
+        check_minibatches,
+        check_momentum_step,
+        check_sgd,
+        check_sgd_step,
+        check_squared_error_cost,
+        check_squared_error_gradient,
+        check_step_decay,
+    )
+
+__all__ = [
+    "CheckError",
+    "budget_problem",
+    "check_adam_step",
+    "check_budget",
+    "check_gradient",
+    "check_invscaling",
+    "check_minibatch_sgd",
+    "check_minibatches",
+    "check_momentum_step",
+    "check_sgd",
+    "check_sgd_step",
+    "check_squared_error_cost",
+    "check_squared_error_gradient",
+    "check_step_decay",
+    "numerical_gradient",
+]
+
+#: The exercise checks, re-exported for the notebooks (``from sgdteach.checking import
+#: check_sgd``); :mod:`sgdteach.exercise_checks` is imported on first use of one of them.
+_EXERCISE_CHECKS = frozenset(__all__) - {"check_gradient", "numerical_gradient"}
 
 Array = np.ndarray
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXERCISE_CHECKS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(".exercise_checks", __package__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXERCISE_CHECKS))
 
 
 def numerical_gradient(f: Callable[[Array], float], theta: Array, eps: float = 1e-6) -> Array:

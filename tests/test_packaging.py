@@ -60,6 +60,39 @@ def test_public_names_exist():
         assert hasattr(sgdteach, name), name
 
 
+LAZY_NAMES = """
+import importlib, sys
+import sgdteach, sgdteach.checking as checking
+late = [m for m in sys.modules if m.split(".")[1:2] in (["exercise_checks"], ["datasets"])]
+assert not late, f"imported by `import sgdteach`: {late}"
+assert set(sgdteach.__all__) <= set(dir(sgdteach)), set(sgdteach.__all__) - set(dir(sgdteach))
+assert set(checking.__all__) <= set(dir(checking)), set(checking.__all__) - set(dir(checking))
+for name, module in sgdteach._LAZY.items():
+    direct = importlib.import_module(f"sgdteach.{module}")
+    assert getattr(sgdteach, name) is (direct if name == module else getattr(direct, name)), name
+import sgdteach.exercise_checks as ec
+for name in checking._EXERCISE_CHECKS:
+    assert getattr(checking, name) is getattr(ec, name), name
+star = {}
+exec("from sgdteach import *", star)
+assert all(star[n] is getattr(sgdteach, n) for n in sgdteach.__all__)
+for module in (sgdteach, checking):
+    try:
+        module.no_such_name
+    except AttributeError as exc:
+        assert "no_such_name" in str(exc)
+    else:
+        raise AssertionError("no AttributeError")
+print("ok")
+"""
+
+
+def test_lazy_names_are_the_submodules_objects():
+    # A fresh interpreter, so that the names are resolved lazily here, not by earlier tests.
+    out = subprocess.run([sys.executable, "-c", LAZY_NAMES], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr
+
+
 def test_readme_starts_with_the_two_commands():
     text = (ROOT / "README.md").read_text()
     blocks = re.findall(r"```(?:sh|bash|console)?\n(.*?)```", text, flags=re.S)
