@@ -71,8 +71,13 @@ class Run(NamedTuple):
 def loss_and_accuracy(net: MLP, theta: Array, X: Array, y: Array) -> tuple[float, float]:
     """The mean cross-entropy and the accuracy of ``theta`` on ``(X, y)``, from one forward
     pass (``net.value`` and ``net.accuracy`` would make two)."""
-    logits = net.forward(theta, X)[-1]
-    labels = np.asarray(y).astype(np.intp)
+    theta = check_vector("loss_and_accuracy", "theta", theta, net.n_params)
+    return _loss_and_accuracy(net, theta, *net.checked_data("loss_and_accuracy", X, y))
+
+
+def _loss_and_accuracy(net: MLP, theta: Array, X: Array, labels: Array) -> tuple[float, float]:
+    """:func:`loss_and_accuracy` on checked arguments."""
+    logits = net._forward(theta, X)[-1]
     loss = -float(log_softmax(logits)[np.arange(len(labels)), labels].mean())
     return loss, float(np.mean(np.argmax(logits, axis=1) == labels))
 
@@ -91,11 +96,13 @@ def train(net: MLP, data: Digits, *, lr: float | Schedule = 0.1, batch_size: int
     records_per_epoch = check_number(func, "records_per_epoch", records_per_epoch, COUNT)
     theta0 = net.init(seed if init_seed is None else init_seed)
     spe = steps_per_epoch(len(data.y_train), batch_size)
-    h = minimize(data.X_train, data.y_train, theta0, loss=net, lr=lr, batch_size=batch_size,
-                 epochs=epochs, optimizer=optimizer, sampling="shuffle", seed=seed,
-                 record_every=max(1, spe // records_per_epoch), record_loss=False)
-    on_train = np.array([loss_and_accuracy(net, t, data.X_train, data.y_train) for t in h.path])
-    on_test = np.array([loss_and_accuracy(net, t, data.X_test, data.y_test) for t in h.path])
+    h = minimize(data.X_train, data.y_train, theta0, loss=net.in_loop, lr=lr,
+                 batch_size=batch_size, epochs=epochs, optimizer=optimizer, sampling="shuffle",
+                 seed=seed, record_every=max(1, spe // records_per_epoch), record_loss=False)
+    train_set = net.checked_data(func, data.X_train, data.y_train)
+    test_set = net.checked_data(func, data.X_test, data.y_test)
+    on_train = np.array([_loss_and_accuracy(net, t, *train_set) for t in h.path])
+    on_test = np.array([_loss_and_accuracy(net, t, *test_set) for t in h.path])
     return Run(h, on_train[:, 0], on_test[:, 0], on_train[:, 1], on_test[:, 1])
 
 
@@ -125,16 +132,18 @@ def gradient_noise(net: MLP, theta: Array, X: Array, y: Array, batch_sizes: Sequ
     rng = check_rng(func, seed)
     draws = check_number(func, "draws", draws, COUNT)
     theta = check_vector(func, "theta", theta, net.n_params)
-    n = len(y)
+    X, labels = net.checked_data(func, X, y)
+    n = len(labels)
     sizes = [check_number(func, "batch_sizes", b, Interval(1, n, integer=True))
              for b in batch_sizes]
-    full = net.grad(theta, X, y)
+    grad = net.in_loop.grad                  # on rows of checked data: no checks per call
+    full = grad(theta, X, labels)
     out = np.empty(len(sizes))
     for i, b in enumerate(sizes):
         total = 0.0
         for _ in range(draws):
             idx = rng.choice(n, b, replace=False)
-            diff = net.grad(theta, X[idx], y[idx]) - full
+            diff = grad(theta, X[idx], labels[idx]) - full
             total += float(diff @ diff)
         out[i] = total / draws
     return out
