@@ -11,7 +11,7 @@ one; :func:`line_losses` and :func:`permute_hidden` look at the non-convex loss 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -53,15 +53,46 @@ def digits_split(test_size: float = 0.2, seed: int = 0) -> Digits:
     return Digits(*parts)
 
 
-class Run(NamedTuple):
+class Run:
     """One training run: its :class:`~sgdteach.History` and, at each of its record points (one
-    entry per row of ``history.path``), the loss and accuracy on both sets."""
+    entry per row of ``history.path``), the loss and accuracy on both sets.
 
-    history: History
-    train_loss: Array
-    test_loss: Array
-    train_accuracy: Array
-    test_accuracy: Array
+    Each set is measured the first time one of its two arrays is asked for (one forward pass
+    per record point gives both), so a run whose training-set curves are never looked at costs
+    no pass over the training set.
+    """
+
+    def __init__(self, history: History, net: MLP, data: Digits) -> None:
+        self.history, self._net, self._data = history, net, data
+
+    @cached_property
+    def _on_train(self) -> Array:
+        return self._measure(self._data.X_train, self._data.y_train)
+
+    @cached_property
+    def _on_test(self) -> Array:
+        return self._measure(self._data.X_test, self._data.y_test)
+
+    def _measure(self, X: Array, y: Array) -> Array:
+        """``(k, 2)``: loss and accuracy at each record point."""
+        X, labels = self._net.checked_data("train", X, y)
+        return np.array([_loss_and_accuracy(self._net, t, X, labels) for t in self.history.path])
+
+    @property
+    def train_loss(self) -> Array:
+        return self._on_train[:, 0]
+
+    @property
+    def test_loss(self) -> Array:
+        return self._on_test[:, 0]
+
+    @property
+    def train_accuracy(self) -> Array:
+        return self._on_train[:, 1]
+
+    @property
+    def test_accuracy(self) -> Array:
+        return self._on_test[:, 1]
 
     @property
     def final_test_accuracy(self) -> float:
@@ -86,11 +117,12 @@ def train(net: MLP, data: Digits, *, lr: float | Schedule = 0.1, batch_size: int
           epochs: int = 10, optimizer: str | Optimizer = "sgd", seed: int = 0,
           init_seed: int | None = None, records_per_epoch: int = 1) -> Run:
     r"""Train ``net`` on ``data.X_train`` with :func:`sgdteach.minimize` (rows reshuffled every
-    epoch) and measure the loss and accuracy of every recorded :math:`\theta` on both sets.
+    epoch); the :class:`Run` gives the loss and accuracy of every recorded :math:`\theta` on
+    both sets.
 
     ``init_seed`` seeds :meth:`MLP.init` (``seed`` when omitted), ``seed`` the order of the
-    rows; ``records_per_epoch`` record points per epoch. The losses are computed here, with the
-    accuracies, so ``history.loss`` is not recorded (NaN).
+    rows; ``records_per_epoch`` record points per epoch. The losses are computed by the
+    :class:`Run`, with the accuracies, so ``history.loss`` is not recorded (NaN).
     """
     func = "train"
     records_per_epoch = check_number(func, "records_per_epoch", records_per_epoch, COUNT)
@@ -99,11 +131,7 @@ def train(net: MLP, data: Digits, *, lr: float | Schedule = 0.1, batch_size: int
     h = minimize(data.X_train, data.y_train, theta0, loss=net.in_loop, lr=lr,
                  batch_size=batch_size, epochs=epochs, optimizer=optimizer, sampling="shuffle",
                  seed=seed, record_every=max(1, spe // records_per_epoch), record_loss=False)
-    train_set = net.checked_data(func, data.X_train, data.y_train)
-    test_set = net.checked_data(func, data.X_test, data.y_test)
-    on_train = np.array([_loss_and_accuracy(net, t, *train_set) for t in h.path])
-    on_test = np.array([_loss_and_accuracy(net, t, *test_set) for t in h.path])
-    return Run(h, on_train[:, 0], on_test[:, 0], on_train[:, 1], on_test[:, 1])
+    return Run(h, net, data)
 
 
 def final_accuracies(net: MLP, data: Digits, seeds: Sequence[int], **settings) -> Array:
