@@ -88,7 +88,8 @@ class MLP(Loss):
     ("relu", "tanh", "logistic", "identity"). Labels ``y`` are the integers
     :math:`0, \dots, n_L - 1` (as ints or integer-valued floats). Start training from
     :meth:`init`: from :math:`\theta = 0` (``minimize``'s default) every hidden unit computes
-    the same thing and gets the same update, so they never become different.
+    the same thing and gets the same update, so they never become different. ``net.in_loop`` is
+    the same loss without the checks of every call, for :func:`~sgdteach.minimize`'s loop.
 
     Parameters
     ----------
