@@ -11,7 +11,7 @@ one; :func:`line_losses` and :func:`permute_hidden` look at the non-convex loss 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -53,15 +53,46 @@ def digits_split(test_size: float = 0.2, seed: int = 0) -> Digits:
     return Digits(*parts)
 
 
-class Run(NamedTuple):
+class Run:
     """One training run: its :class:`~sgdteach.History` and, at each of its record points (one
-    entry per row of ``history.path``), the loss and accuracy on both sets."""
+    entry per row of ``history.path``), the loss and accuracy on both sets.
 
-    history: History
-    train_loss: Array
-    test_loss: Array
-    train_accuracy: Array
-    test_accuracy: Array
+    Each set is measured the first time one of its two arrays is asked for (one forward pass
+    per record point gives both), so a run whose training-set curves are never looked at costs
+    no pass over the training set.
+    """
+
+    def __init__(self, history: History, net: MLP, data: Digits) -> None:
+        self.history, self._net, self._data = history, net, data
+
+    @cached_property
+    def _on_train(self) -> Array:
+        return self._measure(self._data.X_train, self._data.y_train)
+
+    @cached_property
+    def _on_test(self) -> Array:
+        return self._measure(self._data.X_test, self._data.y_test)
+
+    def _measure(self, X: Array, y: Array) -> Array:
+        """``(k, 2)``: loss and accuracy at each record point."""
+        X, labels = self._net.checked_data("train", X, y)
+        return np.array([_loss_and_accuracy(self._net, t, X, labels) for t in self.history.path])
+
+    @property
+    def train_loss(self) -> Array:
+        return self._on_train[:, 0]
+
+    @property
+    def test_loss(self) -> Array:
+        return self._on_test[:, 0]
+
+    @property
+    def train_accuracy(self) -> Array:
+        return self._on_train[:, 1]
+
+    @property
+    def test_accuracy(self) -> Array:
+        return self._on_test[:, 1]
 
     @property
     def final_test_accuracy(self) -> float:
@@ -71,8 +102,13 @@ class Run(NamedTuple):
 def loss_and_accuracy(net: MLP, theta: Array, X: Array, y: Array) -> tuple[float, float]:
     """The mean cross-entropy and the accuracy of ``theta`` on ``(X, y)``, from one forward
     pass (``net.value`` and ``net.accuracy`` would make two)."""
-    logits = net.forward(theta, X)[-1]
-    labels = np.asarray(y).astype(np.intp)
+    theta = check_vector("loss_and_accuracy", "theta", theta, net.n_params)
+    return _loss_and_accuracy(net, theta, *net.checked_data("loss_and_accuracy", X, y))
+
+
+def _loss_and_accuracy(net: MLP, theta: Array, X: Array, labels: Array) -> tuple[float, float]:
+    """:func:`loss_and_accuracy` on checked arguments."""
+    logits = net._forward(theta, X)[-1]
     loss = -float(log_softmax(logits)[np.arange(len(labels)), labels].mean())
     return loss, float(np.mean(np.argmax(logits, axis=1) == labels))
 
@@ -81,22 +117,21 @@ def train(net: MLP, data: Digits, *, lr: float | Schedule = 0.1, batch_size: int
           epochs: int = 10, optimizer: str | Optimizer = "sgd", seed: int = 0,
           init_seed: int | None = None, records_per_epoch: int = 1) -> Run:
     r"""Train ``net`` on ``data.X_train`` with :func:`sgdteach.minimize` (rows reshuffled every
-    epoch) and measure the loss and accuracy of every recorded :math:`\theta` on both sets.
+    epoch); the :class:`Run` gives the loss and accuracy of every recorded :math:`\theta` on
+    both sets.
 
     ``init_seed`` seeds :meth:`MLP.init` (``seed`` when omitted), ``seed`` the order of the
-    rows; ``records_per_epoch`` record points per epoch. The losses are computed here, with the
-    accuracies, so ``history.loss`` is not recorded (NaN).
+    rows; ``records_per_epoch`` record points per epoch. The losses are computed by the
+    :class:`Run`, with the accuracies, so ``history.loss`` is not recorded (NaN).
     """
     func = "train"
     records_per_epoch = check_number(func, "records_per_epoch", records_per_epoch, COUNT)
     theta0 = net.init(seed if init_seed is None else init_seed)
     spe = steps_per_epoch(len(data.y_train), batch_size)
-    h = minimize(data.X_train, data.y_train, theta0, loss=net, lr=lr, batch_size=batch_size,
-                 epochs=epochs, optimizer=optimizer, sampling="shuffle", seed=seed,
-                 record_every=max(1, spe // records_per_epoch), record_loss=False)
-    on_train = np.array([loss_and_accuracy(net, t, data.X_train, data.y_train) for t in h.path])
-    on_test = np.array([loss_and_accuracy(net, t, data.X_test, data.y_test) for t in h.path])
-    return Run(h, on_train[:, 0], on_test[:, 0], on_train[:, 1], on_test[:, 1])
+    h = minimize(data.X_train, data.y_train, theta0, loss=net.in_loop, lr=lr,
+                 batch_size=batch_size, epochs=epochs, optimizer=optimizer, sampling="shuffle",
+                 seed=seed, record_every=max(1, spe // records_per_epoch), record_loss=False)
+    return Run(h, net, data)
 
 
 def final_accuracies(net: MLP, data: Digits, seeds: Sequence[int], **settings) -> Array:
@@ -125,16 +160,18 @@ def gradient_noise(net: MLP, theta: Array, X: Array, y: Array, batch_sizes: Sequ
     rng = check_rng(func, seed)
     draws = check_number(func, "draws", draws, COUNT)
     theta = check_vector(func, "theta", theta, net.n_params)
-    n = len(y)
+    X, labels = net.checked_data(func, X, y)
+    n = len(labels)
     sizes = [check_number(func, "batch_sizes", b, Interval(1, n, integer=True))
              for b in batch_sizes]
-    full = net.grad(theta, X, y)
+    grad = net.in_loop.grad                  # on rows of checked data: no checks per call
+    full = grad(theta, X, labels)
     out = np.empty(len(sizes))
     for i, b in enumerate(sizes):
         total = 0.0
         for _ in range(draws):
             idx = rng.choice(n, b, replace=False)
-            diff = net.grad(theta, X[idx], y[idx]) - full
+            diff = grad(theta, X[idx], labels[idx]) - full
             total += float(diff @ diff)
         out[i] = total / draws
     return out

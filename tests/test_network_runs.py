@@ -34,6 +34,7 @@ def test_train_is_minimize_plus_accuracies_of_the_recorded_parameters():
                  epochs=3, sampling="shuffle", seed=4)
     np.testing.assert_array_equal(run.history.theta, h.theta)
     assert len(run.test_accuracy) == len(h.path) == 4
+    assert "_on_train" not in vars(run)       # each set is measured when first asked for
     for i, theta in enumerate(h.path):
         assert run.test_accuracy[i] == net.accuracy(theta, data.X_test, data.y_test)
         assert run.train_loss[i] == pytest.approx(net.value(theta, data.X_train, data.y_train),

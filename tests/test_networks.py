@@ -132,6 +132,31 @@ def test_minimize_records_path_of_network_parameters_and_leaves_theta0_alone():
     np.testing.assert_array_equal(h.path[0], keep)
 
 
+def test_in_loop_is_the_same_loss_bit_for_bit_with_its_checks_done_once():
+    net = MLP([4, 5, 3], "tanh")
+    X, y = problem([4, 5, 3], m=12, seed=5)
+    theta = net.init(seed=5)
+    yf = y.astype(float)                           # minimize's batches: rows of a float64 y
+    assert net.in_loop.value(theta, X, yf) == net.value(theta, X, y)
+    np.testing.assert_array_equal(net.in_loop.grad(theta, X, yf), net.grad(theta, X, y))
+    np.testing.assert_array_equal(net.in_loop.grad_one(theta, X[0], yf[0], 0.5),
+                                  net.grad_one(theta, X[0], y[0], 0.5))
+    assert net.in_loop.n_params == net.n_params and net.in_loop.name == net.name
+    for b in (1, 4):
+        runs = [minimize(X, y, theta, loss=loss, lr=0.3, batch_size=b, epochs=3,
+                         optimizer="adam", sampling="shuffle", seed=1)
+                for loss in (net, net.in_loop)]
+        np.testing.assert_array_equal(runs[0].path, runs[1].path)
+        np.testing.assert_array_equal(runs[0].loss, runs[1].loss)
+    # the data are still checked, once, before the loop
+    with pytest.raises(ValueError, match=r"minimize: 'y' must be integer class labels 0\.\.2"):
+        minimize(X, y + 1, theta, loss=net.in_loop, lr=0.1, epochs=1, seed=0)
+    with pytest.raises(ValueError, match=r"minimize: 'X' must be a 2-D array with 4 columns"):
+        minimize(X[:, :3], y, theta, loss=net.in_loop, lr=0.1, epochs=1, seed=0)
+    with pytest.raises(ValueError, match=r"train: 'y' must be integer class labels"):
+        net.checked_data("train", X, y + 0.5)
+
+
 # -- initialisation and layout -----------------------------------------------------------------
 
 def test_init_scales_he_and_glorot():
