@@ -33,6 +33,7 @@ class Config:
     widget_changes: int = 9
     notebooks_dir: Path = ROOT / "notebooks"
     notebooks_limit: int | None = None   # quick runs execute only the first few notebooks
+    notebook_passes: int = 2    # passes over the whole suite; each notebook's best pass counts
     grade_copies: int = 100     # submissions graded by the grading row (scaled to 100)
     seed: int = 0
     extra: dict = field(default_factory=dict)
@@ -57,10 +58,11 @@ FULL = dict(n=1_000_000, d=50, repeats=7)
 QUICK = dict(n=200_000, d=50, repeats=3, sgd_steps=60_000, lr_grid=(0.03, 0.05),
              sk_eta0_grid=(0.001, 0.003), sk_schedules=("invscaling",), tta_budget_epochs=1,
              file_bytes=2e8, import_repeats=5, widget_changes=5, notebooks_limit=2,
-             grade_copies=10)
+             notebook_passes=1, grade_copies=10)
 TINY = dict(n=20_000, d=5, batch_size=32, repeats=1, sgd_steps=3_000, lr_grid=(0.02, 0.05),
             sk_eta0_grid=(0.01,), sk_schedules=("invscaling",), tta_budget_epochs=1,
-            file_bytes=2e6, file_d=5, import_repeats=2, widget_changes=2, grade_copies=2)
+            file_bytes=2e6, file_d=5, import_repeats=2, widget_changes=2, grade_copies=2,
+            notebook_passes=1)
 
 
 def make(name: str, **overrides) -> Config:

@@ -44,7 +44,9 @@ def _divided(key: str, r: dict) -> str:
         if key == "import_ms":
             return f"numpy alone {t['numpy_alone_median_ms']:.3g} ms"
         if key == "notebooks_s":
-            return f"{s['notebooks']} notebooks"
+            passes = r["settings"].get("passes", 1)
+            best = f", best of {passes} passes" if passes > 1 else ""
+            return f"{s['notebooks']} notebooks{best}"
         if key == "grade_100_jobs2_s":
             return f"{s['submissions']} submissions in {t['measured_s']:.3g} s" + \
                 (" (scaled)" if r["settings"]["scaled"] else "")

@@ -79,6 +79,16 @@ def test_tiny_notebook_row_counts_and_runs_the_notebook(tiny):
     assert list(row["times"]["per_notebook_s"]) == ["tiny.ipynb"]
 
 
+def test_notebook_row_counts_each_notebooks_best_pass(tiny):
+    import dataclasses
+
+    cfg = dataclasses.replace(tiny, notebook_passes=2)
+    row = run_rows(cfg, ["notebooks_s"], echo=lambda *a, **k: None)["notebooks_s"]
+    runs = row["times"]["all_runs_s"]["tiny.ipynb"]
+    assert len(runs) == 2 and len(row["times"]["pass_totals_s"]) == 2
+    assert row["value"] == min(runs) == row["times"]["per_notebook_s"]["tiny.ipynb"]
+
+
 def test_tiny_grading_row_grades_every_copy_to_full_marks(tiny):
     row = run_rows(tiny, ["grade_100_jobs2_s"], echo=lambda *a, **k: None)["grade_100_jobs2_s"]
     assert "error" not in row, row.get("error")
