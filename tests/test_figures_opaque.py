@@ -4,13 +4,14 @@ Each public figure-making function of :mod:`sgdteach.plotting` (the list is read
 so a new one must be added here), the two in other modules, every ``draw_*`` of
 :mod:`sgdteach.widgets` and the image every ``*_widget`` displays are rendered to PNG the way the
 learner sees them: a figure shown inline as the course notebooks render it
-(``IPython.core.pylabtools.print_figure`` at the figure's fixed size, ``bbox_inches=None``, as their
-first cell configures the inline backend; the figure's own face colour), a widget's image as it
-displays it, the GIF of ``animate_paths`` frame by frame. Every pixel must have alpha 255 and the
-corner (the figure's background) must be white: with matplotlib's defaults and with rcParams
-that ask for transparency everywhere (``figure.facecolor``, ``axes.facecolor``,
-``savefig.facecolor`` "none", ``savefig.transparent`` True). At the fixed size nothing may run off
-the canvas: the border rows and columns are background (:func:`images.off_canvas`).
+(``IPython.core.pylabtools.print_figure`` at the figure's fixed size, ``bbox_inches=None``, as
+their first cell configures the inline backend; the figure's own face colour), a widget's image
+as it displays it, the GIF of ``animate_paths`` frame by frame, the grader's class-summary chart.
+Every pixel must have alpha 255 and the corner (the figure's background) must be white: with
+matplotlib's defaults and with rcParams that ask for transparency everywhere
+(``figure.facecolor``, ``axes.facecolor``, ``savefig.facecolor`` "none", ``savefig.transparent``
+True). At the fixed size nothing may run off the canvas: the border rows and columns are
+background (:func:`images.off_canvas`).
 """
 
 from __future__ import annotations
@@ -130,3 +131,14 @@ def test_widget_images_are_opaque_white(name, rc, shown):
         getattr(widgets, name)()
     assert shown, f"{name}() displayed no image"
     assert_opaque_white(shown[-1], f"the image {name}() shows under {rc}")
+
+
+@pytest.mark.parametrize("rc", RC)
+def test_grading_summary_chart_is_opaque_white(rc):
+    from sgdteach.grading.summary import chart_png
+
+    table = {"1a": [("passed", 7, 0.7), ("wrong sign", 3, 0.3)],
+             "1b": [("passed", 4, 0.4), ("not averaged", 5, 0.5), ("not attempted", 1, 0.1)]}
+    with matplotlib.rc_context(RC[rc]):
+        png = chart_png(table)
+    assert_opaque_white(png, f"the class summary chart under {rc}")

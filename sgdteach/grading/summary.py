@@ -52,12 +52,15 @@ def chart_png(table: dict[str, list[tuple]]) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from ..plotting import BACKGROUND
+
     mistakes = sorted({o for rows in table.values() for o, _, _ in rows
                        if o != PASSED and o not in NEUTRAL and not o.startswith("not graded")})
     colour = {o: OTHERS[i % len(OTHERS)] for i, o in enumerate(mistakes)}
     colour.update({PASSED: GREEN}, **{o: GREY for o in NEUTRAL})
     heights = [max(len(rows), 1) for rows in table.values()]
-    fig = Figure(figsize=(8.0, 0.9 + 0.32 * sum(heights) + 0.5 * len(heights)))
+    fig = Figure(figsize=(8.0, 0.9 + 0.32 * sum(heights) + 0.5 * len(heights)),
+                 facecolor=BACKGROUND)
     FigureCanvasAgg(fig)
     axes = fig.subplots(len(table), 1, squeeze=False,
                         gridspec_kw={"height_ratios": heights})[:, 0]
@@ -73,7 +76,7 @@ def chart_png(table: dict[str, list[tuple]]) -> bytes:
     axes[-1].set_xlabel("share of submissions")
     fig.tight_layout()
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
+    fig.savefig(buffer, format="png", dpi=100, facecolor=BACKGROUND, transparent=False)
     return buffer.getvalue()
 
 
