@@ -9,10 +9,9 @@ are only imported by :mod:`sgdteach.plotting` and :mod:`sgdteach.widgets`, when 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from . import losses, optimizers, sampling, schedules
+from . import _lazy, losses, optimizers, sampling, schedules
 from ._validation import ValidationError
 from .descent import DivergenceError, History, minimize
 from .losses import Loss, least_squares_solution, smoothness
@@ -52,18 +51,7 @@ _LAZY = {
     "minimize_memmap": "streaming", "minimize_stream": "streaming",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = importlib.import_module(f".{_LAZY[name]}", __name__)
-    value = module if name == _LAZY[name] else getattr(module, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = _lazy.attach(globals(), _LAZY)
 
 
 __version__ = "0.1.0"

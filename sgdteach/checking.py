@@ -3,13 +3,13 @@ r"""Checks a learner can run on their own code: the gradient checker, and the ex
 
 from __future__ import annotations
 
-import importlib
 import numbers
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import _lazy
 from ._validation import (
     NON_NEGATIVE,
     Interval,
@@ -57,21 +57,11 @@ __all__ = [
 
 #: The exercise checks, re-exported for the notebooks (``from sgdteach.checking import
 #: check_sgd``); :mod:`sgdteach.exercise_checks` is imported on first use of one of them.
-_EXERCISE_CHECKS = frozenset(__all__) - {"check_gradient", "numerical_gradient"}
+_EXERCISE_CHECKS = {name: "exercise_checks" for name in __all__
+                    if name not in ("check_gradient", "numerical_gradient")}
+__getattr__, __dir__ = _lazy.attach(globals(), _EXERCISE_CHECKS)
 
 Array = np.ndarray
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXERCISE_CHECKS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(".exercise_checks", __package__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXERCISE_CHECKS))
 
 
 def numerical_gradient(f: Callable[[Array], float], theta: Array, eps: float = 1e-6) -> Array:
