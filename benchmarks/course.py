@@ -57,7 +57,7 @@ def import_ms(cfg: Config) -> dict:
 
 WIDGET_PROBE = textwrap.dedent("""
     import json, statistics, time
-    from sgdteach.widgets import methods_widget
+    from sgdteach.course.widgets import methods_widget
     start = time.perf_counter()
     w = methods_widget()
     build = time.perf_counter() - start
@@ -73,11 +73,11 @@ WIDGET_PROBE = textwrap.dedent("""
 
 def _kernel_run(code: str, timeout: int = 120) -> str:
     """Run ``code`` as a one-cell notebook in a fresh python3 kernel (cwd: the repository), as
-    :func:`sgdteach.nbexec.notebook_client` runs every notebook; its stdout. The redraw times
+    :func:`sgdteach.tools.nbexec.notebook_client` runs every notebook; its stdout. The redraw times
     are taken inside the kernel."""
     import nbformat
 
-    from sgdteach.nbexec import notebook_client
+    from sgdteach.tools.nbexec import notebook_client
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     notebook_client(nb, ROOT, timeout).execute()
@@ -86,7 +86,8 @@ def _kernel_run(code: str, timeout: int = 120) -> str:
 
 
 def widget_redraw_ms(cfg: Config) -> dict:
-    """Median time, in a Jupyter kernel, to set a control of ``sgdteach.widgets.methods_widget()``
+    """Median time, in a Jupyter kernel, to set a control of
+    ``sgdteach.course.widgets.methods_widget()``
     (default sizes) and have it recompute and redraw (the widget redraws synchronously)."""
     lrs = [0.03, 0.06, 0.04, 0.02, 0.05, 0.035, 0.045, 0.025, 0.055]
     sizes = [20, 5, 30, 15, 40, 8, 25, 12, 35]
@@ -96,7 +97,7 @@ def widget_redraw_ms(cfg: Config) -> dict:
                for c in pair][:2 * k]
     out = _kernel_run(WIDGET_PROBE.format(changes=changes))
     result = json.loads(out.strip().splitlines()[-1])
-    settings = {"where": "a fresh python3 Jupyter kernel via nbclient (sgdteach.nbexec)",
+    settings = {"where": "a fresh python3 Jupyter kernel via nbclient (sgdteach.tools.nbexec)",
                 "changes": changes, "estimate": "median over all changes"}
     all_ms = [1e3 * t for ts in result["times_s"].values() for t in ts]
     return {
@@ -111,12 +112,12 @@ def widget_redraw_ms(cfg: Config) -> dict:
 
 
 def _execute_notebook(path: Path) -> dict:
-    """Run one notebook with :func:`sgdteach.nbexec.notebook_client` (as ``execute_notebook``:
+    """Run one notebook with :func:`sgdteach.tools.nbexec.notebook_client` (as ``execute_notebook``:
     fresh kernel, in its folder), keeping nbclient's per-cell timing: seconds on the clock and
     seconds the kernel was busy (iopub busy -> idle, summed over cells)."""
     import nbformat
 
-    from sgdteach.nbexec import notebook_client
+    from sgdteach.tools.nbexec import notebook_client
 
     nb = nbformat.read(path, as_version=4)
     wall = clock(notebook_client(nb, path.parent, NOTEBOOK_TIMEOUT).execute)[0]
@@ -166,7 +167,7 @@ def notebooks_s(cfg: Config) -> dict:
                      "all_runs_s": {k: [r["s"] for r in rs] for k, rs in runs.items()}},
            "sizes": {"notebooks": len(paths), "notebooks_found": len(found),
                      "folder": str(cfg.notebooks_dir)},
-           "settings": {"runner": "sgdteach.nbexec.notebook_client, as execute_notebook "
+           "settings": {"runner": "sgdteach.tools.nbexec.notebook_client, as execute_notebook "
                                   f"(fresh kernel each, cell timeout {NOTEBOOK_TIMEOUT} s)",
                         "order": "sequential", "passes": cfg.notebook_passes,
                         "estimate": "sum over notebooks of each one's best pass",

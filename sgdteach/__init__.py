@@ -1,10 +1,18 @@
 """sgdteach: stochastic gradient descent, taught in notebooks and measured.
 
-The descent loop lives in :mod:`sgdteach.descent`; losses, update rules, schedules and sampling
-each have their own small module. Importing sgdteach is light: the loop's modules are imported
-at once, the others (data sets, test functions, networks, the checks, the reference and
-streaming drivers) on first use of one of their names (PEP 562), and matplotlib and ipywidgets
-are only imported by :mod:`sgdteach.plotting` and :mod:`sgdteach.widgets`, when you use them.
+The package is laid out by who each part serves. On top, the algorithm: :mod:`~sgdteach.losses`,
+:mod:`~sgdteach.optimizers`, :mod:`~sgdteach.schedules`, :mod:`~sgdteach.sampling`, the loop in
+:mod:`~sgdteach.descent` (its record in :mod:`~sgdteach.history`), the other drivers
+(:mod:`~sgdteach.streaming`, and :mod:`~sgdteach.reference`, the loops written as the maths reads),
+and the problems it minimises (:mod:`~sgdteach.datasets`, :mod:`~sgdteach.functions`,
+:mod:`~sgdteach.networks`). Then four doors: :mod:`sgdteach.checking` (the checks a learner runs),
+:mod:`sgdteach.course` (what the notebooks measure and draw), :mod:`sgdteach.tools` (maintainer
+commands) and :mod:`sgdteach.grading` (the instructor's grader, reached through
+``python -m sgdteach``).
+
+``sgdteach.X`` exposes the algorithm's nouns and verbs. Importing sgdteach is light: the loop's
+modules are imported at once, the others on first use of one of their names (PEP 562), and
+matplotlib and ipywidgets only by :mod:`sgdteach.course`, when you use it.
 """
 
 from __future__ import annotations
@@ -30,11 +38,11 @@ from .schedules import (
 
 if TYPE_CHECKING:  # the lazy names below, for mypy (``X as X``: an attribute not in __all__)
     from . import checking as checking
+    from . import course as course
     from . import datasets, functions, networks
-    from . import exercise_checks as exercise_checks
     from . import reference as reference
     from . import streaming as streaming
-    from .checking import check_gradient, numerical_gradient
+    from .checking.finite_differences import check_gradient, numerical_gradient
     from .networks import MLP
     from .reference import batch_gradient_descent, stochastic_gradient_descent
     from .streaming import minimize_memmap, minimize_stream
@@ -43,9 +51,10 @@ if TYPE_CHECKING:  # the lazy names below, for mypy (``X as X``: an attribute no
 #: maps to itself). ``__all__`` below is the public list, eager and lazy names alike.
 _LAZY = {
     "datasets": "datasets", "functions": "functions", "networks": "networks",
-    "checking": "checking", "exercise_checks": "exercise_checks", "reference": "reference",
+    "checking": "checking", "course": "course", "reference": "reference",
     "streaming": "streaming",
-    "check_gradient": "checking", "numerical_gradient": "checking",
+    "check_gradient": "checking.finite_differences",
+    "numerical_gradient": "checking.finite_differences",
     "MLP": "networks",
     "batch_gradient_descent": "reference", "stochastic_gradient_descent": "reference",
     "minimize_memmap": "streaming", "minimize_stream": "streaming",

@@ -5,7 +5,7 @@ Commands (each delegates to its module):
 * ``execute NOTEBOOK...``: re-execute notebooks and save their outputs (``make notebooks``).
 * ``release SOLUTIONS EXERCISES``: generate exercise notebooks from the solutions.
 * ``install-cell NOTEBOOK... [--check]``: write the first code cell that installs
-  ``sgdteach==<version>`` when it is missing (:mod:`sgdteach.install_cell`).
+  ``sgdteach==<version>`` when it is missing (:mod:`sgdteach.tools.install_cell`).
 * ``grade SOURCE.ipynb SUBMISSION.ipynb... --out gradebook.csv [--jobs N] [--timeout S]
   [--shard I/N]``.
 * ``merge GRADEBOOK... --out gradebook.csv``: join gradebooks graded in shards.
@@ -17,11 +17,11 @@ import importlib
 import sys
 
 COMMANDS = {
-    "execute": ("sgdteach.nbexec", "re-execute notebooks and save their outputs"),
+    "execute": ("sgdteach.tools.nbexec", "re-execute notebooks and save their outputs"),
     "release": ("sgdteach.grading.release", "generate exercises/ from solutions/"),
-    "grade": ("sgdteach.grading.grader", "grade submissions into a gradebook"),
+    "grade": ("sgdteach.grading.grade", "grade submissions into a gradebook"),
     "merge": ("sgdteach.grading.merge", "merge gradebooks graded in shards (grade --shard)"),
-    "install-cell": ("sgdteach.install_cell", "write the install cell (pip install sgdteach=="
+    "install-cell": ("sgdteach.tools.install_cell", "write the install cell (pip install sgdteach=="
                      "<version> when missing) into notebooks"),
 }
 

@@ -46,3 +46,10 @@ def write_atomic(path: str | os.PathLike, data: str | bytes) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def package_root() -> str:
+    """The folder that holds the ``sgdteach`` package: the repository for an editable install or a
+    copy that is not installed, site-packages otherwise. The grader puts it on the worker's and
+    the kernel's ``sys.path`` and mounts it read-only in the sandbox."""
+    return os.path.dirname(os.path.dirname(os.path.realpath(__file__)))

@@ -15,15 +15,7 @@ import math
 import numbers
 from collections.abc import Callable
 
-from ._validation import (
-    COUNT,
-    NON_NEGATIVE,
-    POSITIVE,
-    Interval,
-    check_choice,
-    check_number,
-    fail,
-)
+from ._validation import COUNT, NON_NEGATIVE, POSITIVE, Interval, check_choice, check_number, fail
 
 Schedule = Callable[[int], float]
 

@@ -138,7 +138,7 @@ def run_in_venv(folder: str) -> int:
     import nbformat
 
     import sgdteach
-    from sgdteach.nbexec import notebook_client
+    from sgdteach.tools.nbexec import notebook_client
 
     print(f"  sgdteach {sgdteach.__version__} from {Path(sgdteach.__file__).parent}")
     failed = 0

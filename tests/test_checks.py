@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 import sgdteach.checking as checking
-from sgdteach.exercise_checks import CheckError, parse_mistake
+from sgdteach.checking import CheckError, parse_mistake
 from sgdteach.grading.markup import grade_id, role
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"

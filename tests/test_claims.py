@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sgdteach.experiments import ClaimError, claim
+from sgdteach.course.claims import ClaimError, claim
 
 
 @pytest.mark.parametrize("value, op, bound, stated", [

@@ -1,4 +1,5 @@
-"""The environment check of notebook 00 (sgdteach.environment) agrees with pyproject.toml (parsed
+"""The environment check of notebook 00 (sgdteach.tools.environment) agrees with pyproject.toml
+(parsed
 here with tomllib, independently of the installed metadata the check reads)."""
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from sgdteach import environment
-from sgdteach.environment import check_environment, course_requirements, package_status
+from sgdteach.tools import environment
+from sgdteach.tools.environment import check_environment, course_requirements, package_status
 
 try:
     import tomllib

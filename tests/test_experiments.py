@@ -1,4 +1,4 @@
-"""The notebook measurements of sgdteach.experiments, each against something independent:
+"""The notebook measurements of sgdteach.course.experiments, each against something independent:
 closed forms, a Monte-Carlo simulation, plain numpy loops, or sgdteach.minimize itself."""
 
 import math
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import sgdteach
-from sgdteach import experiments as E
 from sgdteach import functions as F
+from sgdteach.course import experiments as E
 from sgdteach.datasets import drifting_stream
 from sgdteach.descent import History
 from sgdteach.sampling import steps_per_epoch
@@ -247,7 +247,7 @@ def test_per_rule_rates_and_options():
 
 
 def test_saddle_gradient_minima_and_stable_line():
-    fn = E.saddle()
+    fn = F.saddle()
     for w in ([0.3, -0.7], [1.2, 1.4], [-0.5, 0.1]):
         sgdteach.check_gradient(fn.value, fn.grad, np.array(w), verbose=False)
     for m in fn.minimizers:

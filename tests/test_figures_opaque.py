@@ -1,8 +1,10 @@
 """Every figure the package draws has an opaque white background, whatever the user's rcParams.
 
-Each public figure-making function of :mod:`sgdteach.plotting` (the list is read from the module,
+Each public figure-making function of :mod:`sgdteach.course.plotting` (the list is read from the
+module,
 so a new one must be added here), the two in other modules, every ``draw_*`` of
-:mod:`sgdteach.widgets` and the image every ``*_widget`` displays are rendered to PNG the way the
+:mod:`sgdteach.course.widgets` and the image every ``*_widget`` displays are rendered to PNG the
+way the
 learner sees them: a figure shown inline as the course notebooks render it
 (``IPython.core.pylabtools.print_figure`` at the figure's fixed size, ``bbox_inches=None``, as
 their first cell configures the inline backend; the figure's own face colour), a widget's image
@@ -29,7 +31,8 @@ from images import frames, off_canvas  # noqa: E402
 from IPython.core.pylabtools import print_figure  # noqa: E402
 
 import sgdteach  # noqa: E402
-from sgdteach import plotting, rates, toolbox, widgets  # noqa: E402
+from sgdteach.course import momentum_rates as rates
+from sgdteach.course import plotting, toolbox, widgets  # noqa: E402
 from sgdteach.datasets import make_regression  # noqa: E402
 
 TRANSPARENT = {"figure.facecolor": "none", "axes.facecolor": "none",
@@ -135,7 +138,7 @@ def test_widget_images_are_opaque_white(name, rc, shown):
 
 @pytest.mark.parametrize("rc", RC)
 def test_grading_summary_chart_is_opaque_white(rc):
-    from sgdteach.grading.summary import chart_png
+    from sgdteach.grading.report.summary import chart_png
 
     table = {"1a": [("passed", 7, 0.7), ("wrong sign", 3, 0.3)],
              "1b": [("passed", 4, 0.4), ("not averaged", 5, 0.5), ("not attempted", 1, 0.1)]}

@@ -24,13 +24,14 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from sgdteach.grading import grader, sandbox
-from sgdteach.grading.assemble import assemble
-from sgdteach.grading.client import GradingClient
-from sgdteach.grading.feedback import feedback_markdown
-from sgdteach.grading.gradebook import Paths, read_rows, row
+from sgdteach.grading import grade as grader
 from sgdteach.grading.markup import grade_id
 from sgdteach.grading.outcomes import classify
+from sgdteach.grading.report.feedback import feedback_markdown
+from sgdteach.grading.report.gradebook import Paths, read_rows, row
+from sgdteach.grading.sandbox import launcher as sandbox
+from sgdteach.grading.worker.assemble import assemble
+from sgdteach.grading.worker.kernel_client import GradingClient
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
@@ -423,7 +424,7 @@ def test_grader_refuses_a_source_without_tests(tmp_path, capsys):
 
 LIMITS = """
 import sys
-from sgdteach.grading import landlock, sandbox
+from sgdteach.grading.sandbox import landlock, launcher as sandbox
 sandbox.apply_limits(memory_mb=512, file_mb=1)
 try:
     blob = bytearray(2 * 2**30)
@@ -456,7 +457,7 @@ def test_sandbox_limits_memory_file_size_and_writes(tmp_path):
 
 
 def test_sandbox_copy_holds_the_submission_and_its_data_only(tmp_path):
-    from sgdteach.grading.intake import copy_folder
+    from sgdteach.grading.worker.intake import copy_folder
 
     src = tmp_path / "class"
     (src / "data").mkdir(parents=True)
@@ -509,7 +510,7 @@ def test_grader_refuses_without_bubblewrap_unless_a_weaker_sandbox_is_named(tmp_
 def test_intake_rules_for_links_special_files_and_metadata(tmp_path, source, exercise):
     import os
 
-    from sgdteach.grading.intake import Rejected, metadata_tampering, resolve
+    from sgdteach.grading.worker.intake import Rejected, metadata_tampering, resolve
 
     folder, elsewhere = tmp_path / "alice", tmp_path / "instructor"
     folder.mkdir()
@@ -534,7 +535,7 @@ def test_intake_rules_for_links_special_files_and_metadata(tmp_path, source, exe
 
 
 def test_feedback_redacts_hidden_tests_solutions_and_the_graders_environment(source):
-    from sgdteach.grading.feedback import redact, secrets
+    from sgdteach.grading.report.feedback import redact, secrets
 
     hidden = secrets(source, {"TOKEN": "abcdefghijklmnop", "LANG": "C.UTF-8"})
     leak = "check_squared_error_cost(squared_error_cost, seed=101) and abcdefghijklmnop"

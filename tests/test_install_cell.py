@@ -1,4 +1,5 @@
-"""The install cell (sgdteach.install_cell): every notebook, solution and exercise starts with it,
+"""The install cell (sgdteach.tools.install_cell): every notebook, solution and exercise starts
+with it,
 pinned to the one version (sgdteach/__init__.py, which pyproject reads); the command that writes
 it inserts, updates and leaves alone as it should; no notebook names an unchecked URL."""
 
@@ -13,8 +14,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from sgdteach import install_cell
 from sgdteach.grading.markup import role
+from sgdteach.tools import install_cell
 
 try:
     import tomllib

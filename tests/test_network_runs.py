@@ -1,4 +1,5 @@
-"""sgdteach.network_runs: the notebook-10 measurements against direct computations and theory."""
+"""sgdteach.course.network_runs: the notebook-10 measurements against direct computations and
+theory."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 import pytest
 
 from sgdteach import minimize
-from sgdteach import network_runs as nr
+from sgdteach.course import network_runs as nr
 from sgdteach.networks import MLP
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sgdteach import check_gradient, minimize, numerical_gradient
-from sgdteach.network_runs import sklearn_step
+from sgdteach.course.network_runs import sklearn_step
 from sgdteach.networks import ACTIVATIONS, MLP, log_softmax
 
 RNG = np.random.default_rng(12345)

@@ -256,7 +256,7 @@ def test_widget_rules():
     no_static = _nb(_code("x = 1"), _code("methods_widget()", [VIEW], [IGNORE_TAG]))
     assert any("static figure" in p for p in widget_problems(no_static))
     assert not is_widget_cell(_code("w = CourseWidget(controls, draw)\nprint(w.last_text)"))
-    assert is_widget_cell(_code("sgdteach.widgets.schedules_widget(lr=0.1)"))
+    assert is_widget_cell(_code("sgdteach.course.widgets.schedules_widget(lr=0.1)"))
 
 
 def test_check_yourself_rules():

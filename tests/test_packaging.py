@@ -62,21 +62,23 @@ def test_public_names_exist():
 
 LAZY_NAMES = """
 import importlib, sys
-import sgdteach, sgdteach.checking as checking
-late = [m for m in sys.modules if m.split(".")[1:2] in (["exercise_checks"], ["datasets"])]
+import sgdteach
+late = [m for m in sys.modules if m.split(".")[1:2] in (["checking"], ["datasets"], ["course"],
+                                                        ["grading"], ["tools"])]
 assert not late, f"imported by `import sgdteach`: {late}"
 assert set(sgdteach.__all__) <= set(dir(sgdteach)), set(sgdteach.__all__) - set(dir(sgdteach))
-assert set(checking.__all__) <= set(dir(checking)), set(checking.__all__) - set(dir(checking))
 for name, module in sgdteach._LAZY.items():
     direct = importlib.import_module(f"sgdteach.{module}")
     assert getattr(sgdteach, name) is (direct if name == module else getattr(direct, name)), name
-import sgdteach.exercise_checks as ec
-for name in checking._EXERCISE_CHECKS:
-    assert getattr(checking, name) is getattr(ec, name), name
+import sgdteach.checking as checking
+import sgdteach.course as course
+assert set(checking.__all__) <= set(dir(checking)), set(checking.__all__) - set(dir(checking))
+for name in course._SUBMODULES:
+    assert getattr(course, name) is importlib.import_module(f"sgdteach.course.{name}"), name
 star = {}
 exec("from sgdteach import *", star)
 assert all(star[n] is getattr(sgdteach, n) for n in sgdteach.__all__)
-for module in (sgdteach, checking):
+for module in (sgdteach, checking, course):
     try:
         module.no_such_name
     except AttributeError as exc:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import sgdteach
-from sgdteach import plotting
+from sgdteach.course import plotting
 
 
 @pytest.fixture

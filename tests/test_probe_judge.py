@@ -16,10 +16,11 @@ from test_checks import PLANTED, QUESTIONS, solution_code
 
 import sgdteach
 import sgdteach.checking as checking
-from sgdteach.exercise_checks import CHECKS, CheckError, RecordError
-from sgdteach.grading import judging
-from sgdteach.grading.probes import MIME, make_record
-from sgdteach.grading.scan import scan
+from sgdteach.checking import CheckError, RecordError
+from sgdteach.checking.registry import CHECKS
+from sgdteach.grading.worker import judging
+from sgdteach.grading.worker.probes import MIME, make_record
+from sgdteach.grading.worker.scan import scan
 
 ROOT = Path(__file__).resolve().parents[1]
 ADDRESS = re.compile(r"0x[0-9a-f]+")
@@ -172,7 +173,7 @@ def test_the_scan_follows_aliases_across_cells_and_leaves_honest_code_alone():
 
 
 def test_the_grader_refuses_a_source_whose_test_cell_it_cannot_probe(tmp_path, capsys):
-    from sgdteach.grading import grader
+    from sgdteach.grading import grade as grader
     from sgdteach.grading.markup import grade_id as gid_of
 
     nb = nbformat.read(ROOT / "solutions" / "01_gradient.ipynb", as_version=4)
@@ -196,7 +197,7 @@ def test_batch_gd_short_of_the_target_is_not_told_it_bounces():
 
 
 def test_the_judge_uses_its_own_inputs_not_the_kernels(monkeypatch, capsys):
-    from sgdteach.exercise_checks import sgd as module
+    from sgdteach.checking import sgd as module
 
     def lazy(theta, x, y, lr):   # right only where the step is zero
         return theta.copy()

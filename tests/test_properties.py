@@ -25,19 +25,10 @@ from hypothesis_profiles import examples
 from matplotlib.axes import Axes
 
 import sgdteach
-from sgdteach import (
-    checking,
-    datasets,
-    experiments,
-    functions,
-    losses,
-    optimizers,
-    rates,
-    schedules,
-    timing,
-    tuning,
-)
+from sgdteach import checking, datasets, functions, losses, optimizers, schedules
 from sgdteach import reference as ref
+from sgdteach.course import experiments, timing, tuning
+from sgdteach.course import momentum_rates as rates
 from sgdteach.networks import MLP
 from sgdteach.streaming import minimize_memmap, minimize_stream
 
@@ -200,7 +191,7 @@ CASES = {
     "minimize_mlp": (sgdteach.minimize, dict(X=X3, y=CLASSES, theta0=THETA, loss=NET, lr=0.1,
                                              epochs=2, seed=0),
                      dict(X=ARRAYS, y=ARRAYS, theta0=ARRAYS)),
-    # momentum's convergence factor (sgdteach.rates)
+    # momentum's convergence factor (sgdteach.course.momentum_rates)
     "heavy_ball_rate": (rates.heavy_ball_rate, dict(lr=0.1, beta=0.5, eigenvalues=[1.0, 25.0]),
                         dict(lr=SCALARS | ARRAYS, beta=SCALARS | ARRAYS,
                              eigenvalues=SCALARS | ARRAYS)),
@@ -222,7 +213,7 @@ CASES = {
     "plot_rate_map": (rates.plot_rate_map,
                       dict(rmap=rates.rate_map([0.05, 0.1], [0.0, 0.5], [1.0, 25.0])),
                       dict(rmap=SCALARS | ARRAYS)),
-    # learning-rate search (sgdteach.tuning)
+    # learning-rate search (sgdteach.course.tuning)
     "best_learning_rates": (tuning.best_learning_rates,
                             dict(fn=functions.quadratic(10.0), grid=[0.01, 0.05, 0.1], steps=10,
                                  methods=("sgd", "adam"), refine=2),
@@ -236,7 +227,7 @@ CASES = {
     "curvature_ratio": (tuning.curvature_ratio, dict(fn=functions.quadratic(25.0), w=[1.0, 1.0],
                                                      h=1e-5),
                         dict(fn=SCALARS, w=ARRAYS, h=SCALARS)),
-    # timings (sgdteach.timing)
+    # timings (sgdteach.course.timing)
     "best_of_interleaved": (timing.best_of_interleaved,
                             dict(runs={"a": lambda: 0.5, "b": lambda: 0.25}, repeats=2),
                             dict(runs=RUNS, repeats=SCALARS)),

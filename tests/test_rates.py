@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import sgdteach
-from sgdteach import rates
+from sgdteach.course import momentum_rates as rates
 from sgdteach.functions import as_finite_sum, quadratic
 
 LAM = np.array([1.0, 25.0])

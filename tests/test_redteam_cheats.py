@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 from sgdteach.grading.markup import grade_id
-from sgdteach.grading.probes import MIME
+from sgdteach.grading.worker.probes import MIME
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = "02_sgd.ipynb"
@@ -54,7 +54,7 @@ def _everything_passes(lines):
 get_ipython().input_transformers_post.append(_everything_passes)
 """
 REPLACE_CHECKS = """
-import sgdteach.checking, sgdteach.exercise_checks as _ec
+import sgdteach.checking, sgdteach.checking as _ec
 for _mod in (sgdteach.checking, _ec, _ec.sgd):
     for _name in dir(_mod):
         if _name.startswith("check_"):
@@ -67,7 +67,7 @@ numpy.isclose = lambda a, b, *r, **k: numpy.ones(numpy.shape(a), dtype=bool)
 numpy.array_equal = lambda *a, **k: True
 """
 FAKE_PROBE = """
-import sgdteach.grading.probes as _p
+import sgdteach.grading.worker.probes as _p
 from IPython.display import display as _display
 def _fake(namespace, probe_id, check, function, seed):
     calls = [{"status": "ok", "value": {"text": "0", "shape": [2], "data": [0.0, 0.0]},
@@ -77,7 +77,7 @@ def _fake(namespace, probe_id, check, function, seed):
 _p.probe = _fake
 """
 TWICE = """
-import sgdteach.grading.probes as _p
+import sgdteach.grading.worker.probes as _p
 _real = _p.probe
 def _twice(*args):
     _real(*args)
@@ -85,7 +85,7 @@ def _twice(*args):
 _p.probe = _twice
 """
 HUGE = """
-import sgdteach.grading.probes as _p
+import sgdteach.grading.worker.probes as _p
 from IPython.display import display as _display
 def _huge(namespace, probe_id, check, function, seed):
     record = _p.make_record(namespace, probe_id, check, function, seed)
@@ -179,7 +179,7 @@ def cases(step_record: dict) -> dict:
 def run(tmp_path_factory):
     from test_checks import solution_code
 
-    from sgdteach.grading.probes import make_record
+    from sgdteach.grading.worker.probes import make_record
 
     base = tmp_path_factory.mktemp("redteam")
     step = solution_code("02_sgd")["sgd_step"]
@@ -238,7 +238,7 @@ def test_calling_the_librarys_sgd_is_flagged_in_the_gradebook_and_the_feedback(r
     assert run["rows"]["calls_library"]["flags"] == flag
     assert flag in run["feedback"]["calls_library"]
     for case in ("fake_probe_module", "two_records", "huge_record"):
-        assert "ex2_step: imports sgdteach.grading.probes" in run["rows"][case]["flags"]
-    assert "sgdteach.exercise_checks.sgd" in run["rows"]["replaced_checks"]["flags"]
+        assert "ex2_step: imports sgdteach.grading.worker.probes" in run["rows"][case]["flags"]
+    assert "sgdteach.checking.sgd" in run["rows"]["replaced_checks"]["flags"]
     for case in ("honest_wrong", "wrong_2a_right_2b", "exit_in_function", "input_transformer"):
         assert run["rows"][case]["flags"] == ""

@@ -29,9 +29,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from sgdteach.grading import bwrap, cgroups, landlock
-from sgdteach.grading.gradebook import Paths
 from sgdteach.grading.markup import grade_id
+from sgdteach.grading.report.gradebook import Paths
+from sgdteach.grading.sandbox import bwrap, cgroups, landlock
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = "01_gradient.ipynb"
@@ -266,7 +266,7 @@ class RssSampler:
             for proc in Path("/proc").glob("[0-9]*"):
                 try:
                     cmd = (proc / "cmdline").read_bytes()
-                    if b"sgdteach.grading.runner" not in cmd or self.tmp not in cmd:
+                    if b"sgdteach.grading.worker.runner" not in cmd or self.tmp not in cmd:
                         continue
                     status = (proc / "status").read_text()
                 except OSError:

@@ -33,8 +33,9 @@ from test_grading import (
     wrong_sign,
 )
 
-from sgdteach.grading import grader, merge
-from sgdteach.grading.gradebook import Paths
+from sgdteach.grading import grade as grader
+from sgdteach.grading import merge
+from sgdteach.grading.report.gradebook import Paths
 from sgdteach.grading.shard import Shard
 
 # -- the split --------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""sgdteach.toolbox against independent computations: finite differences, numpy.cov,
+"""sgdteach.course.toolbox against independent computations: finite differences, numpy.cov,
 numpy.linalg.lstsq, a hand-made power law, and a run known to diverge."""
 
 from __future__ import annotations
@@ -9,15 +9,15 @@ import time
 import numpy as np
 import pytest
 
-from sgdteach.datasets import make_regression, reference_data
-from sgdteach.losses import squared_error
-from sgdteach.toolbox import (
+from sgdteach.course.toolbox import (
     best_times,
     excess_or_divergence,
     gradient_covariance,
     hessian,
     loglog_slope,
 )
+from sgdteach.datasets import make_regression, reference_data
+from sgdteach.losses import squared_error
 
 
 def test_hessian_is_the_jacobian_of_the_gradient():

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from sgdteach import experiments, timing, tuning
+from sgdteach.course import experiments, timing, tuning
 from sgdteach.functions import quadratic, rosenbrock
 
 

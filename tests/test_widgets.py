@@ -1,6 +1,8 @@
-r"""Every widget exported by :mod:`sgdteach.widgets`, built headlessly (no kernel, no browser).
+r"""Every widget exported by :mod:`sgdteach.course.widgets`, built headlessly (no kernel, no
+browser).
 
-For each ``<name>_widget`` in ``sgdteach.widgets.__all__``: build it, move one control, and check
+For each ``<name>_widget`` in ``sgdteach.course.widgets.__all__``: build it, move one control, and
+check
 that the printed numbers and the image both changed; and check that ``draw_<name>()`` at its
 defaults prints exactly what the widget prints at its defaults (what the notebook's static cell
 shows above the widget). Plus a few checks specific to this package's own widgets: the numbers
@@ -18,7 +20,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import sgdteach  # noqa: E402
-from sgdteach import widgets  # noqa: E402
+from sgdteach.course import widgets  # noqa: E402
 
 BUILDERS = sorted(name for name in widgets.__all__ if name.endswith("_widget"))
 
@@ -63,7 +65,7 @@ def test_widget_matches_its_static_draw_and_redraws(builder, shown):
 
 
 def test_methods_numbers_match_minimize():
-    from sgdteach.widgets.methods import START, course_problem
+    from sgdteach.course.widgets.methods import START, course_problem
 
     X, y, theta_star, loss_star = course_problem()
     _, text = widgets.draw_methods(batch_size=7, lr=0.02, epochs=3, seed=5, sampling="replacement")
@@ -80,7 +82,7 @@ def test_methods_reports_divergence_instead_of_raising():
 
 
 def test_schedules_numbers_match_the_schedule():
-    from sgdteach.widgets.learning_rate import make_schedule
+    from sgdteach.course.widgets.learning_rate import make_schedule
 
     _, text = widgets.draw_schedules(schedule="cosine", lr=0.02, epochs=2, seed=1)
     rule = make_schedule("cosine", 0.02, 200)

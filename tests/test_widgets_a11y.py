@@ -1,5 +1,6 @@
 """Accessible names of the widgets' controls, headlessly (the browser check is in
-tests/browser/test_browser_comfort.py): every control of every ``*_widget`` of sgdteach.widgets
+tests/browser/test_browser_comfort.py): every control of every ``*_widget`` of
+sgdteach.course.widgets
 has a descriptive name that starts with its visible description and is its tooltip; the script
 that puts the names into the page is shown with every figure and carries exactly those names."""
 
@@ -15,9 +16,9 @@ matplotlib.use("Agg")
 import ipywidgets  # noqa: E402
 import pytest  # noqa: E402
 
-from sgdteach import widgets  # noqa: E402
 from sgdteach._validation import ValidationError  # noqa: E402
-from sgdteach.widgets._a11y import KINDS, PREFIX, expected_names  # noqa: E402
+from sgdteach.course import widgets  # noqa: E402
+from sgdteach.course.widgets._a11y import KINDS, PREFIX, expected_names  # noqa: E402
 
 BUILDERS = sorted(name for name in widgets.__all__ if name.endswith("_widget"))
 

@@ -10,9 +10,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from sgdteach import DivergenceError, minimize, schedules  # noqa: E402
-from sgdteach.network_runs import digits_split  # noqa: E402
-from sgdteach.widgets import draw_network, network_widget  # noqa: E402
-from sgdteach.widgets import network as nw  # noqa: E402
+from sgdteach.course.network_runs import digits_split  # noqa: E402
+from sgdteach.course.widgets import draw_network, network_widget  # noqa: E402
+from sgdteach.course.widgets import network as nw  # noqa: E402
 
 
 def test_printed_numbers_are_those_of_a_direct_minimize_run():

@@ -8,11 +8,7 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
-from sgdteach.widgets.optimizers import (  # noqa: E402
-    CONDITION,
-    draw_optimizers,
-    optimizers_widget,
-)
+from sgdteach.course.widgets.optimizers import CONDITION, draw_optimizers, optimizers_widget
 
 
 def _distances(text):

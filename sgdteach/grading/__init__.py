@@ -1,10 +1,15 @@
 r"""Releasing exercises from solutions, and grading submissions in sandboxed kernels.
 
-Modules, one idea each: :mod:`.markup` (nbgrader cell roles, metadata checks, stubs),
-:mod:`.release` (``python -m sgdteach release``), :mod:`.grader` (``python -m sgdteach grade``:
-scheduling, gradebook), :mod:`.runner` (one submission in a worker process), :mod:`.assemble`
-(test cells re-taken from the source, tampering), :mod:`.client` (nbclient with output caps),
-:mod:`.sandbox` and :mod:`.landlock` (limits of the kernel process), :mod:`.outcomes`,
-:mod:`.gradebook`, :mod:`.feedback`, :mod:`.summary`, :mod:`.progress`; on a cluster,
-:mod:`.shard` (``grade --shard I/N``) and :mod:`.merge` (``python -m sgdteach merge``).
+The commands: :mod:`.release` (``python -m sgdteach release``), :mod:`.grade`
+(``python -m sgdteach grade``: scheduling, the gradebook), on a cluster :mod:`.shard`
+(``grade --shard I/N``) and :mod:`.merge` (``python -m sgdteach merge``). Below them, by trust:
+
+* :mod:`.worker`: the only code that touches a submission (intake, assembly, the kernel client,
+  the in-kernel probe, the judge, the static scan);
+* :mod:`.sandbox`: the only code that knows OS mechanisms (bubblewrap, Landlock, cgroups, rlimits);
+* :mod:`.report`: written only by the grader process (gradebook, feedback, summary, progress).
+
+At the ground: :mod:`.markup` (nbgrader cell roles and metadata, no I/O), :mod:`.outcomes` (the
+outcome vocabulary), :mod:`.contract` (the typed records that cross process boundaries) and
+:mod:`._speedup`.
 """

@@ -2,7 +2,7 @@ r"""``python -m sgdteach merge GRADEBOOK... --out gradebook.csv``: join gradeboo
 (``grade --shard I/N``, or separate runs) into one, as if one run had graded every submission.
 
 Each input is a gradebook with its feedback folder and manifest (see
-:mod:`~sgdteach.grading.gradebook`). The merge checks that they were graded against the same
+:mod:`~sgdteach.grading.report.gradebook`). The merge checks that they were graded against the same
 source (same columns, same source SHA-256 in every manifest entry and shard plan) and, for shards,
 that every shard ``0 .. N-1`` of the same class is there and finished. Rows are joined over the
 gradebook's own columns (read from the CSV header, so columns added later merge too); a
@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from .._validation import message
-from .gradebook import EXTRA, FIXED, Paths, read_json, write_atomic, write_rows
+from .report.gradebook import EXTRA, FIXED, Paths, read_json, write_atomic, write_rows
+from .report.summary import sandbox_sentence, write_summary
 from .shard import read_plan
-from .summary import sandbox_sentence, write_summary
 
 
 class MergeError(ValueError):

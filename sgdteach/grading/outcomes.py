@@ -3,7 +3,7 @@ r"""What happened in one test cell, in words a class summary can count.
 ``classify(reply)`` turns a cell's execute reply into ``(outcome, message)``:
 
 * ``passed`` — the cell ran without error;
-* the **named mistake** of a :class:`~sgdteach.exercise_checks.CheckError` (``wrong sign``,
+* the **named mistake** of a :class:`~sgdteach.checking.CheckError` (``wrong sign``,
   ``last partial batch dropped``, ...), or ``wrong result`` when no variant matched;
 * ``not attempted`` — the answer still raises ``NotImplementedError``;
 * ``timed out``, ``not run`` (the kernel died or stopped before the cell), ``wrong result`` for a
@@ -12,7 +12,7 @@ r"""What happened in one test cell, in words a class summary can count.
 
 from __future__ import annotations
 
-from ..exercise_checks import parse_mistake
+from ..checking._core import parse_mistake
 
 TIMEOUT_ENAME = "CellTimeoutError"   # the exception name a timed-out cell is recorded with
 PASSED, NOT_RUN, NOT_ATTEMPTED, TIMED_OUT = "passed", "not run", "not attempted", "timed out"

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from .._files import write_atomic
-from ..nbexec import VOLATILE_CELL_KEYS, VOLATILE_NOTEBOOK_KEYS
+from ..tools.nbexec import VOLATILE_CELL_KEYS, VOLATILE_NOTEBOOK_KEYS
 from .markup import MarkupError, learner_source, role, validate
 
 

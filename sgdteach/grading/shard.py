@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .._validation import message
-from .gradebook import Paths, read_json, write_atomic
+from .report.gradebook import Paths, read_json, write_atomic
 
 PLAN = ".shard.json"
 _VARIABLE = re.compile(r"^\$(?:\{(\w+)\}|\((\w+)\)|(\w+))$")

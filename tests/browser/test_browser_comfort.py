@@ -4,9 +4,9 @@ The server of these tests runs with ``make lab``'s configuration folder (``jupyt
 :data:`lab_server.LAB_CONFIG`, first on ``JUPYTER_CONFIG_PATH``) and with notifications on, as a
 learner has them. A control server without that folder shows the prompt: the check can fail.
 
-Every control of every ``*_widget`` of :mod:`sgdteach.widgets` must be found by its ARIA role
+Every control of every ``*_widget`` of :mod:`sgdteach.course.widgets` must be found by its ARIA role
 and accessible name (Playwright's ``get_by_role``), the names taken from the widget objects
-(:func:`sgdteach.widgets._a11y.expected_names`), and no slider, dropdown or checkbox may be
+(:func:`sgdteach.course.widgets._a11y.expected_names`), and no slider, dropdown or checkbox may be
 left without one.
 """
 
@@ -75,15 +75,15 @@ def test_no_news_prompt(browser, lab_server, artifacts):
 
 # -- accessible names of the widgets' controls -----------------------------------------------
 def builders() -> list[str]:
-    from sgdteach import widgets
+    from sgdteach.course import widgets
 
     return sorted(n for n in widgets.__all__ if n.endswith("_widget"))
 
 
 def expected_roles(builder: str) -> list[tuple[str, str]]:
     r"""The (ARIA role, name) pairs of every control of ``builder()``, from the widget object."""
-    from sgdteach import widgets
-    from sgdteach.widgets._a11y import expected_names
+    from sgdteach.course import widgets
+    from sgdteach.course.widgets._a11y import expected_names
 
     widget = getattr(widgets, builder)()
     return [pair for key, control in widget.controls.items()

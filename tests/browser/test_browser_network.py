@@ -8,7 +8,7 @@ from __future__ import annotations
 from lab_widgets import Slider, save_screenshot, wait_for_redraw, widget_state
 from test_browser_course import open_and_run, slug
 
-from sgdteach.widgets.network import CONTROL_NAMES
+from sgdteach.course.widgets.network import CONTROL_NAMES
 
 NAME = "10_sgd_trains_a_network.ipynb"
 LOSSES = r"loss (\d+\.\d{4})"          # "train: loss 0.1057, ..." and "test:  loss 0.1670, ..."

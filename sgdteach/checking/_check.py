@@ -1,0 +1,105 @@
+r"""One exercise check in three parts: trusted **inputs** (built from the seed), a **probe** that
+only calls the learner's function on them and records what came back, and a **judge** that
+compares the record with the reference and its known wrong variants and names the mistake.
+
+In a notebook, ``check_sgd(sgd)`` runs all three in the learner's kernel (instant feedback: a ✓
+line or a :class:`~sgdteach.checking.CheckError`). At grading time only the probe runs in
+the kernel (:mod:`sgdteach.grading.worker.probes`); its record crosses to the grader as JSON and the
+judge runs there (:mod:`sgdteach.grading.worker.judging`), on inputs and references it rebuilt
+itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .._validation import _show, message
+from ._core import passed, require_callable
+from ._record import Observation, RecordError, decode_observation, transport
+
+Probe = Callable[[Callable, int], list[dict]]
+Judge = Callable[[str, list[Observation], int], str]
+
+
+@contextlib.contextmanager
+def substituted(fn: Any, names: tuple[tuple[str, Callable], ...]) -> Iterator[None]:
+    """Replace ``names`` in the namespace ``fn`` looks its globals up in, and restore them."""
+    space = getattr(fn, "__globals__", None)
+    if not names or not isinstance(space, dict):
+        yield
+        return
+    saved = {key: space[key] for key, _ in names if key in space}
+    space.update(dict(names))
+    try:
+        yield
+    finally:
+        for key, _ in names:
+            if key in saved:
+                space[key] = saved[key]
+            else:
+                space.pop(key, None)
+
+
+class _Shown:
+    """Stands for a value the probe described in words (for the template message)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Check:
+    """An exercise check. ``arg`` names the learner's function in messages; ``substitutes`` are
+    earlier answers the function may call, replaced by the reference during the probe (so a wrong
+    earlier part does not fail this one); ``forbidden`` are the dotted names of the library's own
+    implementation of what the exercise asks for (an answer using them is flagged)."""
+
+    name: str
+    arg: str
+    probe: Probe
+    judge: Judge
+    forbidden: tuple[str, ...] = ()
+    substitutes: tuple[tuple[str, Callable], ...] = ()
+
+    def observe(self, fn: Callable, seed: int) -> list[dict]:
+        """The probe: every call the judge may need, made unconditionally."""
+        with substituted(fn, self.substitutes):
+            return self.probe(fn, seed)
+
+    def __call__(self, fn: Callable, seed: int = 0) -> None:
+        """Probe and judge in this process; print the ✓ line or raise."""
+        require_callable(self.name, self.arg, fn)
+        name = getattr(fn, "__name__", self.arg)
+        calls = [decode_observation(obs) for obs in self.observe(fn, seed)]
+        passed(name, self.judge(name, calls, seed))
+
+    def record(self, fn: Any, seed: int) -> dict:
+        """The probe's plain-data record for the grader."""
+        if not callable(fn):
+            return {"not_callable": _show(fn)}
+        name = getattr(fn, "__name__", self.arg)
+        return {"name": name[:100] if isinstance(name, str) else self.arg,
+                "calls": transport(self.observe(fn, seed))}
+
+    def verdict(self, record: dict, seed: int) -> str:
+        """Judge a record in the grader: the ✓ text, or the exception the notebook would have
+        raised (:class:`RecordError` when the record is malformed)."""
+        if not isinstance(record, dict):
+            raise RecordError("a probe record must be an object")
+        if set(record) == {"not_callable"} and isinstance(record["not_callable"], str):
+            raise TypeError(message(self.name, self.arg, "a function",
+                                    _Shown(record["not_callable"][:200]),
+                                    "Pass the function itself, without calling it: "
+                                    f"{self.name}(my_function)."))
+        if set(record) != {"name", "calls"} or not isinstance(record["name"], str) or \
+                len(record["name"]) > 100 or not isinstance(record["calls"], list) or \
+                len(record["calls"]) > 200:
+            raise RecordError("a probe record needs a name and a list of at most 200 calls")
+        calls = [decode_observation(obs) for obs in record["calls"]]
+        return self.judge(record["name"], calls, seed)

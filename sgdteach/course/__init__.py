@@ -1,0 +1,38 @@
+"""What the course's notebooks measure and draw, organised by concept (not by notebook number).
+
+* :mod:`.claims`: the ✓ lines (a claim with its margin, checked and printed).
+* :mod:`.plotting`: the course's figures (paths, losses, schedules, contours).
+* :mod:`.timing`: wall-clock measurements (best of interleaved runs, seconds to a target).
+* :mod:`.toolbox`: small measurements of a problem (Hessian, gradient covariance, log-log slopes).
+* :mod:`.experiments`: runs behind the notebooks' comparisons (noise floors, local minima,
+  online tracking, out-of-core timing, optimizers).
+* :mod:`.momentum_rates`: the heavy-ball convergence factor on quadratics.
+* :mod:`.tuning`: learning-rate grids and the per-method tuned comparisons.
+* :mod:`.network_runs`: the small network's training runs.
+* :mod:`.widgets`: the interactive widgets (ipywidgets), thin builders over the above.
+
+Each submodule is imported on first use (``sgdteach.course.plotting``), so importing this package
+costs nothing; matplotlib and ipywidgets arrive with the modules that draw.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import _lazy
+
+if TYPE_CHECKING:
+    from . import claims as claims
+    from . import experiments as experiments
+    from . import momentum_rates as momentum_rates
+    from . import network_runs as network_runs
+    from . import plotting as plotting
+    from . import timing as timing
+    from . import toolbox as toolbox
+    from . import tuning as tuning
+    from . import widgets as widgets
+
+_SUBMODULES = ("claims", "experiments", "momentum_rates", "network_runs", "plotting", "timing",
+               "toolbox", "tuning", "widgets")
+__getattr__, __dir__ = _lazy.attach(globals(), {name: name for name in _SUBMODULES})
+__all__: list[str] = []

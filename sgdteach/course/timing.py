@@ -1,0 +1,105 @@
+r"""Timings a notebook can make claims about: best of several interleaved runs, and the descent
+time to a target loss counted from the first update.
+
+A single timing on a shared machine measures the machine as much as the code. Running every
+contender once per round, round after round, and keeping each one's fastest round gives them all
+the same conditions; a sentence then compares *ratios* of such best times, with a margin, never
+raw milliseconds (which differ from machine to machine).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from .._validation import COUNT, INDEX, REAL, check_number, fail
+from ..descent import History
+
+
+def best_of_interleaved(runs: Mapping[str, Callable[[], float]], repeats: int = 5
+                        ) -> dict[str, float]:
+    r"""Call every function of ``runs`` once per round, for ``repeats`` rounds, and return the
+    smallest value each returned:
+
+    .. math::
+
+        t_k = \min_{r = 1..R} t_k^{(r)}, \qquad
+        \text{order: } 1, 2, \dots, K, \;1, 2, \dots, K, \;\dots
+
+    Each function returns the seconds it measured (e.g. :func:`seconds_to_target` of a run), so
+    what is timed is chosen by the caller.
+
+    >>> best_of_interleaved({"a": iter([3.0, 1.0, 2.0]).__next__}, repeats=3)
+    {'a': 1.0}
+    """
+    func = "best_of_interleaved"
+    repeats = check_number(func, "repeats", repeats, COUNT)
+    if not isinstance(runs, Mapping) or not runs or not all(map(callable, runs.values())):
+        fail(func, "runs", "a non-empty mapping name -> function returning seconds", runs,
+             "Pass e.g. {'batch GD': lambda: seconds_to_target(minimize(...), target)}.",
+             kind=TypeError)
+    best = dict.fromkeys(runs, math.inf)
+    for _ in range(repeats):
+        for name, run in runs.items():
+            seconds = run()
+            if not (isinstance(seconds, numbers.Real) and not isinstance(seconds, bool)
+                    and 0 <= seconds < math.inf):
+                fail(func, "runs", "functions returning seconds >= 0", f"{name!r} -> {seconds!r}",
+                     "Return a duration, e.g. seconds_to_target(...); NaN means never reached.")
+            seconds = float(seconds)
+            best[name] = min(best[name], seconds)
+    return best
+
+
+def seconds_to_target(history: History, target: float) -> float:
+    r"""Descent seconds from the first update to the first record with ``loss <= target``:
+    ``wall_time[k] - wall_time[0]``.
+
+    Recording is excluded (``History.wall_time``), and so is everything before step 0, such as
+    copying the first chunk of shuffled rows: a one-off cost that does not belong to the
+    updates. Returns NaN when the run never reached ``target``.
+
+    >>> import sgdteach
+    >>> X, y = sgdteach.datasets.reference_data()
+    >>> h = sgdteach.minimize(X, y, lr=0.05, batch_size=3, epochs=500, record_every=1)
+    >>> seconds_to_target(h, 1.0) > 0
+    True
+    """
+    if not isinstance(history, History):
+        fail("seconds_to_target", "history", "a History from sgdteach.minimize", history,
+             kind=TypeError)
+    target = check_number("seconds_to_target", "target", target, REAL)
+    hit = np.flatnonzero(history.loss <= target)
+    if len(hit) == 0:
+        return math.nan
+    return float(history.wall_time[hit[0]] - history.wall_time[0])
+
+
+def seconds_to_step(history: History, step: int) -> float:
+    r"""Descent seconds from the first update to the first record at or after ``step``:
+    ``wall_time[k] - wall_time[0]`` with ``k`` the first record whose ``history.step >= step``.
+
+    Time a run to a target found beforehand (the ``step`` of
+    :func:`~sgdteach.course.experiments.time_to_target` on a run that recorded its loss) by
+    repeating it
+    with ``record_every=step, record_loss=False``: then nothing but the updates is timed, and no
+    full-data loss is computed along the way. NaN when the run stopped before ``step``.
+
+    >>> import sgdteach
+    >>> X, y = sgdteach.datasets.reference_data()
+    >>> h = sgdteach.minimize(X, y, lr=0.05, batch_size=3, epochs=100, record_every=69,
+    ...                       record_loss=False)
+    >>> seconds_to_step(h, 69) == float(h.wall_time[1] - h.wall_time[0])
+    True
+    """
+    if not isinstance(history, History):
+        fail("seconds_to_step", "history", "a History from sgdteach.minimize", history,
+             kind=TypeError)
+    step = check_number("seconds_to_step", "step", step, INDEX)
+    at = np.flatnonzero(history.step >= step)
+    if len(at) == 0:
+        return math.nan
+    return float(history.wall_time[at[0]] - history.wall_time[0])

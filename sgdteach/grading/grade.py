@@ -1,0 +1,313 @@
+r"""Batch grading: ``python -m sgdteach grade SOURCE.ipynb SUBMISSION.ipynb... --out
+gradebook.csv [--jobs N] [--timeout SECONDS] [--redo] [--sandbox bwrap|landlock|none]``.
+
+Kernels run under bubblewrap by default (:mod:`~sgdteach.grading.sandbox.confine`). Where bubblewrap
+cannot run (macOS, a container without user namespaces) the grader refuses (exit 2) unless
+``--sandbox landlock`` or ``--sandbox none`` is given explicitly; every gradebook row and the class
+summary name the mode used.
+
+``SOURCE`` is the solution notebook (nbgrader markup, hidden tests included). Each submission is
+graded by a worker process of its own (:mod:`~sgdteach.grading.worker.runner`) that runs it in a
+fresh,
+sandboxed kernel in a temporary copy of its folder; this process only schedules workers, enforces
+a last-resort deadline on each, and writes the gradebook, the feedback files and the class summary
+(:mod:`~sgdteach.grading.report.gradebook`). Every submission gets exactly one row, whatever
+happened to
+it. A re-run skips submissions whose file and source are unchanged since they were graded (and did
+not end in ``error``), unless ``--redo``. The exit code is 0 when every submission was graded
+(whatever its score), 1 when some ended in ``error``, 2 for unusable arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from .._files import package_root
+from .markup import MarkupError, grade_id, role, validate
+from .report.feedback import feedback_markdown, redact, secrets
+from .report.gradebook import (
+    Paths,
+    max_score,
+    read_json,
+    read_rows,
+    row,
+    sha256,
+    write_atomic,
+    write_rows,
+)
+from .report.progress import Progress
+from .report.summary import write_summary
+from .sandbox import bwrap
+from .sandbox.confine import MODES, cleanup_leftovers
+from .shard import Shard, select
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m sgdteach grade",
+                                description="Grade notebook submissions against a solution.")
+    p.add_argument("source", help="the solution notebook (nbgrader markup, hidden tests)")
+    p.add_argument("submissions", nargs="+", help="submitted notebooks")
+    p.add_argument("--out", required=True, help="the gradebook CSV to write")
+    p.add_argument("--jobs", type=int, default=1, help="submissions graded at once (1)")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per cell (60)")
+    p.add_argument("--notebook-timeout", type=float, default=None,
+                   help="seconds for a whole notebook (10 x --timeout)")
+    p.add_argument("--memory-mb", type=int, default=2048, help="memory cap per kernel (2048)")
+    p.add_argument("--max-output-kb", type=int, default=1000,
+                   help="output kept per cell, in thousands of characters (1000)")
+    p.add_argument("--redo", action="store_true", help="grade again what is already graded")
+    p.add_argument("--shard", metavar="I/N", help="grade only shard I of N (0 <= I < N) of the "
+                   "sorted submissions; I may be $VAR, e.g. $JOB_COMPLETION_INDEX")
+    p.add_argument("--sandbox", choices=MODES, default="bwrap",
+                   help="how kernels are confined: bwrap (default; refused where bubblewrap "
+                        "cannot run), landlock (rlimits and Landlock only) or none")
+    p.add_argument("--disk-mb", type=int, default=256,
+                   help="disk (a tmpfs) per kernel under --sandbox bwrap (256)")
+    args = p.parse_args(argv)
+    try:
+        args.shard = None if args.shard is None else Shard.parse(args.shard)
+    except ValueError as exc:
+        p.error(str(exc))
+    for name, low in (("jobs", 1), ("timeout", 0.1), ("memory_mb", 256), ("max_output_kb", 1),
+                      ("disk_mb", 128)):
+        if getattr(args, name) < low:
+            p.error(f"'--{name.replace('_', '-')}' must be >= {low}; got {getattr(args, name)}")
+    args.notebook_timeout = args.notebook_timeout or 10 * args.timeout
+    return args
+
+
+def load_source(path: str):
+    """Validate the source notebook; return its test cells' grade_ids (in order) and the total
+    of their points."""
+    import nbformat
+
+    from .worker.judging import plan
+
+    nb = nbformat.read(path, as_version=4)
+    validate(nb, path)
+    plan(nb, path)   # every test cell must be check calls the grader can turn into probes
+    tests = [c for c in nb.cells if role(c) == "test"]
+    manual = sum(role(c) == "manual" for c in nb.cells)
+    if manual:
+        print(f"grade: {manual} manually graded cell(s) in {path} are not scored here",
+              file=sys.stderr)
+    return [grade_id(c) for c in tests], max_score(nb)
+
+
+def _kill_kernel(pid_file: Path, workdir: Path) -> None:
+    """Kill a worker's kernel process group if it is still ours (checked on /proc)."""
+    try:
+        pid = int(pid_file.read_text())
+        if str(workdir) in Path(f"/proc/{pid}/cmdline").read_text(errors="replace"):
+            os.killpg(pid, signal.SIGKILL)
+    except (OSError, ValueError):
+        pass
+
+
+RUNNING: set[subprocess.Popen] = set()   # live workers, killed if the grader is interrupted
+
+
+def run_worker(job: dict[str, Any], deadline: float, tries: int = 2) -> dict[str, Any]:
+    """Grade one submission in a worker process; a worker killed before it wrote its result is
+    tried once more, then reported as the submission's failure (``kernel_died``: only a hostile
+    or crashing submission kills it), and one that hangs past ``deadline`` is ``timeout``.
+    ``error`` is left for a grader bug the worker reported itself."""
+    for attempt in range(1, tries + 1):
+        result = _worker(job, deadline)
+        if result is not None:
+            return result
+        if attempt < tries:   # a fresh folder for the second try
+            workdir = Path(job["workdir"])
+            shutil.rmtree(workdir / "work", ignore_errors=True)
+            shutil.rmtree(workdir / "scratch", ignore_errors=True)
+    log = Path(job["workdir"]) / "worker.log"
+    tail = log.read_bytes()[-600:].decode(errors="replace").strip() if log.exists() else ""
+    return {"submission": job["key"], "status": "kernel_died",
+            "sandbox": {"mode": job.get("sandbox", "bwrap")},
+            "notes": [f"the grading worker was killed {tries} times before it could record a "
+                      "result (the submission killed it, or it ran out of memory)"
+                      + (f": {tail}" if tail else "")]}
+
+
+def _worker(job: dict[str, Any], deadline: float) -> dict[str, Any] | None:
+    """One run of ``python -m sgdteach.grading.worker.runner`` (its own session, output to
+    ``worker.log``): its result, a ``timeout`` result, or ``None`` if it died without one."""
+    workdir = Path(job["workdir"])
+    job_file, log_file = workdir / "job.json", workdir / "worker.log"
+    job_file.write_text(json.dumps(job))
+    env = dict(os.environ)
+    root = package_root()   # the sgdteach the grader itself runs
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    with open(log_file, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "sgdteach.grading.worker.runner",
+                                 str(job_file)],
+                                stdout=log, stderr=log, stdin=subprocess.DEVNULL, env=env,
+                                start_new_session=True)
+    RUNNING.add(proc)
+    try:
+        proc.wait(timeout=deadline)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        _kill_kernel(Path(job["kernel_pid_file"]), workdir)
+    finally:
+        RUNNING.discard(proc)
+        cleanup_leftovers(workdir)   # cgroups and sockets of a worker that could not
+    result = read_json(Path(job["result"]), None)
+    if not isinstance(result, dict) or result.get("submission") != job["key"]:
+        result = None
+    tail = log_file.read_bytes()[-1500:].decode(errors="replace")
+    if result is not None and result["status"] == "error":
+        result["log"] = tail   # for the instructor: the worker's and the kernel's last words
+    if result is None and timed_out:
+        result = {"submission": job["key"], "status": "timeout",
+                  "sandbox": {"mode": job.get("sandbox", "bwrap")},
+                  "notes": [f"the grading worker was stopped after {deadline:.0f} s"]}
+    return result
+
+
+class Grader:
+    """Schedules workers and keeps the gradebook, feedback and manifest up to date."""
+
+    def __init__(self, args: argparse.Namespace, grade_ids: list[str], max_score: float):
+        self.args, self.grade_ids, self.max_score = args, grade_ids, max_score
+        self.paths = Paths(args.out)
+        self.rows = read_rows(self.paths.gradebook, grade_ids)
+        if self.paths.gradebook.exists() and not self.rows:
+            print(f"grade: {self.paths.gradebook} has other columns (another source?): "
+                  "starting a new gradebook", file=sys.stderr)
+        self.manifest = read_json(self.paths.manifest, {}) if self.rows else {}
+        self.source_hash = sha256(args.source)
+        self.warned = False
+        self.sandbox_seen = ""
+        import nbformat
+
+        self.secrets = secrets(nbformat.read(args.source, as_version=4), dict(os.environ))
+
+    def fingerprint(self, path: str) -> dict[str, str | None]:
+        return {"sha256": sha256(path) if os.path.isfile(path) else None,
+                "source": self.source_hash}
+
+    def pending(self, keys: list[str]) -> list[str]:
+        if self.args.redo:
+            return keys
+        return [k for k in keys if k not in self.rows or self.rows[k]["status"] == "error"
+                or self.manifest.get(k) != self.fingerprint(k)
+                or not (self.paths.feedback / f"{self.paths.name(k)}.json").exists()]
+
+    def record(self, result: dict[str, Any]) -> None:
+        key = result["submission"]
+        result = redact(result, self.secrets)
+        result.setdefault("max_score", self.max_score)
+        name = self.paths.name(key)
+        write_atomic(self.paths.feedback / f"{name}.json", json.dumps(result, indent=1))
+        write_atomic(self.paths.feedback / f"{name}.md",
+                     feedback_markdown(result, self.args.source))
+        sandbox = result.get("sandbox") or {}
+        weak = ([sandbox["confinement"]] if sandbox.get("confined") is False else []) + \
+            [f"{limit} not applied" for limit in sandbox.get("limits_refused", [])]
+        if sandbox.get("layers"):
+            self.sandbox_seen = "; ".join(sandbox["layers"] + sandbox.get("missing", []))
+        if weak and not self.warned:   # once per run: the system lacks a protection
+            self.warned = True
+            print(f"grade: warning: {'; '.join(weak)}", file=sys.stderr)
+        self.rows[key] = row(result, self.grade_ids, self.max_score)
+        self.manifest[key] = self.fingerprint(key)
+        write_atomic(self.paths.manifest, json.dumps(self.manifest, indent=1))
+        write_rows(self.paths.gradebook, self.rows, self.grade_ids)
+
+    def sandbox_text(self) -> str:
+        """One sentence for the class summary: the sandbox mode and what it lacked."""
+        text = f"Kernels ran with `--sandbox {self.args.sandbox}`"
+        if self.sandbox_seen:
+            text += f": {self.sandbox_seen}"
+        return text + "."
+
+    def job(self, index: int, key: str, tmp: Path) -> dict[str, Any]:
+        workdir = tmp / f"{index:05d}"
+        workdir.mkdir()
+        a = self.args
+        return {"key": key, "path": os.path.abspath(key),   # not resolved: intake checks links
+                "source": str(Path(a.source).resolve()), "workdir": str(workdir),
+                "result": str(workdir / "result.json"),
+                "kernel_pid_file": str(workdir / "kernel.pid"), "timeout": a.timeout,
+                "notebook_timeout": a.notebook_timeout, "memory_mb": a.memory_mb,
+                "file_mb": 128, "max_output_bytes": a.max_output_kb * 1000,
+                "sandbox": a.sandbox, "disk_mb": a.disk_mb, "max_tasks": 40,
+                "grader_pid": os.getpid(),
+                "exclude": [str(p.resolve()) for p in self.paths.outputs()]}
+
+    def run(self, keys: list[str]) -> int:
+        todo = self.pending(keys)
+        print(f"grade: {len(todo)} of {len(keys)} submission(s) to grade"
+              + (f", {len(keys) - len(todo)} already graded (--redo grades them again)"
+                 if len(todo) < len(keys) else ""), file=sys.stderr)
+        progress = Progress(len(todo))
+        deadline = 90 + self.args.notebook_timeout
+        errors = 0
+        tmp = Path(tempfile.mkdtemp(prefix="sgdteach-grade-"))
+        pool = ThreadPoolExecutor(max_workers=self.args.jobs)
+        try:
+            futures = [pool.submit(run_worker, self.job(i, k, tmp), deadline)
+                       for i, k in enumerate(todo)]
+            for future in as_completed(futures):
+                result = future.result()
+                errors += result["status"] == "error"
+                self.record(result)
+                progress.done(result["submission"], result["status"],
+                              f"{self.rows[result['submission']]['score']}/"
+                              f"{self.rows[result['submission']]['max_score']}")
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)
+            for proc in list(RUNNING):   # workers run in their own session: stop them here
+                with contextlib.suppress(OSError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+            print("\ngrade: interrupted; the gradebook keeps what was graded", file=sys.stderr)
+            return 130
+        finally:
+            pool.shutdown(wait=True)
+            progress.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+        results = [read_json(self.paths.feedback / f"{self.paths.name(k)}.json", None)
+                   for k in sorted(self.rows)]
+        write_summary(self.paths.summary, [r for r in results if r], self.grade_ids,
+                      self.sandbox_text())
+        print(f"grade: wrote {self.paths.gradebook}, feedback in {self.paths.feedback}/, "
+              f"summary {self.paths.summary}.md", file=sys.stderr)
+        if errors:
+            print(f"grade: {errors} submission(s) could not be graded (status error); their "
+                  f".json feedback holds the worker's log", file=sys.stderr)
+        return 1 if errors else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from . import _speedup  # noqa: F401  (before nbformat is imported)
+
+    args = parse(argv)
+    if args.sandbox == "bwrap" and (why := bwrap.problem()):
+        print(f"grade: '--sandbox' bwrap cannot run here ({why}); install bubblewrap or allow "
+              "user namespaces, or choose a weaker sandbox explicitly with --sandbox=landlock "
+              "(rlimits and Landlock only) or --sandbox=none", file=sys.stderr)
+        return 2
+    try:
+        grade_ids, max_score = load_source(args.source)
+    except (OSError, ValueError, MarkupError) as exc:
+        print(f"grade: 'SOURCE' must be a solution notebook with nbgrader test cells; got "
+              f"{args.source!r}: {exc}", file=sys.stderr)
+        return 2
+    keys = list(dict.fromkeys(os.path.normpath(s) for s in args.submissions))
+    keys = select(keys, args.shard, args.out, sha256(args.source))
+    return Grader(args, grade_ids, max_score).run(keys)

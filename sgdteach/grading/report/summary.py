@@ -1,0 +1,116 @@
+r"""The class summary: per question, the share of submissions with each outcome — passed, each
+named mistake, not attempted, not run — as a Markdown table, a CSV file and a bar chart, so an
+instructor sees at a glance what to re-teach."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from ..outcomes import NOT_ATTEMPTED, NOT_RUN, PASSED, TIMED_OUT
+from .gradebook import write_atomic
+
+# Okabe–Ito: passed is green, outcomes that are not mistakes grey, and each named mistake keeps
+# one colour across all questions.
+GREEN, GREY = "#009E73", "#999999"
+OTHERS = ["#D55E00", "#E69F00", "#0072B2", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+NEUTRAL = (NOT_RUN, NOT_ATTEMPTED, TIMED_OUT)
+
+
+def tally(results: list[dict[str, Any]], grade_ids: list[str]) -> dict[str, list[tuple]]:
+    """For each grade_id, ``[(outcome, count, share), ...]``: passed first, then by count."""
+    table = {}
+    for gid in grade_ids:
+        counts: Counter[str] = Counter()
+        for result in results:
+            outcome = {q["grade_id"]: q["outcome"] for q in result.get("questions", [])}.get(gid)
+            counts[outcome or f"not graded ({result['status']})"] += 1
+        total = max(sum(counts.values()), 1)
+        order = sorted(counts, key=lambda o: (o != PASSED, -counts[o], o))
+        table[gid] = [(o, counts[o], counts[o] / total) for o in order]
+    return table
+
+
+def markdown(table: dict[str, list[tuple]], n: int, chart: str | None, sandbox: str = "") -> str:
+    lines = ["# Class summary", "", f"{n} submissions. For each question, the share of "
+             "submissions with each outcome (named mistakes come from the checks)."]
+    if sandbox:
+        lines += ["", f"Sandbox: {sandbox}"]
+    if chart:
+        lines += ["", f"![outcomes per question]({chart})"]
+    for gid, rows in table.items():
+        lines += ["", f"## `{gid}`", "", "| outcome | submissions | share |", "|---|---|---|"]
+        lines += [f"| {o} | {c} | {s:.0%} |" for o, c, s in rows]
+    return "\n".join(lines) + "\n"
+
+
+def chart_png(table: dict[str, list[tuple]]) -> bytes:
+    """One horizontal bar chart per question (shares of submissions), as PNG bytes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from ..._style import BACKGROUND
+
+    mistakes = sorted({o for rows in table.values() for o, _, _ in rows
+                       if o != PASSED and o not in NEUTRAL and not o.startswith("not graded")})
+    colour = {o: OTHERS[i % len(OTHERS)] for i, o in enumerate(mistakes)}
+    colour.update({PASSED: GREEN}, **{o: GREY for o in NEUTRAL})
+    heights = [max(len(rows), 1) for rows in table.values()]
+    fig = Figure(figsize=(8.0, 0.9 + 0.32 * sum(heights) + 0.5 * len(heights)),
+                 facecolor=BACKGROUND)
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(len(table), 1, squeeze=False,
+                        gridspec_kw={"height_ratios": heights})[:, 0]
+    for ax, (gid, rows) in zip(axes, table.items(), strict=True):
+        labels = [o for o, _, _ in rows][::-1]
+        shares = [s for _, _, s in rows][::-1]
+        ax.barh(labels, shares, color=[colour.get(o, GREY) for o in labels])
+        ax.set_xlim(0, 1)
+        ax.set_title(gid, loc="left", fontsize=10)
+        ax.tick_params(labelsize=8)
+        for y, share in enumerate(shares):
+            ax.text(min(share + 0.01, 0.93), y, f"{share:.0%}", va="center", fontsize=8)
+    axes[-1].set_xlabel("share of submissions")
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, facecolor=BACKGROUND, transparent=False)
+    return buffer.getvalue()
+
+
+def sandboxes(results: list[dict[str, Any]]) -> str:
+    """How many submissions ran in each ``--sandbox`` mode, e.g. ``bwrap (12)``."""
+    counts = Counter((r.get("sandbox") or {}).get("mode") or "unknown" for r in results)
+    return ", ".join(f"{mode} ({n})" for mode, n in sorted(counts.items()))
+
+
+def sandbox_sentence(base: Path) -> str:
+    """The sentence on how kernels were confined that :func:`write_summary` wrote to
+    ``<base>.md`` (without the per-mode counts), or ``""`` when there is none."""
+    try:
+        text = base.with_suffix(".md").read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    for line in text.splitlines():
+        if line.startswith("Sandbox: "):
+            return line.removeprefix("Sandbox: ").split(" Submissions per mode: ")[0].strip()
+    return ""
+
+
+def write_summary(base: Path, results: list[dict[str, Any]], grade_ids: list[str],
+                  sandbox: str = "") -> None:
+    """Write ``<base>.md``, ``<base>.csv`` and ``<base>.png``; ``sandbox`` says how the kernels
+    were confined (the modes of the results are counted after it)."""
+    sandbox = " ".join(t for t in (sandbox, f"Submissions per mode: {sandboxes(results)}.") if t)
+    table = tally(results, grade_ids)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["question", "outcome", "submissions", "share"])
+    for gid, rows in table.items():
+        writer.writerows([gid, o, c, f"{s:.4f}"] for o, c, s in rows)
+    write_atomic(base.with_suffix(".csv"), buffer.getvalue())
+    png = base.with_suffix(".png")
+    write_atomic(png, chart_png(table))
+    write_atomic(base.with_suffix(".md"), markdown(table, len(results), png.name, sandbox))

@@ -1,0 +1,203 @@
+r"""Grade one submission, in a worker process of its own: ``python -m sgdteach.grading.worker.runner
+JOB.json`` writes the result next to the job as ``result.json``.
+
+The worker reads the submission (never the grader: a hostile file can at worst crash this
+process) through :mod:`~sgdteach.grading.worker.intake` (links, special files, bad text, changed
+metadata), assembles the notebook to run (:mod:`~sgdteach.grading.worker.assemble`), stages a copy
+of
+the submission's folder, starts a fresh kernel confined as :mod:`~sgdteach.grading.sandbox.confine`
+says (bubblewrap by default) and runs the cells one by one. It stops at a dead kernel, at the
+second timeout in a row (the interrupt did not stop the first), or when the whole notebook
+exceeds its time budget. Each test cell runs as a probe cell; scoring judges the
+probes' records in this process (:mod:`~sgdteach.grading.worker.judging`), never the cells' replies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from ..markup import grade_id, points, role
+from ..report.gradebook import max_score
+from ..sandbox import confine
+from ..sandbox import launcher as sandbox
+from . import judging
+from .assemble import assemble
+from .intake import Rejected, copy_folder, metadata_tampering, read_notebook, resolve
+
+if TYPE_CHECKING:
+    from jupyter_client.manager import KernelManager
+    from jupyter_client.provisioning import LocalProvisioner
+
+
+class KernelStartError(RuntimeError):
+    """The kernel died or hung before running anything (e.g. a port taken by another process
+    between the manager choosing it and the kernel binding it): worth another try."""
+
+
+def execute(nb, job: dict[str, Any], work: Path, scratch: Path, attempts: int = 3):
+    """Run ``nb`` cell by cell in a fresh confined kernel; return (client, status, notes,
+    the description of the sandbox)."""
+    for attempt in range(1, attempts + 1):
+        conf = confine.prepare(job, work, scratch, attempt)
+        confine.record_leftovers(Path(job["workdir"]), conf)
+        try:
+            client, status, notes = _run_cells(nb, job, conf)
+            return client, status, notes, conf.describe()
+        except KernelStartError as exc:
+            if attempt == attempts:
+                raise RuntimeError(f"the kernel failed to start {attempts} times: "
+                                   f"{exc.__cause__}; {conf.launcher_report()}") from exc
+            time.sleep(attempt)
+        finally:
+            conf.close()
+    raise AssertionError("unreachable")
+
+
+def _run_cells(nb, job: dict[str, Any], conf: confine.Confinement):
+    from nbclient.exceptions import DeadKernelError
+
+    from .kernel_client import TIMEOUT_ENAME, GradingClient, kernel_manager_class
+
+    km_class = kernel_manager_class(conf.argv, transport=conf.transport, ip=conf.ip,
+                                    connection_file=conf.connection_file,
+                                    interrupt_mode=conf.interrupt_mode)
+    client = GradingClient(nb, timeout=job["timeout"], startup_timeout=60,
+                           kernel_manager_class=km_class,
+                           max_output_bytes=job["max_output_bytes"])
+    status, notes, streak, started = "ok", [], 0, False
+
+    def label(index: int) -> str:
+        gid = grade_id(nb.cells[index])
+        return f"cell '{gid}'" if gid else f"cell {index + 1} (a cell you added)"
+
+    deadline = time.monotonic() + job["notebook_timeout"]
+    try:
+        with client.setup_kernel(cwd=conf.cwd, env=conf.env):
+            started = True
+            # setup_kernel started the kernel: its manager and local provisioner are set
+            km = cast("KernelManager", client.km)
+            Path(job["kernel_pid_file"]).write_text(
+                str(cast("LocalProvisioner", km.provisioner).pid))
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                if time.monotonic() > deadline:
+                    status = "timeout"
+                    notes.append(f"stopped before {label(index)}: the notebook ran past its "
+                                 f"time budget of {job['notebook_timeout']:g} s")
+                    break
+                try:
+                    client.execute_cell(cell, index)
+                except DeadKernelError:
+                    notes.append(f"the kernel died while running {label(index)}")
+                    status = "kernel_died"
+                    break
+                if client.replies.get(index, {}).get("ename") == TIMEOUT_ENAME:
+                    status, streak = "timeout", streak + 1
+                    notes.append(f"{label(index)} ran past {job['timeout']:g} s and was "
+                                 "interrupted")
+                    if streak >= 2:
+                        notes.append("the kernel did not recover from the interrupt: stopped")
+                        break
+                else:
+                    streak = 0
+    except Exception as exc:
+        if started:
+            raise
+        raise KernelStartError(str(exc)) from exc
+    for index in sorted(client.truncated):
+        notes.append(f"output of {label(index)} truncated")
+    return client, status, notes
+
+
+def grade(job: dict[str, Any]) -> dict[str, Any]:
+    """The result of one submission (see :mod:`sgdteach.grading.report.gradebook` for its use)."""
+    import nbformat
+
+    source = nbformat.read(job["source"], as_version=4)
+    tests = [c for c in source.cells if role(c) == "test"]
+    result: dict[str, Any] = {
+        "submission": job["key"], "status": "ok", "tampered": False, "score": 0.0,
+        "max_score": max_score(source), "notes": [], "flags": [],
+        "sandbox": {"mode": job.get("sandbox", "bwrap")},
+        "questions": [{"grade_id": c.metadata.nbgrader.grade_id, "points": 0.0,
+                       "max_points": points(c), "outcome": "not run", "message": ""}
+                      for c in tests]}
+    path = Path(job["path"])
+    try:
+        real = resolve(path, Path(job["source"]))
+    except Rejected as exc:
+        result.update(status="rejected", notes=[f"not graded: {exc}"])
+        return result
+    except OSError as exc:
+        result.update(status="invalid_notebook",
+                      notes=[f"not a valid notebook: {type(exc).__name__}: {exc.strerror}"])
+        return result
+    submission, read_notes = read_notebook(real)
+    if submission is None:
+        result.update(status="invalid_notebook", notes=[f"not a valid notebook: {read_notes}"])
+        return result
+    try:
+        built = assemble(source, submission)
+    except Exception as exc:  # a structurally odd notebook nbformat still accepted
+        result.update(status="invalid_notebook", notes=[f"cannot read cells: {exc}"])
+        return result
+    changed = metadata_tampering(source, submission)
+    result.update(tampered=built.tampered or bool(changed),
+                  notes=list(read_notes) + list(built.notes) + changed)
+    plans = judging.prepare(source, built)   # each test cell becomes its probe cell
+    work = Path(job["workdir"]) / "work" / path.parent.name
+    scratch = Path(job["workdir"]) / "scratch"
+    scratch.mkdir()
+    result["notes"] += copy_folder(path.parent, work, path.name, tuple(job.get("exclude", ())))
+    client, status, notes, result["sandbox"] = execute(built.nb, job, work, scratch)
+    result["status"] = status
+    result["notes"] += notes
+    judging.score(result, built, plans, client.replies)   # the probes' records, judged here
+    for gid, index in built.answers.items():
+        reply = client.replies.get(index)
+        if reply and reply["status"] != "ok":
+            text = f"{reply['ename']}: {reply['evalue'][:300]}".rstrip(": ")
+            result["notes"].append(f"answer cell '{gid}' raised {text}")
+    result["score"] = sum(q["points"] for q in result["questions"])
+    return result
+
+
+def peak_rss_mb() -> float:
+    """The most resident memory this process has used, in MB."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (2**20 if sys.platform == "darwin" else 2**10)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .. import _speedup  # noqa: F401  (before nbformat is imported)
+
+    argv = sys.argv[1:] if argv is None else argv
+    job = json.loads(Path(argv[0]).read_text())
+    if job.get("grader_pid"):
+        sandbox.die_with_parent(job["grader_pid"])   # no worker outlives a killed grader
+    start = time.monotonic()
+    try:
+        result = grade(job)
+    except Exception as exc:  # the grader records an error row and goes on
+        result = {"submission": job["key"], "status": "error",
+                  "notes": [f"grading failed: {type(exc).__name__}: {exc}"],
+                  "trace": traceback.format_exc()[-4000:]}
+    result["seconds"] = round(time.monotonic() - start, 2)
+    result["worker_peak_rss_mb"] = round(peak_rss_mb())
+    tmp = Path(job["result"]).with_suffix(".tmp")
+    tmp.write_text(json.dumps(result))
+    os.replace(tmp, job["result"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

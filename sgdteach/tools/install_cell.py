@@ -1,0 +1,129 @@
+r"""The install cell: the first code cell of every notebook, solution and exercise.
+
+``python -m sgdteach install-cell FILE.ipynb...`` writes it (or brings it up to date) from one
+place, ``sgdteach.__version__``. On Colab or any kernel without sgdteach it installs the released
+package pinned to the version the notebook was written for, as d2l and fastbook do; where sgdteach
+is installed (``make lab``, Binder, nbval, the grader) it does nothing::
+
+    # Colab / a bare kernel: install the course package when it is missing.
+    try:
+        import sgdteach
+    except ImportError:
+        %pip install --quiet sgdteach==0.1.0
+        import sgdteach
+
+In a notebook with nbgrader markup (a solution) the cell is a locked nbgrader cell, so the
+release (``python -m sgdteach release``) keeps it read-only in the exercise and the grader runs the
+original, whatever a submission holds. ``--check`` writes nothing and exits 1 when a file is stale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+MARKER = "# Colab / a bare kernel: install the course package when it is missing."
+CELL_ID = "install-sgdteach"
+NBGRADER = {"grade": False, "grade_id": "install_sgdteach", "locked": True, "schema_version": 3,
+            "solution": False}
+
+
+def cell_source(version: str | None = None) -> str:
+    """The install cell's source for sgdteach ``version`` (default: this one's)."""
+    if version is None:
+        from .. import __version__ as version
+    return (f"{MARKER}\n"
+            "try:\n"
+            "    import sgdteach\n"
+            "except ImportError:\n"
+            f"    %pip install --quiet sgdteach=={version}\n"
+            "    import sgdteach")
+
+
+def _has_nbgrader_markup(nb: Any) -> bool:
+    return any("nbgrader" in cell.get("metadata", {}) for cell in nb.cells)
+
+
+def install_cell_index(nb: Any) -> int | None:
+    """Index of the notebook's install cell (its first code cell, when it starts with
+    :data:`MARKER`), else ``None``."""
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            return index if cell.source.startswith(MARKER) else None
+    return None
+
+
+def apply(nb: Any, version: str | None = None) -> bool:
+    """Make the first code cell of ``nb`` the install cell, in place; return whether it changed.
+
+    An existing install cell is updated (its id and outputs kept); otherwise a new cell goes just
+    before the first code cell (at the end of a notebook without code). Nothing else changes.
+    """
+    from nbformat.v4 import new_code_cell
+
+    source = cell_source(version)
+    index = install_cell_index(nb)
+    inserted = index is None
+    if index is None:
+        cell = new_code_cell(source)
+        ids = {c.get("id") for c in nb.cells}
+        if CELL_ID not in ids:
+            cell.id = CELL_ID
+        first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"),
+                          len(nb.cells))
+        nb.cells.insert(first_code, cell)
+        index = first_code
+    cell = nb.cells[index]
+    before = (cell.source, dict(cell.metadata))
+    cell.source = source
+    if _has_nbgrader_markup(nb):
+        cell.metadata["nbgrader"] = dict(NBGRADER)
+    return inserted or (cell.source, dict(cell.metadata)) != before
+
+
+def update_file(path: str | os.PathLike, *, check: bool = False) -> bool:
+    """Apply :func:`apply` to the notebook at ``path``; return whether it was (or would be)
+    changed. The file is rewritten atomically, and only when its text changes."""
+    import nbformat
+
+    from .nbexec import save_atomic
+
+    nb = nbformat.read(path, as_version=4)
+    apply(nb)
+    text = nbformat.writes(nb)
+    text = text if text.endswith("\n") else text + "\n"
+    with open(path, encoding="utf-8") as f:
+        changed = f.read() != text
+    if changed and not check:
+        save_atomic(nb, path)
+    return changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m sgdteach install-cell",
+        description="Write or update the install cell (pip install sgdteach==VERSION when the "
+                    "import fails) as the first code cell of each notebook. Run it on notebooks/ "
+                    "and solutions/, then regenerate exercises/ with `release`.")
+    parser.add_argument("notebooks", nargs="+", help="the .ipynb files to update")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if a notebook's install cell is stale")
+    args = parser.parse_args(argv)
+    stale = []
+    for name in args.notebooks:
+        if not name.endswith(".ipynb") or not os.path.isfile(name):
+            print(f"install-cell: {name!r} is not a notebook file (.ipynb); check the path.",
+                  file=sys.stderr)
+            return 2
+        if update_file(name, check=args.check):
+            stale.append(name)
+            print(f"{'stale' if args.check else 'updated'} {name}")
+    if args.check and stale:
+        print("install cells are out of date: run `python -m sgdteach install-cell` on them",
+              file=sys.stderr)
+        return 1
+    if not stale:
+        print(f"install cell up to date in {len(args.notebooks)} notebooks")
+    return 0
