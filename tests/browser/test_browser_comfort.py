@@ -96,7 +96,7 @@ def test_every_widget_control_has_its_accessible_name(lab_server, page, artifact
     from lab_widgets import save_screenshot
 
     path = artifacts / "a11y_widgets.ipynb"   # git-ignored, inside the server's root
-    cells = [nbformat.v4.new_code_cell(f"from sgdteach import widgets\nwidgets.{b}()")
+    cells = [nbformat.v4.new_code_cell(f"from sgdteach.course import widgets\nwidgets.{b}()")
              for b in builders()]
     nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {
         "name": "python3", "display_name": "Python 3", "language": "python"}})
