@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 ROOT_FLAG    := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 BROWSER_FLAG := $(shell [ -z "$$DISPLAY" ] && [ "$$(uname)" != Darwin ] && echo --no-browser)
 
-.PHONY: lab test test-fast colab-test binder-check typecheck notebooks exercises bench bench-quick lint clean-venv
+.PHONY: lab test test-fast test-core colab-test binder-check typecheck notebooks exercises bench bench-quick lint clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "sgdteach needs Python >= 3.10, found " + sys.version'
@@ -57,17 +57,25 @@ test: lint typecheck
 	  env OPENBLAS_CORETYPE=$$other OPENBLAS_NUM_THREADS=1 $(NBVAL); \
 	else echo "no notebooks yet: nbval skipped"; fi
 
-# The edit-run loop: unit and property tests only (no kernels, browsers or benchmarks), < 60 s.
+# The edit-run loop: unit and property tests only (no kernels, browsers, figures or benchmarks),
+# < 60 s. `make test-core` is the shorter loop for the algorithm alone (~10 s).
 # Hypothesis's "fast" profile (tests/hypothesis_profiles.py): a quarter of the examples of
 # `make test`.
 # Without the nbval plugin (unused here), whose import of nbformat each worker would pay first
 # (tests/conftest.py then keeps nbformat's jsonschema from compiling a grammar in every worker).
 # Two workers on two cores: one BLAS / OpenMP thread each (more threads than cores wait on each
 # other, and the tests do not depend on the thread count).
+FAST_PYTEST = OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
+              $(BIN)/python -m pytest -n 2 -q -p no:nbval --hypothesis-profile=fast
 test-fast: $(VENV)/.installed-dev
-	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
-	  $(BIN)/python -m pytest -n 2 -q -p no:nbval --hypothesis-profile=fast \
-	  -m "not slow and not kernel and not browser" tests
+	$(FAST_PYTEST) -m "not slow and not kernel and not browser and not figures" tests
+
+# The algorithm's tests: losses, optimizers, schedules, sampling, the loop, streaming, reference.
+CORE_TESTS = tests/test_losses.py tests/test_optimizers.py tests/test_schedules.py \
+             tests/test_schedules_warmup.py tests/test_descent.py tests/test_fast_paths.py \
+             tests/test_streaming.py tests/test_reference.py tests/test_validation.py
+test-core: $(VENV)/.installed-dev
+	$(FAST_PYTEST) $(CORE_TESTS)
 
 # Re-execute every notebook in a fresh kernel and save it with volatile metadata stripped.
 notebooks: $(VENV)/.installed-dev

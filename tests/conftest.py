@@ -36,11 +36,13 @@ def regression():
 
 
 # -- markers, by rule (so a new test file is marked without anyone remembering to) ---------------
-# kernel: starts Jupyter kernels or subprocess graders; browser: drives Chromium; slow: minutes.
-# `make test-fast` deselects all three; `make test` runs everything.
+# kernel: starts Jupyter kernels or subprocess graders; browser: drives Chromium; slow: minutes;
+# figures: renders figures or widgets (a figure test elsewhere carries @pytest.mark.figures).
+# `make test-fast` deselects all four; `make test` runs everything.
 KERNEL_FILES = ("test_grading", "test_redteam", "test_nbgrader", "test_cli", "test_sandbox",
                 "test_landlock", "test_bwrap", "test_cgroup", "test_runner", "test_grader")
 SLOW_FILES = ("test_benchmarks_smoke",)
+FIGURE_FILES = ("test_figures_opaque", "test_widgets", "test_plotting")
 
 
 def _deselects_kernel(config) -> bool:
@@ -70,3 +72,5 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.kernel)
         if name.startswith(SLOW_FILES):
             item.add_marker(pytest.mark.slow)
+        if name.startswith(FIGURE_FILES):
+            item.add_marker(pytest.mark.figures)

@@ -162,11 +162,11 @@ def test_peak_memory_refuses_nesting_and_non_callables():
         tracemalloc.stop()
 
 
-def _history(loss):
+def _history(loss, t0=0.0):
     k = len(loss)
     return History(theta=np.zeros(1), path=np.zeros((k, 1)), loss=np.asarray(loss, float),
                    step=np.arange(k) * 10, samples_seen=np.arange(k) * 40,
-                   epoch=np.arange(k) / 2, wall_time=np.arange(k) * 0.5, lr=np.ones(k))
+                   epoch=np.arange(k) / 2, wall_time=t0 + np.arange(k) * 0.5, lr=np.ones(k))
 
 
 def test_time_to_target_reads_the_first_record_at_or_below_the_target():
@@ -174,6 +174,16 @@ def test_time_to_target_reads_the_first_record_at_or_below_the_target():
     assert r == E.Reached(step=20.0, samples=80.0, seconds=1.0)
     assert E.time_to_target(_history([5.0, 3.0, 1.0]), 1.0).step == 20.0   # "at" counts
     assert all(math.isnan(v) for v in E.time_to_target(_history([5.0, 3.0]), 1.0))
+
+
+def test_time_to_target_counts_seconds_from_the_first_update(ref):
+    # The one definition of descent seconds (timing.seconds_to_step): wall_time[k] - wall_time[0].
+    X, y = ref
+    h = sgdteach.minimize(X, y, lr=0.05, batch_size=3, epochs=500, record_every=1)
+    k = int(np.flatnonzero(h.loss <= 1.0)[0])
+    assert E.time_to_target(h, 1.0).seconds == h.wall_time[k] - h.wall_time[0]
+    assert E.time_to_target(_history([5.0, 3.0, 1.0], t0=2.0), 1.0).seconds == 1.0
+    assert math.isnan(E.time_to_target(h, -1.0).seconds)
 
 
 def test_time_to_target_of_gradient_descent_matches_the_closed_form():

@@ -24,16 +24,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from images import frames, off_canvas  # noqa: E402
-from IPython.core.pylabtools import print_figure  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from images import frames, off_canvas
+from IPython.core.pylabtools import print_figure
 
-import sgdteach  # noqa: E402
+import sgdteach
 from sgdteach.course import momentum_rates as rates
-from sgdteach.course import plotting, toolbox, widgets  # noqa: E402
-from sgdteach.datasets import make_regression  # noqa: E402
+from sgdteach.course import plotting, toolbox, widgets
+from sgdteach.datasets import make_regression
 
 TRANSPARENT = {"figure.facecolor": "none", "axes.facecolor": "none",
                "savefig.facecolor": "none", "savefig.transparent": True}

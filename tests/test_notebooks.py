@@ -282,6 +282,7 @@ def _png_output(title: str) -> dict:
             "data": {"image/png": base64.b64encode(png).decode(), "text/plain": "<Figure>"}}
 
 
+@pytest.mark.figures
 def test_fixed_size_rules():
     fits, too_wide = _png_output("fits"), _png_output("a title far wider than its figure " * 2)
     assert fixed_size_problems(_nb(_code(FIXED_SIZE), _code("plt.show()", [fits]))) == []

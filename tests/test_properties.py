@@ -72,7 +72,6 @@ RUNS = st.sampled_from([
 # Results where a non-finite number is the documented answer, not a failure: NaN for "never
 # reached" (timings), inf for "diverged" (a learning rate's final distance).
 DOCUMENTED_NON_FINITE = {
-    "seconds_to_target": lambda r: isinstance(r, float) and math.isnan(r),
     "seconds_to_step": lambda r: isinstance(r, float) and math.isnan(r),
     "final_distances": lambda r: not np.isnan(r).any() and _finite(r[np.isfinite(r)]),
 }
@@ -231,8 +230,6 @@ CASES = {
     "best_of_interleaved": (timing.best_of_interleaved,
                             dict(runs={"a": lambda: 0.5, "b": lambda: 0.25}, repeats=2),
                             dict(runs=RUNS, repeats=SCALARS)),
-    "seconds_to_target": (timing.seconds_to_target, dict(history=HISTORY, target=1e3),
-                          dict(history=SCALARS, target=SCALARS)),
     "seconds_to_step": (timing.seconds_to_step, dict(history=HISTORY, step=1),
                         dict(history=SCALARS, step=SCALARS)),
 }

@@ -109,6 +109,7 @@ def test_bad_input_names_function_argument_and_value():
         rates.plot_rate_map(np.ones((3, 3)))
 
 
+@pytest.mark.figures
 def test_plot_rate_map_draws_labelled_axes_and_colour_bar():
     import matplotlib.pyplot as plt
 

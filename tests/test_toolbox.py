@@ -4,13 +4,11 @@ numpy.linalg.lstsq, a hand-made power law, and a run known to diverge."""
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest
 
 from sgdteach.course.toolbox import (
-    best_times,
     excess_or_divergence,
     gradient_covariance,
     hessian,
@@ -58,16 +56,3 @@ def test_excess_or_divergence():
     assert excess == pytest.approx(squared_error.value(theta, X, y) - j_star)
     excess, step = excess_or_divergence(X, y, lr=0.1, batch_size=3, epochs=500)
     assert math.isinf(excess) and step is not None and step > 0
-
-
-def test_best_times_takes_the_minimum_and_keeps_the_order():
-    calls = []
-    t = best_times({"slow": lambda: (calls.append("slow"), time.sleep(0.002)),
-                    "fast": lambda: calls.append("fast")}, repeat=3)
-    assert calls == ["slow", "fast"] * 3          # interleaved rounds
-    assert t["slow"] >= 0.002 > t["fast"]
-    with pytest.raises(ValueError, match="best_times: 'repeat'"):
-        best_times({"a": lambda: None}, repeat=0)
-    for funcs in ({}, {"a": 3.0}, [lambda: None]):
-        with pytest.raises(TypeError, match="best_times: 'funcs'"):
-            best_times(funcs)

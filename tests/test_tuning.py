@@ -1,11 +1,10 @@
 """Learning-rate search and curvature ratio against one-run-at-a-time loops and hand Hessians."""
 
-import math
 
 import numpy as np
 import pytest
 
-from sgdteach.course import experiments, timing, tuning
+from sgdteach.course import experiments, tuning
 from sgdteach.functions import quadratic, rosenbrock
 
 
@@ -56,43 +55,3 @@ def test_curvature_ratio_matches_the_analytic_hessian():
 def test_bad_grid_is_named():
     with pytest.raises(ValueError, match="best_learning_rates: 'grid' must be at least 3"):
         tuning.best_learning_rates(rosenbrock(), [0.1, 0.01, 0.001], 10)
-
-
-def test_best_of_interleaved_takes_each_minimum_in_round_robin_order():
-    calls = []
-
-    def run(name, values):
-        it = iter(values)
-        return lambda: calls.append(name) or next(it)
-
-    best = timing.best_of_interleaved({"a": run("a", [3.0, 1.0, 2.0]),
-                                       "b": run("b", [0.5, 0.7, 0.4])}, repeats=3)
-    assert best == {"a": 1.0, "b": 0.4}
-    assert calls == ["a", "b"] * 3
-    with pytest.raises(ValueError, match="best_of_interleaved: 'runs' must be functions"):
-        timing.best_of_interleaved({"a": lambda: math.nan})
-    with pytest.raises(TypeError, match="best_of_interleaved: 'runs'"):
-        timing.best_of_interleaved({})
-
-
-def test_seconds_to_target_counts_from_the_first_update(ref):
-    import sgdteach
-
-    X, y = ref
-    h = sgdteach.minimize(X, y, lr=0.05, batch_size=3, epochs=500, record_every=1)
-    k = int(np.flatnonzero(h.loss <= 1.0)[0])
-    assert timing.seconds_to_target(h, 1.0) == h.wall_time[k] - h.wall_time[0]
-    assert math.isnan(timing.seconds_to_target(h, -1.0))
-
-
-def test_seconds_to_step_reads_the_record_at_that_step(ref):
-    import sgdteach
-
-    X, y = ref
-    h = sgdteach.minimize(X, y, lr=0.05, batch_size=3, epochs=100, record_every=30,
-                          record_loss=False)
-    assert timing.seconds_to_step(h, 30) == h.wall_time[1] - h.wall_time[0]
-    assert timing.seconds_to_step(h, 31) == h.wall_time[2] - h.wall_time[0]
-    assert math.isnan(timing.seconds_to_step(h, 1000))
-    with pytest.raises(TypeError, match="seconds_to_step: 'step' must be an integer"):
-        timing.seconds_to_step(h, 2.5)

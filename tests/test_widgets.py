@@ -15,12 +15,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import ipywidgets  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import ipywidgets
+import numpy as np
+import pytest
 
-import sgdteach  # noqa: E402
-from sgdteach.course import widgets  # noqa: E402
+import sgdteach
+from sgdteach.course import widgets
 
 BUILDERS = sorted(name for name in widgets.__all__ if name.endswith("_widget"))
 

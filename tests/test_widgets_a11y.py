@@ -13,12 +13,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import ipywidgets  # noqa: E402
-import pytest  # noqa: E402
+import ipywidgets
+import pytest
 
-from sgdteach._validation import ValidationError  # noqa: E402
-from sgdteach.course import widgets  # noqa: E402
-from sgdteach.course.widgets._a11y import KINDS, PREFIX, expected_names  # noqa: E402
+from sgdteach._validation import ValidationError
+from sgdteach.course import widgets
+from sgdteach.course.widgets._a11y import KINDS, PREFIX, expected_names
 
 BUILDERS = sorted(name for name in widgets.__all__ if name.endswith("_widget"))
 

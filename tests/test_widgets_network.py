@@ -6,13 +6,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
-from sgdteach import DivergenceError, minimize, schedules  # noqa: E402
-from sgdteach.course.network_runs import digits_split  # noqa: E402
-from sgdteach.course.widgets import draw_network, network_widget  # noqa: E402
-from sgdteach.course.widgets import network as nw  # noqa: E402
+from sgdteach import DivergenceError, minimize, schedules
+from sgdteach.course.network_runs import digits_split
+from sgdteach.course.widgets import draw_network, network_widget
+from sgdteach.course.widgets import network as nw
 
 
 def test_printed_numbers_are_those_of_a_direct_minimize_run():

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._validation import _show, message
-from ._core import passed, require_callable
-from ._record import Observation, RecordError, decode_observation, transport
+from ._core import RecordError, passed, require_callable
+from ._record import Observation, decode_observation, transport
 
 Probe = Callable[[Callable, int], list[dict]]
 Judge = Callable[[str, list[Observation], int], str]

@@ -2,7 +2,8 @@
 
 * :mod:`.claims`: the ✓ lines (a claim with its margin, checked and printed).
 * :mod:`.plotting`: the course's figures (paths, losses, schedules, contours).
-* :mod:`.timing`: wall-clock measurements (best of interleaved runs, seconds to a target).
+* :mod:`.timing`: wall-clock measurements (best of interleaved runs, seconds per call, descent
+  seconds counted from the first update).
 * :mod:`.toolbox`: small measurements of a problem (Hessian, gradient covariance, log-log slopes).
 * :mod:`.experiments`: runs behind the notebooks' comparisons (noise floors, local minima,
   online tracking, out-of-core timing, optimizers).

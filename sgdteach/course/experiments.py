@@ -31,6 +31,7 @@ from .._validation import (
 from ..descent import DivergenceError, History, minimize
 from ..functions import TestFunction, as_finite_sum, barrier
 from ..optimizers import OPTIMIZERS, get_optimizer
+from .timing import seconds_to_step
 
 Array = np.ndarray
 T = TypeVar("T")
@@ -231,7 +232,8 @@ class Reached(NamedTuple):
 
 def time_to_target(history: History, target: float) -> Reached:
     """Updates, samples (gradient evaluations) and descent seconds until the first record point
-    with ``loss <= target``. The resolution is the run's ``record_every``.
+    with ``loss <= target``. The resolution is the run's ``record_every``; the seconds are
+    :func:`~sgdteach.course.timing.seconds_to_step`'s, counted from the first update.
 
     >>> import sgdteach
     >>> X, y = sgdteach.datasets.reference_data()
@@ -245,7 +247,7 @@ def time_to_target(history: History, target: float) -> Reached:
         return Reached(math.nan, math.nan, math.nan)
     k = hit[0]
     return Reached(float(history.step[k]), float(history.samples_seen[k]),
-                   float(history.wall_time[k]))
+                   seconds_to_step(history, int(history.step[k])))
 
 
 # -- 08: momentum and adaptive methods -----------------------------------------------------------

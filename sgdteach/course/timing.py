@@ -1,5 +1,5 @@
-r"""Timings a notebook can make claims about: best of several interleaved runs, and the descent
-time to a target loss counted from the first update.
+r"""Timings a notebook can make claims about: best of several interleaved runs, and descent
+seconds counted from the first update.
 
 A single timing on a shared machine measures the machine as much as the code. Running every
 contender once per round, round after round, and keeping each one's fastest round gives them all
@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 import numbers
+import time
 from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from .._validation import COUNT, INDEX, REAL, check_number, fail
+from .._validation import COUNT, INDEX, check_number, fail
 from ..descent import History
 
 
@@ -29,8 +30,8 @@ def best_of_interleaved(runs: Mapping[str, Callable[[], float]], repeats: int = 
         t_k = \min_{r = 1..R} t_k^{(r)}, \qquad
         \text{order: } 1, 2, \dots, K, \;1, 2, \dots, K, \;\dots
 
-    Each function returns the seconds it measured (e.g. :func:`seconds_to_target` of a run), so
-    what is timed is chosen by the caller.
+    Each function returns the seconds it measured (e.g. :func:`seconds_to_step` of a run), so
+    what is timed is chosen by the caller; :func:`best_times` times plain calls.
 
     >>> best_of_interleaved({"a": iter([3.0, 1.0, 2.0]).__next__}, repeats=3)
     {'a': 1.0}
@@ -39,7 +40,7 @@ def best_of_interleaved(runs: Mapping[str, Callable[[], float]], repeats: int = 
     repeats = check_number(func, "repeats", repeats, COUNT)
     if not isinstance(runs, Mapping) or not runs or not all(map(callable, runs.values())):
         fail(func, "runs", "a non-empty mapping name -> function returning seconds", runs,
-             "Pass e.g. {'batch GD': lambda: seconds_to_target(minimize(...), target)}.",
+             "Pass e.g. {'batch GD': lambda: seconds_to_step(minimize(...), step)}.",
              kind=TypeError)
     best = dict.fromkeys(runs, math.inf)
     for _ in range(repeats):
@@ -48,45 +49,58 @@ def best_of_interleaved(runs: Mapping[str, Callable[[], float]], repeats: int = 
             if not (isinstance(seconds, numbers.Real) and not isinstance(seconds, bool)
                     and 0 <= seconds < math.inf):
                 fail(func, "runs", "functions returning seconds >= 0", f"{name!r} -> {seconds!r}",
-                     "Return a duration, e.g. seconds_to_target(...); NaN means never reached.")
+                     "Return a duration, e.g. seconds_to_step(...); NaN means never reached.")
             seconds = float(seconds)
             best[name] = min(best[name], seconds)
     return best
 
 
-def seconds_to_target(history: History, target: float) -> float:
-    r"""Descent seconds from the first update to the first record with ``loss <= target``:
-    ``wall_time[k] - wall_time[0]``.
+def best_times(funcs: Mapping[str, Callable[[], object]], *, repeat: int = 7,
+               number: int = 1) -> dict[str, float]:
+    """Seconds per call of each function, best of ``repeat`` rounds, the rounds interleaved
+    (:func:`best_of_interleaved` of each function's time per call).
 
-    Recording is excluded (``History.wall_time``), and so is everything before step 0, such as
-    copying the first chunk of shuffled rows: a one-off cost that does not belong to the
-    updates. Returns NaN when the run never reached ``target``.
+    Each round calls every function ``number`` times, one function after the other, so a burst
+    of load from elsewhere slows all candidates of that round alike; the minimum over rounds is
+    the least disturbed measurement. Compare the results as ratios, never print them into a
+    text that is compared across machines.
 
-    >>> import sgdteach
-    >>> X, y = sgdteach.datasets.reference_data()
-    >>> h = sgdteach.minimize(X, y, lr=0.05, batch_size=3, epochs=500, record_every=1)
-    >>> seconds_to_target(h, 1.0) > 0
+    >>> t = best_times({"a": lambda: sum(range(10))}, repeat=2)
+    >>> t["a"] > 0
     True
     """
-    if not isinstance(history, History):
-        fail("seconds_to_target", "history", "a History from sgdteach.minimize", history,
-             kind=TypeError)
-    target = check_number("seconds_to_target", "target", target, REAL)
-    hit = np.flatnonzero(history.loss <= target)
-    if len(hit) == 0:
-        return math.nan
-    return float(history.wall_time[hit[0]] - history.wall_time[0])
+    repeat = check_number("best_times", "repeat", repeat, COUNT)
+    number = check_number("best_times", "number", number, COUNT)
+    if not isinstance(funcs, Mapping) or not funcs or not all(map(callable, funcs.values())):
+        fail("best_times", "funcs", "a non-empty mapping name -> function", funcs,
+             "Pass e.g. {'full gradient': lambda: loss.grad(theta, X, y)}.", kind=TypeError)
+
+    def per_call(func: Callable[[], object]) -> Callable[[], float]:
+        def run() -> float:
+            t0 = time.perf_counter()
+            for _ in range(number):
+                func()
+            return (time.perf_counter() - t0) / number
+        return run
+
+    return best_of_interleaved({name: per_call(func) for name, func in funcs.items()},
+                               repeats=repeat)
 
 
 def seconds_to_step(history: History, step: int) -> float:
     r"""Descent seconds from the first update to the first record at or after ``step``:
     ``wall_time[k] - wall_time[0]`` with ``k`` the first record whose ``history.step >= step``.
 
+    The one definition of descent seconds in the course (``time_to_target(...).seconds`` reads
+    it): recording is excluded (``History.wall_time``), and so is everything before step 0,
+    such as copying the first chunk of shuffled rows, a one-off cost that does not belong to the
+    updates.
+
     Time a run to a target found beforehand (the ``step`` of
     :func:`~sgdteach.course.experiments.time_to_target` on a run that recorded its loss) by
-    repeating it
-    with ``record_every=step, record_loss=False``: then nothing but the updates is timed, and no
-    full-data loss is computed along the way. NaN when the run stopped before ``step``.
+    repeating it with ``record_every=step, record_loss=False``: then nothing but the updates is
+    timed, and no full-data loss is computed along the way. NaN when the run stopped before
+    ``step``.
 
     >>> import sgdteach
     >>> X, y = sgdteach.datasets.reference_data()

@@ -1,26 +1,22 @@
-r"""Small helpers for notebooks 01–04: the maths toolbox figure, machine-independent timing,
-log–log slopes and "converged or diverged" runs.
+r"""Small measurements of a problem: the maths toolbox figure, log–log slopes and "converged or
+diverged" runs (timings live in :mod:`sgdteach.course.timing`).
 
 Nothing here is new maths: :func:`hessian` and :func:`gradient_covariance` are the two matrices
 the course keeps using, written once; :func:`draw_toolbox` pictures them on the reference
-example; :func:`best_times` times several functions interleaved, best of ``repeat`` (so a busy
-machine slows every candidate alike); :func:`excess_or_divergence` runs
-:func:`sgdteach.minimize` and reports the final excess loss, or ``inf`` and the step when the run
-diverged.
+example; :func:`excess_or_divergence` runs :func:`sgdteach.minimize` and reports the final excess
+loss, or ``inf`` and the step when the run diverged.
 """
 
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import COUNT, check_matrix, check_number, check_vector, fail
+from .._validation import check_matrix, check_vector, fail
 from ..descent import DivergenceError, minimize
 from ..losses import least_squares_solution, mse
-from .timing import best_of_interleaved
 
 Array = np.ndarray
 
@@ -76,37 +72,6 @@ def loglog_slope(x: Sequence[float], y: Sequence[float]) -> float:
         fail("loglog_slope", "x, y", "two equally long 1-d sequences of positive numbers",
              (xs, ys), "Pass at least two points with x > 0 and y > 0.")
     return float(np.polyfit(np.log(xs), np.log(ys), 1)[0])
-
-
-def best_times(funcs: Mapping[str, Callable[[], object]], *, repeat: int = 7,
-               number: int = 1) -> dict[str, float]:
-    """Seconds per call of each function, best of ``repeat`` rounds, the rounds interleaved.
-
-    Each round calls every function ``number`` times, one function after the other, so a burst
-    of load from elsewhere slows all candidates of that round alike; the minimum over rounds is
-    the least disturbed measurement. Compare the results as ratios, never print them into a
-    text that is compared across machines.
-
-    >>> t = best_times({"a": lambda: sum(range(10))}, repeat=2)
-    >>> t["a"] > 0
-    True
-    """
-    repeat = check_number("best_times", "repeat", repeat, COUNT)
-    number = check_number("best_times", "number", number, COUNT)
-    if not isinstance(funcs, Mapping) or not funcs or not all(map(callable, funcs.values())):
-        fail("best_times", "funcs", "a non-empty mapping name -> function", funcs,
-             "Pass e.g. {'full gradient': lambda: loss.grad(theta, X, y)}.", kind=TypeError)
-
-    def per_call(func: Callable[[], object]) -> Callable[[], float]:
-        def run() -> float:
-            t0 = time.perf_counter()
-            for _ in range(number):
-                func()
-            return (time.perf_counter() - t0) / number
-        return run
-
-    return best_of_interleaved({name: per_call(func) for name, func in funcs.items()},
-                               repeats=repeat)
 
 
 def excess_or_divergence(X: Array, y: Array, *, lr: float, batch_size: int, epochs: int,

@@ -182,7 +182,7 @@ class LabServer:
         if os.geteuid() == 0:
             cmd.append("--allow-root")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self._log = open(self.log_path, "wb")  # closed in stop()
         self._proc = subprocess.Popen(
             cmd, cwd=self.root_dir, env=env, stdin=subprocess.DEVNULL,
             stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
