@@ -3,7 +3,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-import sgdteach.grading._speedup  # noqa: F401  (before nbformat: no rfc3987 grammar per worker)
+import sgdteach.grading._jsonschema_workaround  # noqa: F401  (before nbformat: no rfc3987 grammar per worker)
 
 matplotlib.use("Agg")
 

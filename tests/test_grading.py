@@ -26,7 +26,6 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from sgdteach.grading import grade as grader
 from sgdteach.grading.markup import grade_id
-from sgdteach.grading.outcomes import classify
 from sgdteach.grading.report.feedback import feedback_markdown
 from sgdteach.grading.report.gradebook import Paths, read_rows, row
 from sgdteach.grading.sandbox import launcher as sandbox
@@ -357,22 +356,6 @@ def test_assemble_accepts_nbgraders_release_and_restores_markdown_quietly(source
     assert not built.tampered
     assert built.notes == ["answer cell 'ex1_gradient' is missing from the submission"]
     assert cell(built.nb, "ex1_intro").source == cell(source, "ex1_intro").source
-
-
-@pytest.mark.parametrize("reply, outcome", [
-    (None, "not run"),
-    ({"status": "ok"}, "passed"),
-    ({"status": "error", "ename": "NotImplementedError", "evalue": ""}, "not attempted"),
-    ({"status": "error", "ename": "CheckError",
-      "evalue": "check_sgd: no reshuffle between epochs in 'sgd'. On ..."},
-     "no reshuffle between epochs"),
-    ({"status": "error", "ename": "AssertionError", "evalue": ""}, "wrong result"),
-    ({"status": "error", "ename": "CellTimeoutError", "evalue": "..."}, "timed out"),
-    ({"status": "error", "ename": "NameError", "evalue": "name 'f' is not defined"},
-     "raised NameError"),
-])
-def test_outcome_of_a_test_cell(reply, outcome):
-    assert classify(reply)[0] == outcome
 
 
 def test_gradebook_rows_and_names(tmp_path):

@@ -242,3 +242,82 @@ def test_calling_the_librarys_sgd_is_flagged_in_the_gradebook_and_the_feedback(r
     assert "sgdteach.checking.sgd" in run["rows"]["replaced_checks"]["flags"]
     for case in ("honest_wrong", "wrong_2a_right_2b", "exit_in_function", "input_transformer"):
         assert run["rows"][case]["flags"] == ""
+
+
+# -- the static scan, by object: every alias and re-export of a forbidden object is flagged -----
+# (pure unit tests: no kernel, no grader run)
+
+ALIASES = [
+    ("check_momentum_step",
+     "from sgdteach.course.experiments import OPTIMIZERS\nOPTIMIZERS['momentum'](beta=0.9)",
+     "imports sgdteach.course.experiments.OPTIMIZERS"),
+    ("check_momentum_step",
+     "from sgdteach.course.tuning import get_optimizer\nopt = get_optimizer('momentum')",
+     "calls sgdteach.course.tuning.get_optimizer"),
+    ("check_momentum_step",
+     "import sgdteach.course.tuning as t\nopt = t.OPTIMIZERS['momentum'](0.9)",
+     "uses sgdteach.course.tuning.OPTIMIZERS"),
+    ("check_adam_step",
+     "import sgdteach\nopt = getattr(sgdteach.course.experiments, 'OPTIMIZERS')['adam']()",
+     "uses sgdteach.course.experiments.OPTIMIZERS"),
+    ("check_squared_error_cost",
+     "from sgdteach.course.toolbox import mse\ndef cost(t, X, y):\n    return mse(t, X, y)",
+     "calls sgdteach.course.toolbox.mse"),
+    ("check_squared_error_gradient",
+     "import sgdteach.descent\ndef gradient(t, X, y):\n"
+     "    return sgdteach.descent.get_loss('squared').grad(t, X, y)",
+     "calls sgdteach.descent.get_loss"),
+    ("check_squared_error_gradient",
+     "import sgdteach as s\ng = getattr(s.course.toolbox, 'mse')",
+     "uses sgdteach.course.toolbox.mse"),
+]
+
+
+@pytest.mark.parametrize("check, code, flag", ALIASES)
+def test_the_scan_flags_every_alias_and_re_export_of_a_forbidden_object(check, code, flag):
+    from sgdteach.checking.registry import CHECKS
+    from sgdteach.grading.worker.scan import scan
+
+    assert f"q: {flag}" in scan([("q", code)], list(CHECKS[check].forbidden))
+
+
+@pytest.mark.parametrize("check, code, flag", [
+    ("check_momentum_step",
+     "import sgdteach.optimizers as o\nopt = o.OPTIMIZERS['momentum'](0.9)",
+     "imports sgdteach.optimizers"),
+    ("check_momentum_step", "import sgdteach\nf = getattr(sgdteach, 'momentum')",
+     "uses sgdteach.momentum"),
+    ("check_sgd", "from sgdteach import minimize as fit\nfit(1, 2)", "calls sgdteach.minimize"),
+    ("check_invscaling", "import sgdteach\ns = sgdteach.invscaling(0.1)",
+     "calls sgdteach.invscaling"),
+])
+def test_the_scan_still_flags_the_names_it_always_did(check, code, flag):
+    from sgdteach.checking.registry import CHECKS
+    from sgdteach.grading.worker.scan import scan
+
+    assert f"q: {flag}" in scan([("q", code)], list(CHECKS[check].forbidden))
+
+
+@pytest.mark.parametrize("check, code", [
+    ("check_momentum_step", "from sgdteach.checking import check_momentum_step\n"
+                            "check_momentum_step(momentum_step)"),
+    ("check_budget", "from sgdteach.checking import budget_problem\nX, y = budget_problem()"),
+    ("check_momentum_step", "from sgdteach.course.experiments import METHODS\nm = METHODS[0]"),
+    ("check_sgd", "import sgdteach\nX, y = sgdteach.datasets.make_regression(n=10)"),
+    ("check_sgd", "import numpy as np\ndef sgd(X):\n    return np.zeros(2)"),
+])
+def test_the_scan_leaves_the_public_checks_and_other_helpers_alone(check, code):
+    from sgdteach.checking.registry import CHECKS
+    from sgdteach.grading.worker.scan import scan
+
+    assert scan([("q", code)], list(CHECKS[check].forbidden)) == []
+
+
+def test_every_forbidden_name_of_every_check_names_an_object():
+    from sgdteach.checking.registry import CHECKS
+    from sgdteach.grading.worker.scan import Forbidden
+
+    for check in CHECKS.values():
+        Forbidden(check.forbidden)   # raises ValueError naming a name that resolves to nothing
+    with pytest.raises(ValueError, match="'sgdteach.no_such_thing' must name an object"):
+        Forbidden(["sgdteach.no_such_thing"])

@@ -58,7 +58,9 @@ class Check:
     """An exercise check. ``arg`` names the learner's function in messages; ``substitutes`` are
     earlier answers the function may call, replaced by the reference during the probe (so a wrong
     earlier part does not fail this one); ``forbidden`` are the dotted names of the library's own
-    implementation of what the exercise asks for (an answer using them is flagged)."""
+    implementation of what the exercise asks for, one per object (a module stands for what it
+    defines): the grader resolves them to objects and flags an answer that reaches one under any
+    name (:mod:`sgdteach.grading.worker.scan`)."""
 
     name: str
     arg: str

@@ -189,9 +189,10 @@ def _judge_adam(name: str, calls: list, seed: int) -> str:
     return "Adam with bias correction, right over 5 updates."
 
 
-FORBIDDEN = ("sgdteach.optimizers", "sgdteach.momentum", "sgdteach.nesterov", "sgdteach.adam",
-             "sgdteach.adagrad", "sgdteach.rmsprop", "sgdteach.checking.optimizers",
-             "sgdteach.grading")
+# The library's own implementation of what is asked, one dotted name per object (a module
+# stands for everything defined in it); the grader flags any alias or re-export of them
+# (sgdteach.grading.worker.scan).
+FORBIDDEN = ("sgdteach.optimizers", "sgdteach.checking.optimizers", "sgdteach.grading")
 MOMENTUM = Check("check_momentum_step", "momentum_step", _probe_momentum, _judge_momentum,
                  forbidden=FORBIDDEN)
 ADAM = Check("check_adam_step", "adam_step", _probe_adam, _judge_adam, forbidden=FORBIDDEN)

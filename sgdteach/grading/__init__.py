@@ -11,5 +11,5 @@ The commands: :mod:`.release` (``python -m sgdteach release``), :mod:`.grade`
 
 At the ground: :mod:`.markup` (nbgrader cell roles and metadata, no I/O), :mod:`.outcomes` (the
 outcome vocabulary), :mod:`.contract` (the typed records that cross process boundaries) and
-:mod:`._speedup`.
+:mod:`._jsonschema_workaround` (nbformat imports jsonschema unconditionally; this keeps that cheap).
 """

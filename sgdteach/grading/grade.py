@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-from .._files import package_root
+from .._files import package_root, write_atomic
 from .markup import MarkupError, grade_id, role, validate
 from .report.feedback import feedback_markdown, redact, secrets
 from .report.gradebook import (
@@ -43,7 +43,6 @@ from .report.gradebook import (
     read_rows,
     row,
     sha256,
-    write_atomic,
     write_rows,
 )
 from .report.progress import Progress
@@ -294,7 +293,7 @@ class Grader:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from . import _speedup  # noqa: F401  (before nbformat is imported)
+    from . import _jsonschema_workaround  # noqa: F401  (before nbformat is imported)
 
     args = parse(argv)
     if args.sandbox == "bwrap" and (why := bwrap.problem()):

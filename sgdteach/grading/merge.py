@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .._files import write_atomic
 from .._validation import message
-from .report.gradebook import EXTRA, FIXED, Paths, read_json, write_atomic, write_rows
+from .report.gradebook import EXTRA, FIXED, Paths, read_json, write_rows
 from .report.summary import sandbox_sentence, write_summary
 from .shard import read_plan
 

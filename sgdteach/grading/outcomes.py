@@ -1,37 +1,35 @@
 r"""What happened in one test cell, in words a class summary can count.
 
-``classify(reply)`` turns a cell's execute reply into ``(outcome, message)``:
+The outcome of a test cell is decided by the judge (:mod:`~sgdteach.grading.worker.judging`)
+from the probe records in the cell's own outputs, never from the cell's execute reply:
 
-* ``passed`` — the cell ran without error;
+* ``passed`` (:data:`PASSED`) — every check call's record was judged correct;
 * the **named mistake** of a :class:`~sgdteach.checking.CheckError` (``wrong sign``,
-  ``last partial batch dropped``, ...), or ``wrong result`` when no variant matched;
-* ``not attempted`` — the answer still raises ``NotImplementedError``;
-* ``timed out``, ``not run`` (the kernel died or stopped before the cell), ``wrong result`` for a
-  plain failed ``assert``, ``raised NameError`` and so on for any other exception.
+  ``last partial batch dropped``, ...), or ``wrong result`` (:data:`WRONG`) when no variant
+  matched;
+* ``not attempted`` (:data:`NOT_ATTEMPTED`) — the answer still raises ``NotImplementedError``;
+* ``raised NameError`` / ``raised TypeError`` — the answer function is missing or takes the wrong
+  arguments;
+* ``probe record rejected`` (:data:`REJECTED`) — a forged, duplicated or malformed record;
+* where no record came back: ``timed out`` (the reply names :data:`TIMEOUT_ENAME`) and
+  ``not run`` (the kernel died, or stopped before the cell).
+
+``not attempted``, ``timed out`` and ``not run`` are :data:`NEUTRAL`: no mistake to re-teach
+(grey in the class summary).
+
+The status of a whole submission (``ok``, ``timeout``, ...) is another vocabulary:
+:class:`sgdteach.grading.contract.Status`.
 """
 
 from __future__ import annotations
 
-from ..checking._core import parse_mistake
-
 TIMEOUT_ENAME = "CellTimeoutError"   # the exception name a timed-out cell is recorded with
 PASSED, NOT_RUN, NOT_ATTEMPTED, TIMED_OUT = "passed", "not run", "not attempted", "timed out"
+WRONG = "wrong result"
+REJECTED = "probe record rejected"
+NEUTRAL = (NOT_RUN, NOT_ATTEMPTED, TIMED_OUT)
 
 
-def classify(reply: dict | None) -> tuple[str, str]:
-    """``(outcome, message)`` for a test cell's reply (``None`` if it never ran)."""
-    if reply is None:
-        return NOT_RUN, ""
-    if reply.get("status") == "ok":
-        return PASSED, ""
-    ename, evalue = reply.get("ename", ""), reply.get("evalue", "")
-    message = f"{ename}: {evalue}" if evalue else ename
-    if ename == TIMEOUT_ENAME:
-        return TIMED_OUT, message
-    if ename == "NotImplementedError":
-        return NOT_ATTEMPTED, message
-    if ename == "CheckError":
-        return parse_mistake(evalue) or "wrong result", message
-    if ename == "AssertionError":
-        return "wrong result", message
-    return f"raised {ename or 'an error'}", message
+def raised(ename: str) -> str:
+    """The outcome of an answer that raised ``ename`` where the check expected a value."""
+    return f"raised {ename}"

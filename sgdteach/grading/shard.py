@@ -29,11 +29,11 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from .._files import write_atomic
 from .._validation import message
-from .report.gradebook import Paths, read_json, write_atomic
+from .report.gradebook import Paths, read_json
 
 PLAN = ".shard.json"
 _VARIABLE = re.compile(r"^\$(?:\{(\w+)\}|\((\w+)\)|(\w+))$")
@@ -113,6 +113,3 @@ def read_plan(paths: Paths) -> dict[str, Any] | None:
     """The plan a sharded run recorded beside this gradebook, or ``None``."""
     return read_json(paths.feedback / PLAN, None)
 
-
-def plan_path(paths: Paths) -> Path:
-    return paths.feedback / PLAN

@@ -29,7 +29,6 @@ from ..._files import write_atomic
 # The contract: these five, then one column of points per grade_id, then the extra columns.
 FIXED = ["submission", "status", "tampered", "score", "max_score"]
 EXTRA = ["flags", "sandbox"]
-STATUSES = ("ok", "timeout", "kernel_died", "invalid_notebook", "rejected", "error")
 
 
 def max_score(source: Any) -> float:

@@ -10,14 +10,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ..outcomes import NOT_ATTEMPTED, NOT_RUN, PASSED, TIMED_OUT
-from .gradebook import write_atomic
+from ..._files import write_atomic
+from ..outcomes import NEUTRAL, PASSED
 
 # Okabe–Ito: passed is green, outcomes that are not mistakes grey, and each named mistake keeps
 # one colour across all questions.
 GREEN, GREY = "#009E73", "#999999"
 OTHERS = ["#D55E00", "#E69F00", "#0072B2", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
-NEUTRAL = (NOT_RUN, NOT_ATTEMPTED, TIMED_OUT)
 
 
 def tally(results: list[dict[str, Any]], grade_ids: list[str]) -> dict[str, list[tuple]]:

@@ -24,12 +24,20 @@ from typing import Any, cast
 from ...checking._core import CheckError, RecordError, parse_mistake
 from ...checking.registry import CHECKS
 from ..markup import MarkupError, grade_id, role
-from ..outcomes import NOT_ATTEMPTED, NOT_RUN, PASSED, TIMED_OUT, TIMEOUT_ENAME
+from ..outcomes import (
+    NOT_ATTEMPTED,
+    NOT_RUN,
+    PASSED,
+    REJECTED,
+    TIMED_OUT,
+    TIMEOUT_ENAME,
+    WRONG,
+    raised,
+)
 from .probes import FORMAT, MAX_PROBE_BYTES, MIME
 from .scan import flags
 
-CHECK_MODULES = ("sgdteach.checking", "sgdteach.checking")
-REJECTED = "probe record rejected"
+CHECK_MODULES = ("sgdteach.checking",)
 
 
 class ProbePlanError(MarkupError):
@@ -140,19 +148,19 @@ def judge_call(call: ProbeCall, raw: Any) -> tuple[str, str]:
         raise RecordError("not a record of this check")
     result = raw["result"]
     if set(result) == {"missing"} and isinstance(result["missing"], str):
-        return "raised NameError", f"NameError: {result['missing'][:200]}"
+        return raised("NameError"), f"NameError: {result['missing'][:200]}"
     check = CHECKS[call.check]
     try:
         check.verdict(result, call.seed)
     except CheckError as err:
-        return parse_mistake(str(err)) or "wrong result", f"CheckError: {err}"
+        return parse_mistake(str(err)) or WRONG, f"CheckError: {err}"
     except NotImplementedError as err:
         return NOT_ATTEMPTED, f"NotImplementedError: {err}".rstrip(": ")
     except RecordError:
         raise
     except TypeError as err:
         if str(err).startswith(f"{check.name}: '{check.arg}' must be"):
-            return "raised TypeError", f"TypeError: {err}"
+            return raised("TypeError"), f"TypeError: {err}"
         raise RecordError(f"the judge could not read it ({err})") from err
     except Exception as err:  # a record the schema let through but the judge cannot use
         raise RecordError(f"the judge could not read it ({type(err).__name__}: {err})") from err

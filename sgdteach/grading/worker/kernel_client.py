@@ -11,7 +11,8 @@ caps what it keeps and records every cell's reply.
   update_display_data, execute_result, error — counts, in UTF-8 bytes, against
   ``max_output_bytes`` per cell and ``max_total_output_bytes`` per notebook; beyond, it is
   dropped and one notice is added *after* the kept text. Probe outputs (MIME
-  :data:`PROBE_MIME`) have their own budget of :data:`MAX_PROBE_BYTES` per cell. Comm (widget)
+  :data:`~sgdteach.grading.worker.probes.MIME`) have their own budget of
+  :data:`~sgdteach.grading.worker.probes.MAX_PROBE_BYTES` per cell. Comm (widget)
   messages are ignored. ZMQ drops any single message larger than :attr:`max_message_bytes`
   before it is decoded.
 * ``replies[index]`` keeps each executed cell's status, exception name and message: scores come
@@ -31,11 +32,10 @@ from nbclient.util import run_sync
 from traitlets import Dict, Integer
 
 from ..outcomes import TIMEOUT_ENAME
+from .probes import MAX_PROBE_BYTES, MIME
 
 KERNEL_NAME = "sgdteach-grader"
 MAX_MESSAGE = 4000
-PROBE_MIME = "application/vnd.sgdteach.probe+json"
-MAX_PROBE_BYTES = 4 * 2**20       # probe outputs kept per cell
 MAX_MESSAGE_BYTES = 128 * 2**20   # any single ZMQ message part larger than this is dropped
 _KEPT = ("stream", "display_data", "update_display_data", "execute_result", "error")
 
@@ -195,7 +195,7 @@ class GradingClient(NotebookClient):
             content["evalue"] = str(content.get("evalue", ""))[:MAX_MESSAGE]
             content["ename"] = str(content.get("ename", ""))[:200]
         data = content.get("data")
-        if isinstance(data, dict) and PROBE_MIME in data:
+        if isinstance(data, dict) and MIME in data:
             used = self._probe_used.get(cell_index, 0)
             need = size(content)
             if used + need > MAX_PROBE_BYTES:

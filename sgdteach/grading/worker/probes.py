@@ -22,7 +22,11 @@ from typing import Any
 
 MIME = "application/vnd.sgdteach.probe+json"
 FORMAT = 1
-MAX_PROBE_BYTES = 4 * 2**20     # one record, as JSON text (the output cap keeps this per cell)
+MAX_PROBE_BYTES = 4 * 2**20
+"""The probe outputs one test cell may keep, in bytes: the kernel client drops every probe output
+of a cell past this budget (:mod:`~sgdteach.grading.worker.kernel_client`), so it also bounds any
+single record, and the judge refuses a record whose JSON text is longer
+(:mod:`~sgdteach.grading.worker.judging`)."""
 
 
 class _Sink:

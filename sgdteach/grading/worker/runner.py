@@ -15,13 +15,13 @@ probes' records in this process (:mod:`~sgdteach.grading.worker.judging`), never
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from ..._files import write_atomic
 from ..markup import grade_id, points, role
 from ..report.gradebook import max_score
 from ..sandbox import confine
@@ -178,7 +178,7 @@ def peak_rss_mb() -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .. import _speedup  # noqa: F401  (before nbformat is imported)
+    from .. import _jsonschema_workaround  # noqa: F401  (before nbformat is imported)
 
     argv = sys.argv[1:] if argv is None else argv
     job = json.loads(Path(argv[0]).read_text())
@@ -193,9 +193,7 @@ def main(argv: list[str] | None = None) -> int:
                   "trace": traceback.format_exc()[-4000:]}
     result["seconds"] = round(time.monotonic() - start, 2)
     result["worker_peak_rss_mb"] = round(peak_rss_mb())
-    tmp = Path(job["result"]).with_suffix(".tmp")
-    tmp.write_text(json.dumps(result))
-    os.replace(tmp, job["result"])
+    write_atomic(job["result"], json.dumps(result))
     return 0
 
 

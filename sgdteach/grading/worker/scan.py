@@ -1,12 +1,20 @@
-r"""Static flags: answer cells that use the library's own implementation of what the exercise
-asks for (``sgdteach.stochastic_gradient_descent`` for the SGD loop, ``sgdteach.losses`` for the
-gradient, ...). Each check declares those dotted names (``Check.forbidden``); this module reads
-the learner's cells with :mod:`ast` (never runs them) and resolves what each name refers to:
+r"""Static flags: answer cells that reach the library's own implementation of what the exercise
+asks for (``sgdteach.reference`` for the SGD loop, ``sgdteach.losses`` for the gradient, ...).
+Each check declares it as dotted names (``Check.forbidden``), resolved once, in the grader, to
+the objects they name. This module reads the learner's cells with :mod:`ast` (never runs them),
+works out the dotted name each expression refers to:
 
 * imports and their aliases, across cells (``import sgdteach as s`` then ``s.reference.x``),
   ``from M import *`` (the names of ``M.__all__`` for sgdteach's own modules), plain
   re-assignments (``f = s.minimize``);
-* ``getattr(obj, "literal")``, ``__import__("literal")`` and ``importlib.import_module("literal")``.
+* ``getattr(obj, "literal")``, ``__import__("literal")`` and ``importlib.import_module("literal")``;
+
+then resolves that name (and each of its prefixes) to its object in this process — sgdteach's own
+modules only — and flags it when the object is forbidden (:class:`Forbidden`): a forbidden object
+itself, under any alias or re-export (``sgdteach.course.toolbox.mse`` is ``sgdteach.losses.mse``);
+anything defined in a forbidden module; a registry (a dict, list, tuple or set) holding one
+(``sgdteach.course.experiments.OPTIMIZERS``). The public checks of :mod:`sgdteach.checking` are
+never forbidden by their module alone: a learner may run them.
 
 A name built at run time (``getattr(s, "stoch" + "astic...")``) is not resolved: the flag is a
 prompt for the instructor, not a proof.
@@ -15,35 +23,126 @@ prompt for the instructor, not a proof.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import re
+from collections.abc import Iterable, Mapping
+from types import ModuleType
 from typing import Any, TypeGuard
 
 from ..markup import grade_id, role
 
 _MAGIC = re.compile(r"^(\s*)[%!].*$", re.MULTILINE)
+_MISSING = object()
+_REGISTRIES = (list, tuple, set, frozenset)
+
+
+def _own(dotted: str) -> bool:
+    return dotted == "sgdteach" or dotted.startswith("sgdteach.")
+
+
+@functools.lru_cache(maxsize=4096)
+def lookup(dotted: str) -> Any:
+    """The object ``dotted`` names in this process, for sgdteach's own names; ``_MISSING`` when
+    it names nothing (or something outside sgdteach: nothing else is imported)."""
+    if not _own(dotted):
+        return _MISSING
+    parts = dotted.split(".")
+    try:
+        obj: Any = importlib.import_module(parts[0])
+    except ImportError:
+        return _MISSING
+    for i, part in enumerate(parts[1:], start=2):
+        try:
+            obj = getattr(obj, part)
+            continue
+        except Exception:   # noqa: BLE001  (a lazy attribute that fails to import: unresolved)
+            pass
+        if not isinstance(obj, ModuleType):
+            return _MISSING
+        try:   # a submodule not imported yet
+            obj = importlib.import_module(".".join(parts[:i]))
+        except Exception:   # noqa: BLE001
+            return _MISSING
+    return obj
 
 
 def _star_names(module: str) -> list[str]:
     """Public names ``from module import *`` binds, for sgdteach's own modules only."""
-    if module != "sgdteach" and not module.startswith("sgdteach."):
-        return []
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
+    mod = lookup(module) if _own(module) else _MISSING
+    if not isinstance(mod, ModuleType):
         return []
     names = getattr(mod, "__all__", None)
     return [n for n in (names if names is not None else dir(mod)) if not n.startswith("_")]
 
 
+def _module_of(obj: Any) -> str:
+    """The module an object comes from: a module's own name, else where it was defined."""
+    if isinstance(obj, ModuleType):
+        return obj.__name__
+    try:
+        name = getattr(obj, "__module__", None)
+    except Exception:   # noqa: BLE001
+        return ""
+    return name if isinstance(name, str) else ""
+
+
+class Forbidden:
+    """The objects a check forbids, resolved once from its dotted names: each named object, and
+    everything in each named module (but the public checks)."""
+
+    def __init__(self, names: Iterable[str]):
+        self.objects: dict[int, Any] = {}
+        self.modules: list[str] = []
+        for name in names:
+            obj = lookup(name)
+            if obj is _MISSING:
+                raise ValueError(f"Forbidden: '{name}' must name an object of sgdteach; got "
+                                 f"{name!r}, which names nothing. Correct the check's "
+                                 "forbidden list.")
+            self.objects[id(obj)] = obj
+            if isinstance(obj, ModuleType):
+                self.modules.append(obj.__name__)
+        checking = importlib.import_module("sgdteach.checking")
+        self.allowed = {id(getattr(checking, n)) for n in checking.__all__} - set(self.objects)
+
+    def _in_module(self, obj: Any) -> bool:
+        module = _module_of(obj)
+        return bool(module) and id(obj) not in self.allowed and any(
+            module == m or module.startswith(m + ".") for m in self.modules)
+
+    def __contains__(self, obj: Any) -> bool:
+        """Whether ``obj`` is, is defined in, or (a registry) holds a forbidden object."""
+        if id(obj) in self.objects or self._in_module(obj):
+            return True
+        if isinstance(obj, (Mapping, *_REGISTRIES)) and not isinstance(obj, ModuleType):
+            items = obj.values() if isinstance(obj, Mapping) else obj
+            try:
+                return any(id(v) in self.objects or self._in_module(v) for v in items)
+            except Exception:   # noqa: BLE001  (an odd container: not a registry)
+                return False
+        return False
+
+    def reaches(self, dotted: str) -> bool:
+        """Whether the name ``dotted``, or a prefix of it, resolves to a forbidden object."""
+        parts = dotted.split(".")
+        for i in range(1, len(parts) + 1):
+            obj = lookup(".".join(parts[:i]))
+            if obj is _MISSING:
+                return False
+            if obj in self:
+                return True
+        return False
+
+
 class _Scanner(ast.NodeVisitor):
-    def __init__(self, aliases: dict[str, str], forbidden: list[str]):
+    def __init__(self, aliases: dict[str, str], forbidden: Forbidden | None):
         self.aliases, self.forbidden = aliases, forbidden
         self.found: list[str] = []
 
     def banned(self, dotted: str | None) -> TypeGuard[str]:
-        return dotted is not None and any(dotted == f or dotted.startswith(f + ".")
-                                          for f in self.forbidden)
+        return dotted is not None and self.forbidden is not None and \
+            self.forbidden.reaches(dotted)
 
     def note(self, kind: str, dotted: str) -> None:
         text = f"{kind} {dotted}"
@@ -144,8 +243,9 @@ def scan(sources: list[tuple[str | None, str]], forbidden: list[str]) -> list[st
     """
     aliases: dict[str, str] = {}
     out: list[str] = []
+    banned = Forbidden(forbidden)
     for label, source in sources:
-        scanner = _Scanner(aliases, forbidden if label else [])
+        scanner = _Scanner(aliases, banned if label else None)
         try:
             scanner.visit(ast.parse(_MAGIC.sub(r"\1pass", source)))
         except (SyntaxError, ValueError):
