@@ -464,7 +464,7 @@ def test_a_worker_past_its_deadline_is_killed_with_its_kernel(run, tmp_path, mon
     job = grader.Grader(args, ["ex1_cost_check", "ex1_gradient_check"], 3.0).job(0, key, tmp_path)
     result = grader.run_worker(job, deadline=8.0)
     assert result["status"] == "timeout" and "stopped after 8 s" in result["notes"][0]
-    pid = int(Path(job["kernel_pid_file"]).read_text())     # the kernel had started
+    pid = int(Path(job.kernel_pid_file).read_text())         # the kernel had started
     for _ in range(50):                                      # SIGKILL takes effect promptly
         if not alive(pid):
             break
@@ -528,3 +528,26 @@ def test_feedback_redacts_hidden_tests_solutions_and_the_graders_environment(sou
                       "questions": [{"message": "[redacted]"}]}
     assert redact("C.UTF-8 check_squared_error_cost(squared_error_cost)", hidden) == \
         "C.UTF-8 check_squared_error_cost(squared_error_cost)"     # public lines stay
+
+
+def test_a_job_crosses_to_the_worker_as_strict_json(tmp_path):
+    from sgdteach.grading.contract import Job
+
+    job = Job.at(tmp_path, key="a/b.ipynb", path="/x/a/b.ipynb", source="/x/s.ipynb",
+                 timeout=5.0, notebook_timeout=50.0, exclude=("/x/gb.csv",))
+    assert Job.from_json(job.to_json()) == job
+    assert (job.disk_mb, job.max_tasks, job.sandbox, job.file_mb) == (256, 40, "bwrap", 128)
+    data = json.loads(job.to_json())
+    assert data["result"] == str(tmp_path / "result.json") and len(data) == 16
+    for bad in ({**data, "disk": 1}, {k: v for k, v in data.items() if k != "key"},
+                {**data, "sandbox": "docker"}, [1]):
+        with pytest.raises(ValueError, match=r"^Job.from_json: '(text|sandbox)' must be"):
+            Job.from_json(json.dumps(bad))
+
+
+def test_every_status_has_its_feedback_sentence():
+    from sgdteach.grading.contract import Status
+    from sgdteach.grading.report.feedback import STATUS_TEXT
+
+    assert set(STATUS_TEXT) == set(Status) and all(s in STATUS_TEXT for s in
+                                                   ("ok", "kernel_died", "error"))

@@ -330,3 +330,15 @@ def test_shards_of_another_submission_list_are_refused(copies):
     proc = run_merge(*SHARDS, "--out", "out/gradebook.csv", cwd=copies)
     assert proc.returncode == 2 and "shards cut from one class with one N" in proc.stderr
     assert "shard-2/gradebook.csv" in proc.stderr
+
+
+@pytest.mark.kernel   # runs the grader (kernels) or the CLI in subprocesses
+def test_the_merged_summary_reads_the_sandbox_from_the_records_not_the_shards_summaries(
+        copies, graded):
+    for shard in SHARDS:   # a summary lost, or edited by hand: the feedback records still tell
+        (copies / shard).with_name("gradebook_summary.md").write_text("Sandbox: made up.\n")
+    proc = run_merge(*SHARDS, "--out", "out/gradebook.csv", cwd=copies)
+    assert proc.returncode == 0, proc.stderr
+    full = Paths(graded["base"] / "full/gradebook.csv").summary.with_suffix(".md").read_text()
+    merged = Paths(copies / "out/gradebook.csv").summary.with_suffix(".md").read_text()
+    assert "Kernels ran with `--sandbox" in merged and merged == full

@@ -31,9 +31,9 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any
 
 from .._files import package_root, write_atomic
+from .contract import DEFAULT_MODE, MODES, Job, Result, Status, new_result
 from .markup import MarkupError, grade_id, role, validate
 from .report.feedback import feedback_markdown, redact, secrets
 from .report.gradebook import (
@@ -46,9 +46,9 @@ from .report.gradebook import (
     write_rows,
 )
 from .report.progress import Progress
-from .report.summary import write_summary
+from .report.summary import sandbox_sentence, write_summary
 from .sandbox import bwrap
-from .sandbox.confine import MODES, cleanup_leftovers
+from .sandbox.confine import cleanup_leftovers
 from .shard import Shard, select
 
 
@@ -62,17 +62,18 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per cell (60)")
     p.add_argument("--notebook-timeout", type=float, default=None,
                    help="seconds for a whole notebook (10 x --timeout)")
-    p.add_argument("--memory-mb", type=int, default=2048, help="memory cap per kernel (2048)")
+    p.add_argument("--memory-mb", type=int, default=Job.memory_mb,
+                   help=f"memory cap per kernel ({Job.memory_mb})")
     p.add_argument("--max-output-kb", type=int, default=1000,
                    help="output kept per cell, in thousands of characters (1000)")
     p.add_argument("--redo", action="store_true", help="grade again what is already graded")
     p.add_argument("--shard", metavar="I/N", help="grade only shard I of N (0 <= I < N) of the "
                    "sorted submissions; I may be $VAR, e.g. $JOB_COMPLETION_INDEX")
-    p.add_argument("--sandbox", choices=MODES, default="bwrap",
+    p.add_argument("--sandbox", choices=MODES, default=DEFAULT_MODE,
                    help="how kernels are confined: bwrap (default; refused where bubblewrap "
                         "cannot run), landlock (rlimits and Landlock only) or none")
-    p.add_argument("--disk-mb", type=int, default=256,
-                   help="disk (a tmpfs) per kernel under --sandbox bwrap (256)")
+    p.add_argument("--disk-mb", type=int, default=Job.disk_mb,
+                   help=f"disk (a tmpfs) per kernel under --sandbox bwrap ({Job.disk_mb})")
     args = p.parse_args(argv)
     try:
         args.shard = None if args.shard is None else Shard.parse(args.shard)
@@ -117,7 +118,7 @@ def _kill_kernel(pid_file: Path, workdir: Path) -> None:
 RUNNING: set[subprocess.Popen] = set()   # live workers, killed if the grader is interrupted
 
 
-def run_worker(job: dict[str, Any], deadline: float, tries: int = 2) -> dict[str, Any]:
+def run_worker(job: Job, deadline: float, tries: int = 2) -> Result:
     """Grade one submission in a worker process; a worker killed before it wrote its result is
     tried once more, then reported as the submission's failure (``kernel_died``: only a hostile
     or crashing submission kills it), and one that hangs past ``deadline`` is ``timeout``.
@@ -127,24 +128,22 @@ def run_worker(job: dict[str, Any], deadline: float, tries: int = 2) -> dict[str
         if result is not None:
             return result
         if attempt < tries:   # a fresh folder for the second try
-            workdir = Path(job["workdir"])
+            workdir = Path(job.workdir)
             shutil.rmtree(workdir / "work", ignore_errors=True)
             shutil.rmtree(workdir / "scratch", ignore_errors=True)
-    log = Path(job["workdir"]) / "worker.log"
+    log = Path(job.workdir) / "worker.log"
     tail = log.read_bytes()[-600:].decode(errors="replace").strip() if log.exists() else ""
-    return {"submission": job["key"], "status": "kernel_died",
-            "sandbox": {"mode": job.get("sandbox", "bwrap")},
-            "notes": [f"the grading worker was killed {tries} times before it could record a "
-                      "result (the submission killed it, or it ran out of memory)"
-                      + (f": {tail}" if tail else "")]}
+    return new_result(job, Status.KERNEL_DIED, [
+        f"the grading worker was killed {tries} times before it could record a result (the "
+        "submission killed it, or it ran out of memory)" + (f": {tail}" if tail else "")])
 
 
-def _worker(job: dict[str, Any], deadline: float) -> dict[str, Any] | None:
+def _worker(job: Job, deadline: float) -> Result | None:
     """One run of ``python -m sgdteach.grading.worker.runner`` (its own session, output to
     ``worker.log``): its result, a ``timeout`` result, or ``None`` if it died without one."""
-    workdir = Path(job["workdir"])
+    workdir = Path(job.workdir)
     job_file, log_file = workdir / "job.json", workdir / "worker.log"
-    job_file.write_text(json.dumps(job))
+    job_file.write_text(job.to_json())
     env = dict(os.environ)
     root = package_root()   # the sgdteach the grader itself runs
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
@@ -161,20 +160,19 @@ def _worker(job: dict[str, Any], deadline: float) -> dict[str, Any] | None:
         timed_out = True
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        _kill_kernel(Path(job["kernel_pid_file"]), workdir)
+        _kill_kernel(Path(job.kernel_pid_file), workdir)
     finally:
         RUNNING.discard(proc)
         cleanup_leftovers(workdir)   # cgroups and sockets of a worker that could not
-    result = read_json(Path(job["result"]), None)
-    if not isinstance(result, dict) or result.get("submission") != job["key"]:
+    result: Result | None = read_json(Path(job.result), None)
+    if not isinstance(result, dict) or result.get("submission") != job.key:
         result = None
     tail = log_file.read_bytes()[-1500:].decode(errors="replace")
-    if result is not None and result["status"] == "error":
+    if result is not None and result["status"] == Status.ERROR:
         result["log"] = tail   # for the instructor: the worker's and the kernel's last words
     if result is None and timed_out:
-        result = {"submission": job["key"], "status": "timeout",
-                  "sandbox": {"mode": job.get("sandbox", "bwrap")},
-                  "notes": [f"the grading worker was stopped after {deadline:.0f} s"]}
+        result = new_result(job, Status.TIMEOUT,
+                            [f"the grading worker was stopped after {deadline:.0f} s"])
     return result
 
 
@@ -191,7 +189,6 @@ class Grader:
         self.manifest = read_json(self.paths.manifest, {}) if self.rows else {}
         self.source_hash = sha256(args.source)
         self.warned = False
-        self.sandbox_seen = ""
         import nbformat
 
         self.secrets = secrets(nbformat.read(args.source, as_version=4), dict(os.environ))
@@ -207,7 +204,7 @@ class Grader:
                 or self.manifest.get(k) != self.fingerprint(k)
                 or not (self.paths.feedback / f"{self.paths.name(k)}.json").exists()]
 
-    def record(self, result: dict[str, Any]) -> None:
+    def record(self, result: Result) -> None:
         key = result["submission"]
         result = redact(result, self.secrets)
         result.setdefault("max_score", self.max_score)
@@ -216,10 +213,8 @@ class Grader:
         write_atomic(self.paths.feedback / f"{name}.md",
                      feedback_markdown(result, self.args.source))
         sandbox = result.get("sandbox") or {}
-        weak = ([sandbox["confinement"]] if sandbox.get("confined") is False else []) + \
+        weak = ([sandbox.get("confinement", "")] if sandbox.get("confined") is False else []) + \
             [f"{limit} not applied" for limit in sandbox.get("limits_refused", [])]
-        if sandbox.get("layers"):
-            self.sandbox_seen = "; ".join(sandbox["layers"] + sandbox.get("missing", []))
         if weak and not self.warned:   # once per run: the system lacks a protection
             self.warned = True
             print(f"grade: warning: {'; '.join(weak)}", file=sys.stderr)
@@ -228,26 +223,16 @@ class Grader:
         write_atomic(self.paths.manifest, json.dumps(self.manifest, indent=1))
         write_rows(self.paths.gradebook, self.rows, self.grade_ids)
 
-    def sandbox_text(self) -> str:
-        """One sentence for the class summary: the sandbox mode and what it lacked."""
-        text = f"Kernels ran with `--sandbox {self.args.sandbox}`"
-        if self.sandbox_seen:
-            text += f": {self.sandbox_seen}"
-        return text + "."
-
-    def job(self, index: int, key: str, tmp: Path) -> dict[str, Any]:
+    def job(self, index: int, key: str, tmp: Path) -> Job:
         workdir = tmp / f"{index:05d}"
         workdir.mkdir()
         a = self.args
-        return {"key": key, "path": os.path.abspath(key),   # not resolved: intake checks links
-                "source": str(Path(a.source).resolve()), "workdir": str(workdir),
-                "result": str(workdir / "result.json"),
-                "kernel_pid_file": str(workdir / "kernel.pid"), "timeout": a.timeout,
-                "notebook_timeout": a.notebook_timeout, "memory_mb": a.memory_mb,
-                "file_mb": 128, "max_output_bytes": a.max_output_kb * 1000,
-                "sandbox": a.sandbox, "disk_mb": a.disk_mb, "max_tasks": 40,
-                "grader_pid": os.getpid(),
-                "exclude": [str(p.resolve()) for p in self.paths.outputs()]}
+        return Job.at(workdir, key=key, path=os.path.abspath(key),   # not resolved: intake
+                      source=str(Path(a.source).resolve()),         # checks links
+                      timeout=a.timeout, notebook_timeout=a.notebook_timeout,
+                      memory_mb=a.memory_mb, max_output_bytes=a.max_output_kb * 1000,
+                      sandbox=a.sandbox, disk_mb=a.disk_mb, grader_pid=os.getpid(),
+                      exclude=tuple(str(p.resolve()) for p in self.paths.outputs()))
 
     def run(self, keys: list[str]) -> int:
         todo = self.pending(keys)
@@ -264,7 +249,7 @@ class Grader:
                        for i, k in enumerate(todo)]
             for future in as_completed(futures):
                 result = future.result()
-                errors += result["status"] == "error"
+                errors += result["status"] == Status.ERROR
                 self.record(result)
                 progress.done(result["submission"], result["status"],
                               f"{self.rows[result['submission']]['score']}/"
@@ -280,10 +265,10 @@ class Grader:
             pool.shutdown(wait=True)
             progress.close()
             shutil.rmtree(tmp, ignore_errors=True)
-        results = [read_json(self.paths.feedback / f"{self.paths.name(k)}.json", None)
-                   for k in sorted(self.rows)]
-        write_summary(self.paths.summary, [r for r in results if r], self.grade_ids,
-                      self.sandbox_text())
+        results = [r for k in sorted(self.rows)
+                   if (r := read_json(self.paths.feedback / f"{self.paths.name(k)}.json", None))]
+        write_summary(self.paths.summary, results, self.grade_ids,
+                      sandbox_sentence(results, self.args.sandbox))
         print(f"grade: wrote {self.paths.gradebook}, feedback in {self.paths.feedback}/, "
               f"summary {self.paths.summary}.md", file=sys.stderr)
         if errors:

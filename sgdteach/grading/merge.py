@@ -176,8 +176,8 @@ def stage(parts: list[Part], merged: dict[str, tuple[dict[str, str], Part]],
             manifest[key] = part.manifest[key]
     write_atomic(staging.manifest, json.dumps(manifest, indent=1))
     grade_ids = [c for c in header[len(FIXED):] if c not in EXTRA]
-    sentences = dict.fromkeys(t for p in parts if (t := sandbox_sentence(p.paths.summary)))
-    write_summary(staging.summary, [r for r in results if r], grade_ids, " ".join(sentences))
+    results = [r for r in results if r]
+    write_summary(staging.summary, results, grade_ids, sandbox_sentence(results))
     write_rows(staging.gradebook, {k: r for k, (r, _) in merged.items()}, grade_ids)
 
 

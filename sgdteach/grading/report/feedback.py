@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..contract import Result, Status
 from ..markup import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
 from .gradebook import number
 
@@ -48,13 +49,14 @@ def redact(value: Any, hidden: set[str]) -> Any:
         return [redact(v, hidden) for v in value]
     return value
 
-STATUS_TEXT = {
-    "ok": "the notebook ran to the end",
-    "timeout": "a cell ran past the time limit",
-    "kernel_died": "the kernel died (for example os._exit, a crash or the memory limit)",
-    "invalid_notebook": "the file is not a valid notebook",
-    "rejected": "the file is a link out of its folder, the source itself or not a regular file",
-    "error": "the grader could not grade it (not your fault: tell the instructor)",
+STATUS_TEXT: dict[str, str] = {   # a Status is its value as a key
+    Status.OK: "the notebook ran to the end",
+    Status.TIMEOUT: "a cell ran past the time limit",
+    Status.KERNEL_DIED: "the kernel died (for example os._exit, a crash or the memory limit)",
+    Status.INVALID_NOTEBOOK: "the file is not a valid notebook",
+    Status.REJECTED: "the file is a link out of its folder, the source itself or not a regular "
+                     "file",
+    Status.ERROR: "the grader could not grade it (not your fault: tell the instructor)",
 }
 
 
@@ -65,9 +67,9 @@ def _fence(text: str) -> str:
     return f"{ticks}text\n{text}\n{ticks}"
 
 
-def feedback_markdown(result: dict[str, Any], source: str) -> str:
+def feedback_markdown(result: Result, source: str) -> str:
     """The feedback text for ``result`` (as returned by the grading worker)."""
-    status = result["status"]
+    status = str(result["status"])
     lines = [f"# Feedback: {result['submission']}", "",
              f"Graded against `{source}`.", "",
              f"**Score: {number(result.get('score', 0.0))} / "

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..._files import write_atomic
+from ..contract import Result
 
 # The contract: these five, then one column of points per grade_id, then the extra columns.
 FIXED = ["submission", "status", "tampered", "score", "max_score"]
@@ -78,10 +79,10 @@ def columns(grade_ids: list[str]) -> list[str]:
     return FIXED + grade_ids + EXTRA
 
 
-def row(result: dict[str, Any], grade_ids: list[str], total: float) -> dict[str, str]:
+def row(result: Result, grade_ids: list[str], total: float) -> dict[str, str]:
     """The gradebook row of one result (a result without questions scores 0)."""
     got = {q["grade_id"]: q["points"] for q in result.get("questions", [])}
-    out = {"submission": result["submission"], "status": result["status"],
+    out = {"submission": result["submission"], "status": str(result["status"]),
            "tampered": "yes" if result.get("tampered") else "no",
            "score": number(result.get("score", 0.0)), "max_score": number(total)}
     out.update({gid: number(got.get(gid, 0.0)) for gid in grade_ids})

@@ -8,9 +8,9 @@ import csv
 import io
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 from ..._files import write_atomic
+from ..contract import Result
 from ..outcomes import NEUTRAL, PASSED
 
 # Okabe–Ito: passed is green, outcomes that are not mistakes grey, and each named mistake keeps
@@ -19,7 +19,7 @@ GREEN, GREY = "#009E73", "#999999"
 OTHERS = ["#D55E00", "#E69F00", "#0072B2", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 
 
-def tally(results: list[dict[str, Any]], grade_ids: list[str]) -> dict[str, list[tuple]]:
+def tally(results: list[Result], grade_ids: list[str]) -> dict[str, list[tuple]]:
     """For each grade_id, ``[(outcome, count, share), ...]``: passed first, then by count."""
     table = {}
     for gid in grade_ids:
@@ -79,26 +79,30 @@ def chart_png(table: dict[str, list[tuple]]) -> bytes:
     return buffer.getvalue()
 
 
-def sandboxes(results: list[dict[str, Any]]) -> str:
+def sandboxes(results: list[Result]) -> str:
     """How many submissions ran in each ``--sandbox`` mode, e.g. ``bwrap (12)``."""
     counts = Counter((r.get("sandbox") or {}).get("mode") or "unknown" for r in results)
     return ", ".join(f"{mode} ({n})" for mode, n in sorted(counts.items()))
 
 
-def sandbox_sentence(base: Path) -> str:
-    """The sentence on how kernels were confined that :func:`write_summary` wrote to
-    ``<base>.md`` (without the per-mode counts), or ``""`` when there is none."""
-    try:
-        text = base.with_suffix(".md").read_text(encoding="utf-8")
-    except OSError:
-        return ""
-    for line in text.splitlines():
-        if line.startswith("Sandbox: "):
-            return line.removeprefix("Sandbox: ").split(" Submissions per mode: ")[0].strip()
-    return ""
+def sandbox_sentence(results: list[Result], *modes: str) -> str:
+    """How kernels were confined, read from the results' sandbox reports: one sentence per mode
+    (``modes`` first, then any other mode a result ran in), e.g. ``Kernels ran with `--sandbox
+    bwrap`: bubblewrap (...); cgroup 2 (...); rlimits (...); Landlock (writes).`` — the layers
+    held and what was missing, as the last report of that mode that lists them says."""
+    seen: dict[str, str] = dict.fromkeys(modes, "")
+    for result in results:
+        report = result.get("sandbox") or {}
+        mode = report.get("mode")
+        if not mode:
+            continue
+        layers = report.get("layers", []) + report.get("missing", [])
+        seen[mode] = "; ".join(layers) if layers else seen.get(mode, "")
+    return " ".join(f"Kernels ran with `--sandbox {mode}`" + (f": {text}" if text else "") + "."
+                    for mode, text in seen.items())
 
 
-def write_summary(base: Path, results: list[dict[str, Any]], grade_ids: list[str],
+def write_summary(base: Path, results: list[Result], grade_ids: list[str],
                   sandbox: str = "") -> None:
     """Write ``<base>.md``, ``<base>.csv`` and ``<base>.png``; ``sandbox`` says how the kernels
     were confined (the modes of the results are counted after it)."""

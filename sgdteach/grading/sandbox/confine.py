@@ -21,12 +21,12 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import cast
 
+from ..contract import MODES, Job, Mode, SandboxReport
 from . import bwrap, cgroups
 from . import launcher as sandbox
 
-MODES = ("bwrap", "landlock", "none")
 _JOIN = ('for f; do [ "$f" = -- ] && break; echo $$ > "$f" || exit 97; shift; done; shift; '
          'exec "$@"')
 _KERNEL_ARGS = ["-f", "{connection_file}", "--HistoryManager.hist_file=:memory:"]
@@ -56,7 +56,7 @@ def _socket_dir(workdir: Path) -> Path:
 class Confinement:
     """The kernel command line and its surroundings for one submission."""
 
-    mode: str
+    mode: Mode
     argv: list[str]
     env: dict[str, str]
     cwd: str
@@ -70,17 +70,19 @@ class Confinement:
     layers: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
-    def launcher_report(self) -> dict[str, Any]:
+    def launcher_report(self) -> SandboxReport:
+        """What the launcher applied (:mod:`~sgdteach.grading.sandbox.launcher` writes it)."""
         try:
             with open(self.report, encoding="utf-8") as f:
-                return json.loads(f.read(65536))
+                return cast(SandboxReport, json.loads(f.read(65536)))
         except (OSError, ValueError):
-            return {"confinement": "unknown: the kernel did not start", "confined": False}
+            return SandboxReport(confinement="unknown: the kernel did not start", confined=False)
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> SandboxReport:
         """What confined the kernel, for the result's ``sandbox`` entry."""
-        out = dict(self.launcher_report(), mode=self.mode, layers=list(self.layers),
-                   missing=list(self.missing))
+        out = self.launcher_report()
+        out["mode"], out["layers"] = self.mode, list(self.layers)
+        out["missing"] = list(self.missing)
         if self.cgroup is not None:
             out["cgroup"] = {"version": self.cgroup.version, "limits": self.cgroup.limits,
                              "peak_memory_mb": round((self.cgroup.peak_memory() or 0) / 2**20)}
@@ -94,18 +96,18 @@ class Confinement:
             shutil.rmtree(self.sockets, ignore_errors=True)
 
 
-def _cgroup(job: dict[str, Any], name: str) -> cgroups.Cgroup | None:
-    memory = (job["memory_mb"] + job.get("disk_mb", 0)) * 2**20
-    return cgroups.create(name, memory, job.get("max_tasks", 40))
+def _cgroup(job: Job, name: str) -> cgroups.Cgroup | None:
+    """A cgroup for the kernel: its memory and its disk (the bwrap tmpfs is memory), tasks."""
+    return cgroups.create(name, (job.memory_mb + job.disk_mb) * 2**20, job.max_tasks)
 
 
-def prepare(job: dict[str, Any], stage: Path, scratch: Path, attempt: int = 1) -> Confinement:
-    """The confinement of the ``job``'s kernel in ``job['sandbox']`` mode; ``stage`` is the
+def prepare(job: Job, stage: Path, scratch: Path, attempt: int = 1) -> Confinement:
+    """The confinement of the ``job``'s kernel in ``job.sandbox`` mode; ``stage`` is the
     copy of the submission's folder, ``scratch`` a private folder of the worker."""
-    mode = job.get("sandbox", "bwrap")
+    mode = job.sandbox
     if mode not in MODES:
         raise ValueError(f"prepare: 'sandbox' must be one of {MODES}; got {mode!r}")
-    limits = ["--memory-mb", str(job["memory_mb"]), "--file-mb", str(job["file_mb"])]
+    limits = ["--memory-mb", str(job.memory_mb), "--file-mb", str(job.file_mb)]
     group = None if mode == "none" else _cgroup(job, f"sgdteach-{os.getpid()}-{attempt}")
     layers, missing = [], []
     if group is not None:
@@ -114,19 +116,19 @@ def prepare(job: dict[str, Any], stage: Path, scratch: Path, attempt: int = 1) -
         missing.append("no cgroup could be created: the number of processes and the total "
                        "memory of all of them are not limited")
     if mode == "bwrap":
-        sockets = _socket_dir(Path(job["workdir"]))
+        sockets = _socket_dir(Path(job.workdir))
         name = stage.name if not stage.name.startswith(".") else "submission"
         cwd, home = f"{bwrap.SCRATCH}/{name}", f"{bwrap.SCRATCH}/.home"
         report = sockets / "sandbox.json"
         inner = sandbox.argv(limits + [
-            "--nproc", str(job.get("max_tasks", 40)), "--writable", bwrap.SCRATCH,
+            "--nproc", str(job.max_tasks), "--writable", bwrap.SCRATCH,
             "--sockets", str(sockets), "--copy", bwrap.STAGE, cwd, "--report", str(report)],
             _KERNEL_ARGS)
-        argv = bwrap.command(inner, stage=str(stage), scratch_mb=job.get("disk_mb", 256),
+        argv = bwrap.command(inner, stage=str(stage), scratch_mb=job.disk_mb,
                              sockets=str(sockets),
                              env=kernel_env(home, f"{bwrap.SCRATCH}/.tmp"))
         layers[:0] = ["bubblewrap (user, PID, network, IPC, UTS namespaces; read-only view of "
-                      f"Python; {job.get('disk_mb', 256)} MB tmpfs)"]
+                      f"Python; {job.disk_mb} MB tmpfs)"]
         conf = Confinement(mode, argv, {"PATH": "/usr/bin:/bin"}, str(sockets), "ipc",
                            str(sockets / "k"), str(sockets / "kernel.json"), "message", report,
                            group, sockets, layers, missing)

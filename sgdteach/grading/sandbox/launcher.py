@@ -107,8 +107,9 @@ def main(args_in: list[str] | None = None) -> int:
     report = {"memory_mb": args.memory_mb, "file_mb": args.file_mb, "nproc": args.nproc,
               "dies_with_worker": dies, "limits_refused": refused}
 
-    def write(confinement: str) -> None:
-        report.update(confinement=confinement, confined="confined by" in confinement)
+    def write(confinement: str, confined: bool = False) -> None:
+        """Record how writes are confined; ``confined`` only where Landlock holds."""
+        report.update(confinement=confinement, confined=confined)
         with open(args.report, "w", encoding="utf-8") as f:
             json.dump(report, f)
 
@@ -118,7 +119,7 @@ def main(args_in: list[str] | None = None) -> int:
         try:
             if not landlock.restrict_writes(
                     args.writable, sockets=tuple(args.sockets),
-                    ready=lambda abi: write(f"writes confined by Landlock ABI {abi}")):
+                    ready=lambda abi: write(f"writes confined by Landlock ABI {abi}", True)):
                 write("no Landlock on this system: writes are not confined")
         except OSError as exc:
             write(f"Landlock refused ({exc}): writes are not confined")

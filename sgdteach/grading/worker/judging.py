@@ -23,6 +23,7 @@ from typing import Any, cast
 
 from ...checking._core import CheckError, RecordError, parse_mistake
 from ...checking.registry import CHECKS
+from ..contract import Result
 from ..markup import MarkupError, grade_id, role
 from ..outcomes import (
     NOT_ATTEMPTED,
@@ -213,7 +214,7 @@ def judge_cell(gid: str, calls: list[ProbeCall], outputs: list, reply: dict | No
     return PASSED, "", tampered
 
 
-def score(result: dict[str, Any], built: Any, plans: dict[str, list[ProbeCall]],
+def score(result: Result, built: Any, plans: dict[str, list[ProbeCall]],
           replies: dict[int, dict]) -> None:
     """Fill ``result``'s questions, score, notes, tampered flag and static flags."""
     tests = set(built.tests.values())

@@ -127,9 +127,9 @@ class GradingClient(NotebookClient):
         # for that, to note the cut like any other truncation (a sync socket on the same context)
         address = f"inproc://sgdteach-monitor-{id(self)}"
         kc.iopub_channel.socket.monitor(address, zmq.EVENT_DISCONNECTED)
-        self._monitor = zmq.Context.shadow(kc.iopub_channel.socket.context.underlying
-                                           ).socket(zmq.PAIR)
-        self._monitor.connect(address)
+        monitor = zmq.Context.shadow(kc.iopub_channel.socket.context.underlying).socket(zmq.PAIR)
+        monitor.connect(address)
+        self._monitor: zmq.Socket | None = monitor
         return kc
 
     start_new_kernel_client = run_sync(async_start_new_kernel_client)

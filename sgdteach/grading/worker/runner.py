@@ -19,10 +19,12 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from ..._files import write_atomic
+from ..contract import Job, Question, Result, SandboxReport, Status
 from ..markup import grade_id, points, role
+from ..outcomes import NOT_RUN
 from ..report.gradebook import max_score
 from ..sandbox import confine
 from ..sandbox import launcher as sandbox
@@ -32,7 +34,10 @@ from .intake import Rejected, copy_folder, metadata_tampering, read_notebook, re
 
 if TYPE_CHECKING:
     from jupyter_client.manager import KernelManager
-    from jupyter_client.provisioning import LocalProvisioner
+    from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+    from nbformat import NotebookNode
+
+    from .kernel_client import GradingClient
 
 
 class KernelStartError(RuntimeError):
@@ -40,12 +45,13 @@ class KernelStartError(RuntimeError):
     between the manager choosing it and the kernel binding it): worth another try."""
 
 
-def execute(nb, job: dict[str, Any], work: Path, scratch: Path, attempts: int = 3):
+def execute(nb: NotebookNode, job: Job, work: Path, scratch: Path, attempts: int = 3
+            ) -> tuple[GradingClient, Status, list[str], SandboxReport]:
     """Run ``nb`` cell by cell in a fresh confined kernel; return (client, status, notes,
     the description of the sandbox)."""
     for attempt in range(1, attempts + 1):
         conf = confine.prepare(job, work, scratch, attempt)
-        confine.record_leftovers(Path(job["workdir"]), conf)
+        confine.record_leftovers(Path(job.workdir), conf)
         try:
             client, status, notes = _run_cells(nb, job, conf)
             return client, status, notes, conf.describe()
@@ -59,48 +65,50 @@ def execute(nb, job: dict[str, Any], work: Path, scratch: Path, attempts: int = 
     raise AssertionError("unreachable")
 
 
-def _run_cells(nb, job: dict[str, Any], conf: confine.Confinement):
+def _run_cells(nb: NotebookNode, job: Job, conf: confine.Confinement
+               ) -> tuple[GradingClient, Status, list[str]]:
     from nbclient.exceptions import DeadKernelError
 
-    from .kernel_client import TIMEOUT_ENAME, GradingClient, kernel_manager_class
+    from ..outcomes import TIMEOUT_ENAME
+    from .kernel_client import GradingClient, kernel_manager_class
 
     km_class = kernel_manager_class(conf.argv, transport=conf.transport, ip=conf.ip,
                                     connection_file=conf.connection_file,
                                     interrupt_mode=conf.interrupt_mode)
-    client = GradingClient(nb, timeout=job["timeout"], startup_timeout=60,
+    client = GradingClient(nb, timeout=job.timeout, startup_timeout=60,
                            kernel_manager_class=km_class,
-                           max_output_bytes=job["max_output_bytes"])
-    status, notes, streak, started = "ok", [], 0, False
+                           max_output_bytes=job.max_output_bytes)
+    status, notes, streak, started = Status.OK, [], 0, False
 
     def label(index: int) -> str:
         gid = grade_id(nb.cells[index])
         return f"cell '{gid}'" if gid else f"cell {index + 1} (a cell you added)"
 
-    deadline = time.monotonic() + job["notebook_timeout"]
+    deadline = time.monotonic() + job.notebook_timeout
     try:
         with client.setup_kernel(cwd=conf.cwd, env=conf.env):
             started = True
             # setup_kernel started the kernel: its manager and local provisioner are set
             km = cast("KernelManager", client.km)
-            Path(job["kernel_pid_file"]).write_text(
+            Path(job.kernel_pid_file).write_text(
                 str(cast("LocalProvisioner", km.provisioner).pid))
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue
                 if time.monotonic() > deadline:
-                    status = "timeout"
+                    status = Status.TIMEOUT
                     notes.append(f"stopped before {label(index)}: the notebook ran past its "
-                                 f"time budget of {job['notebook_timeout']:g} s")
+                                 f"time budget of {job.notebook_timeout:g} s")
                     break
                 try:
                     client.execute_cell(cell, index)
                 except DeadKernelError:
                     notes.append(f"the kernel died while running {label(index)}")
-                    status = "kernel_died"
+                    status = Status.KERNEL_DIED
                     break
                 if client.replies.get(index, {}).get("ename") == TIMEOUT_ENAME:
-                    status, streak = "timeout", streak + 1
-                    notes.append(f"{label(index)} ran past {job['timeout']:g} s and was "
+                    status, streak = Status.TIMEOUT, streak + 1
+                    notes.append(f"{label(index)} ran past {job.timeout:g} s and was "
                                  "interrupted")
                     if streak >= 2:
                         notes.append("the kernel did not recover from the interrupt: stopped")
@@ -116,46 +124,47 @@ def _run_cells(nb, job: dict[str, Any], conf: confine.Confinement):
     return client, status, notes
 
 
-def grade(job: dict[str, Any]) -> dict[str, Any]:
+def _stopped(result: Result, status: Status, notes: list[str]) -> Result:
+    """``result``, not graded further: with ``status`` and these ``notes`` only."""
+    result["status"], result["notes"] = status, notes
+    return result
+
+
+def grade(job: Job) -> Result:
     """The result of one submission (see :mod:`sgdteach.grading.report.gradebook` for its use)."""
     import nbformat
 
-    source = nbformat.read(job["source"], as_version=4)
+    source = nbformat.read(job.source, as_version=4)
     tests = [c for c in source.cells if role(c) == "test"]
-    result: dict[str, Any] = {
-        "submission": job["key"], "status": "ok", "tampered": False, "score": 0.0,
-        "max_score": max_score(source), "notes": [], "flags": [],
-        "sandbox": {"mode": job.get("sandbox", "bwrap")},
-        "questions": [{"grade_id": c.metadata.nbgrader.grade_id, "points": 0.0,
-                       "max_points": points(c), "outcome": "not run", "message": ""}
-                      for c in tests]}
-    path = Path(job["path"])
+    result = Result(submission=job.key, status=Status.OK, tampered=False, score=0.0,
+                    max_score=max_score(source), notes=[], flags=[],
+                    sandbox=SandboxReport(mode=job.sandbox), questions=[
+                        Question(grade_id=c.metadata.nbgrader.grade_id, points=0.0,
+                                 max_points=points(c), outcome=NOT_RUN, message="")
+                        for c in tests])
+    path = Path(job.path)
     try:
-        real = resolve(path, Path(job["source"]))
+        real = resolve(path, Path(job.source))
     except Rejected as exc:
-        result.update(status="rejected", notes=[f"not graded: {exc}"])
-        return result
+        return _stopped(result, Status.REJECTED, [f"not graded: {exc}"])
     except OSError as exc:
-        result.update(status="invalid_notebook",
-                      notes=[f"not a valid notebook: {type(exc).__name__}: {exc.strerror}"])
-        return result
+        return _stopped(result, Status.INVALID_NOTEBOOK,
+                        [f"not a valid notebook: {type(exc).__name__}: {exc.strerror}"])
     submission, read_notes = read_notebook(real)
     if submission is None:
-        result.update(status="invalid_notebook", notes=[f"not a valid notebook: {read_notes}"])
-        return result
+        return _stopped(result, Status.INVALID_NOTEBOOK, [f"not a valid notebook: {read_notes}"])
     try:
         built = assemble(source, submission)
     except Exception as exc:  # a structurally odd notebook nbformat still accepted
-        result.update(status="invalid_notebook", notes=[f"cannot read cells: {exc}"])
-        return result
+        return _stopped(result, Status.INVALID_NOTEBOOK, [f"cannot read cells: {exc}"])
     changed = metadata_tampering(source, submission)
-    result.update(tampered=built.tampered or bool(changed),
-                  notes=list(read_notes) + list(built.notes) + changed)
+    result["tampered"] = built.tampered or bool(changed)
+    result["notes"] = list(read_notes) + list(built.notes) + changed
     plans = judging.prepare(source, built)   # each test cell becomes its probe cell
-    work = Path(job["workdir"]) / "work" / path.parent.name
-    scratch = Path(job["workdir"]) / "scratch"
+    work = Path(job.workdir) / "work" / path.parent.name
+    scratch = Path(job.workdir) / "scratch"
     scratch.mkdir()
-    result["notes"] += copy_folder(path.parent, work, path.name, tuple(job.get("exclude", ())))
+    result["notes"] += copy_folder(path.parent, work, path.name, job.exclude)
     client, status, notes, result["sandbox"] = execute(built.nb, job, work, scratch)
     result["status"] = status
     result["notes"] += notes
@@ -181,19 +190,19 @@ def main(argv: list[str] | None = None) -> int:
     from .. import _jsonschema_workaround  # noqa: F401  (before nbformat is imported)
 
     argv = sys.argv[1:] if argv is None else argv
-    job = json.loads(Path(argv[0]).read_text())
-    if job.get("grader_pid"):
-        sandbox.die_with_parent(job["grader_pid"])   # no worker outlives a killed grader
+    job = Job.from_json(Path(argv[0]).read_text())
+    if job.grader_pid:
+        sandbox.die_with_parent(job.grader_pid)   # no worker outlives a killed grader
     start = time.monotonic()
     try:
         result = grade(job)
     except Exception as exc:  # the grader records an error row and goes on
-        result = {"submission": job["key"], "status": "error",
-                  "notes": [f"grading failed: {type(exc).__name__}: {exc}"],
-                  "trace": traceback.format_exc()[-4000:]}
+        result = Result(submission=job.key, status=Status.ERROR,
+                        notes=[f"grading failed: {type(exc).__name__}: {exc}"],
+                        trace=traceback.format_exc()[-4000:])
     result["seconds"] = round(time.monotonic() - start, 2)
     result["worker_peak_rss_mb"] = round(peak_rss_mb())
-    write_atomic(job["result"], json.dumps(result))
+    write_atomic(job.result, json.dumps(result))
     return 0
 
 
