@@ -38,9 +38,10 @@ def regression():
 # -- markers, by rule (so a new test file is marked without anyone remembering to) ---------------
 # kernel: starts Jupyter kernels or subprocess graders; browser: drives Chromium; slow: minutes;
 # figures: renders figures or widgets (a figure test elsewhere carries @pytest.mark.figures).
-# `make test-fast` deselects all four; `make test` runs everything.
-KERNEL_FILES = ("test_grading", "test_redteam", "test_nbgrader", "test_cli", "test_sandbox",
-                "test_landlock", "test_bwrap", "test_cgroup", "test_runner", "test_grader")
+# `make test-fast` deselects all four; `make test` runs everything. KERNEL_FILES are the files
+# whose every test is kernel; elsewhere a test is marked kernel where it is defined (or by a
+# fixture named *kernel*), so the pure unit tests of a file that also runs the grader run fast.
+KERNEL_FILES = ("test_redteam_sandbox", "test_nbgrader_interop", "test_cli")
 SLOW_FILES = ("test_benchmarks_smoke",)
 FIGURE_FILES = ("test_figures_opaque", "test_widgets", "test_plotting")
 

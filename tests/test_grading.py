@@ -199,6 +199,7 @@ def feedback(run, case):
     return (run["out"].feedback / f"{run['out'].name(key)}.md").read_text()
 
 
+@pytest.mark.kernel   # runs the grader: workers and kernels
 def test_grader_survives_and_writes_one_row_per_submission(run):
     assert run["returncode"] == 0, run["stderr"]
     assert run["header"] == FIXED + ["ex1_cost_check", "ex1_gradient_check"] + EXTRA
@@ -206,6 +207,7 @@ def test_grader_survives_and_writes_one_row_per_submission(run):
     assert "13/13" in run["stderr"]    # the progress bar reached the end
 
 
+@pytest.mark.kernel   # runs the grader: workers and kernels
 @pytest.mark.parametrize("case", sorted(EXPECTED))
 def test_each_submission_gets_the_right_row(run, case):
     status, tampered, score, cost, gradient = EXPECTED[case]
@@ -215,6 +217,7 @@ def test_each_submission_gets_the_right_row(run, case):
     assert (r["ex1_cost_check"], r["ex1_gradient_check"]) == (str(cost), str(gradient))
 
 
+@pytest.mark.kernel   # runs the grader: workers and kernels
 def test_instructors_files_and_submissions_are_unchanged(run):
     assert digest_tree(run["instructor"]) == run["before"]["instructor"]
     assert digest_tree(run["subs"]) == run["before"]["subs"]
@@ -222,12 +225,14 @@ def test_instructors_files_and_submissions_are_unchanged(run):
     assert not (Path.home() / "sgdteach-escaped.txt").exists()
 
 
+@pytest.mark.kernel   # runs the grader: workers and kernels
 @LINUX
 def test_no_kernel_or_worker_outlives_the_run(run):
     assert run["leftovers"] == []
     assert run["tmp_left"] == [], "temporary grading folders are removed"
 
 
+@pytest.mark.kernel   # runs the grader: workers and kernels
 def test_feedback_names_the_mistake_and_the_tampering(run):
     text = feedback(run, "wrong_sign")
     assert "**Score: 1 / 3**" in text and "| `ex1_gradient_check` | 0 / 2 | wrong sign |" in text
@@ -242,12 +247,14 @@ def test_feedback_names_the_mistake_and_the_tampering(run):
     assert "NotJSONError" in feedback(run, "invalid_json")
 
 
+@pytest.mark.kernel   # runs the grader: workers and kernels
 def test_a_100_mb_print_is_truncated_not_stored(run):
     assert "output of cell 'ex1_cost' truncated" in feedback(run, "big_print")
     sizes = [p.stat().st_size for p in run["out"].feedback.iterdir()]
     assert max(sizes) < 100_000
 
 
+@pytest.mark.kernel   # runs the grader: workers and kernels
 def test_class_summary_counts_the_named_mistakes(run):
     with open(run["out"].summary.with_suffix(".csv"), newline="") as f:
         table = {(r["question"], r["outcome"]): r for r in csv.DictReader(f)}
@@ -260,6 +267,7 @@ def test_class_summary_counts_the_named_mistakes(run):
     assert "| wrong sign | 2 |" in run["out"].summary.with_suffix(".md").read_text()
 
 
+@pytest.mark.kernel   # runs the grader: workers and kernels
 def test_rerun_skips_what_is_graded(run):
     results = run["base"] / "results"
     assert not [p.name for p in results.iterdir() if p.name.endswith(".tmp")]   # atomic writes
@@ -269,6 +277,7 @@ def test_rerun_skips_what_is_graded(run):
     assert (results / "gradebook.csv").read_text() == before
 
 
+@pytest.mark.kernel   # runs the grader: workers and kernels
 def test_rerun_regrades_what_changed_failed_or_is_asked_for(run, monkeypatch):
     monkeypatch.chdir(run["base"])
     args = grader.parse(run["args"])
@@ -283,6 +292,7 @@ def test_rerun_regrades_what_changed_failed_or_is_asked_for(run, monkeypatch):
     assert state.pending(keys) == keys
 
 
+@pytest.mark.kernel   # runs the grader: workers and kernels
 @pytest.mark.parametrize("name", sorted(p.name for p in SOLUTIONS.glob("*.ipynb")))
 def test_solution_gets_full_marks_and_untouched_exercise_zero(name, tmp_path):
     for who, folder in (("solution", SOLUTIONS), ("exercise", EXERCISES)):
@@ -455,6 +465,7 @@ def test_sandbox_copy_holds_the_submission_and_its_data_only(tmp_path):
     assert copied == ["alice.ipynb", "data", "data/x.csv"] and notes == []
 
 
+@pytest.mark.kernel   # runs the grader: workers and kernels
 @LINUX
 def test_a_worker_past_its_deadline_is_killed_with_its_kernel(run, tmp_path, monkeypatch):
     monkeypatch.chdir(run["base"])

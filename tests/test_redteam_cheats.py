@@ -212,6 +212,7 @@ CASES = ["honest_wrong", "input_transformer", "replaced_checks", "replaced_allcl
          "exit_in_function", "os_exit", "wrong_2a_right_2b", "calls_library"]
 
 
+@pytest.mark.kernel   # runs the grader: workers and kernels
 @pytest.mark.parametrize("case", CASES)
 def test_each_cheat_gets_the_score_its_functions_earn(run, case):
     _, status, tampered, score, step, loop = run["table"][case]
@@ -222,6 +223,7 @@ def test_each_cheat_gets_the_score_its_functions_earn(run, case):
         assert r["tampered"] == tampered, run["results"][case]["notes"]
 
 
+@pytest.mark.kernel   # runs the grader: workers and kernels
 def test_the_reasons_are_in_the_notes_and_the_outcomes(run):
     notes = {k: " ".join(v.get("notes", [])) for k, v in run["results"].items()}
     assert "2 probe records" in notes["two_records"]
@@ -233,6 +235,7 @@ def test_the_reasons_are_in_the_notes_and_the_outcomes(run):
     assert outcomes["wrong_2a_right_2b"] == ["wrong sign", "passed"]
 
 
+@pytest.mark.kernel   # runs the grader: workers and kernels
 def test_calling_the_librarys_sgd_is_flagged_in_the_gradebook_and_the_feedback(run):
     flag = "ex2_loop: calls sgdteach.stochastic_gradient_descent"
     assert run["rows"]["calls_library"]["flags"] == flag
