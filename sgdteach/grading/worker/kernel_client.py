@@ -127,7 +127,8 @@ class GradingClient(NotebookClient):
         # for that, to note the cut like any other truncation (a sync socket on the same context)
         address = f"inproc://sgdteach-monitor-{id(self)}"
         kc.iopub_channel.socket.monitor(address, zmq.EVENT_DISCONNECTED)
-        monitor = zmq.Context.shadow(kc.iopub_channel.socket.context.underlying).socket(zmq.PAIR)
+        monitor: zmq.Socket = zmq.Context.shadow(kc.iopub_channel.socket.context.underlying
+                                                 ).socket(zmq.PAIR)
         monitor.connect(address)
         self._monitor: zmq.Socket | None = monitor
         return kc

@@ -56,13 +56,13 @@ def lookup(dotted: str) -> Any:
         try:
             obj = getattr(obj, part)
             continue
-        except Exception:   # noqa: BLE001  (a lazy attribute that fails to import: unresolved)
+        except Exception:   # a lazy attribute that fails to import: unresolved
             pass
         if not isinstance(obj, ModuleType):
             return _MISSING
         try:   # a submodule not imported yet
             obj = importlib.import_module(".".join(parts[:i]))
-        except Exception:   # noqa: BLE001
+        except Exception:
             return _MISSING
     return obj
 
@@ -82,7 +82,7 @@ def _module_of(obj: Any) -> str:
         return obj.__name__
     try:
         name = getattr(obj, "__module__", None)
-    except Exception:   # noqa: BLE001
+    except Exception:
         return ""
     return name if isinstance(name, str) else ""
 
@@ -119,7 +119,7 @@ class Forbidden:
             items = obj.values() if isinstance(obj, Mapping) else obj
             try:
                 return any(id(v) in self.objects or self._in_module(v) for v in items)
-            except Exception:   # noqa: BLE001  (an odd container: not a registry)
+            except Exception:   # an odd container: not a registry
                 return False
         return False
 
