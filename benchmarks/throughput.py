@@ -16,9 +16,8 @@ from .timing import interleaved, summary
 
 def _epoch_parts(X, y, batch_size: int, seed: int) -> dict:
     """The pieces of one shuffled mini-batch epoch, each alone: what it costs at the least."""
-    from sgdteach import losses, optimizers, schedules
     from sgdteach._validation import check_data
-    from sgdteach.descent import descend
+    from sgdteach.descent import descend, prepare
 
     n = len(y)
     perm = np.random.default_rng(seed).permutation(n)
@@ -34,10 +33,11 @@ def _epoch_parts(X, y, batch_size: int, seed: int) -> dict:
         for _ in range(0, n, batch_size):
             yield xbuf, ybuf
 
+    run = prepare("minimize", None, X.shape[1], loss="squared_error", lr=0.01, optimizer="sgd",
+                  record_every=n)
+
     def steps():
-        descend(same_batch(), np.zeros(X.shape[1]), loss=losses.squared_error,
-                schedule=schedules.constant(0.01), optimizer=optimizers.sgd(),
-                record_every=n, evaluate=None)
+        descend(same_batch(), run, evaluate=None)
 
     return {"argument_check": lambda: check_data("minimize", X, y),
             "permutation": lambda: np.random.default_rng(seed).permutation(n),

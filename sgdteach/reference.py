@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import COUNT, POSITIVE, check_data, check_number, check_vector, fail
-from .descent import DivergenceError, diverged
+from .history import DivergenceError, diverged
 from .losses import mse, smoothness
 
 Array = np.ndarray
@@ -41,7 +41,7 @@ def _diverged(func: str, X: Array, epoch: int, learning_rate: float) -> Divergen
 
 def _check_run(func: str, X: Array, y: Array, theta0: Array, theta: Array, epoch: int,
                learning_rate: float) -> None:
-    """After a run: :func:`sgdteach.descent.diverged`, the rule every loop uses."""
+    """After a run: :func:`sgdteach.history.diverged`, the rule every loop uses."""
     with np.errstate(over="ignore", invalid="ignore"):
         blown = diverged(theta) or diverged(theta, mse(theta, X, y), mse(theta0, X, y))
     if blown:

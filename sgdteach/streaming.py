@@ -14,7 +14,8 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 
 from ._validation import COUNT, Interval, check_flag, check_matrix, check_number, check_vector, fail
-from .descent import History, descend, prepare
+from .descent import descend, prepare
+from .history import History
 from .losses import Loss
 from .optimizers import Optimizer
 from .sampling import block_batches
@@ -73,10 +74,8 @@ def minimize_stream(batches: Iterable[tuple[Array, Array]], theta0: Array, *,
                   record_every=record_every)
     settings = dict(loss=run.loss.name, lr=lr, optimizer=run.optimizer.name,
                     record_every=run.record_every, source="stream")
-    return descend(_checked_stream(func, batches, len(run.theta0), run.loss), run.theta0,
-                   loss=run.loss, schedule=run.schedule, optimizer=run.optimizer,
-                   record_every=run.record_every, evaluate=run.loss.value, settings=settings,
-                   func=func)
+    return descend(_checked_stream(func, batches, len(run.theta0), run.loss), run,
+                   evaluate=run.loss.value, settings=settings, func=func)
 
 
 class NpyRows:
@@ -174,6 +173,5 @@ def minimize_memmap(X, y, theta0: Array | None = None, *, loss: str | Loss = "sq
         return Xc, yc
 
     batches = block_batches(read_block, n, batch_size, block_rows, epochs, run.rng, shuffle)
-    return descend(batches, run.theta0, loss=run.loss, schedule=run.schedule,
-                   optimizer=run.optimizer, record_every=run.record_every,
-                   evaluate=run.loss.value, samples_per_epoch=n, settings=settings, func=func)
+    return descend(batches, run, evaluate=run.loss.value, samples_per_epoch=n,
+                   settings=settings, func=func)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from .._validation import COUNT, INDEX, REAL, check_number, fail
-from ..descent import History
+from ..history import History
 
 
 def best_of_interleaved(runs: Mapping[str, Callable[[], float]], repeats: int = 5

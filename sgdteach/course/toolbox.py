@@ -18,7 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from .._validation import COUNT, check_matrix, check_number, check_vector, fail
-from ..descent import DivergenceError, minimize
+from ..descent import minimize
+from ..history import DivergenceError
 from ..losses import least_squares_solution, mse
 from .timing import best_of_interleaved
 
