@@ -11,9 +11,11 @@ second condition and leaves SGD bouncing in a noise ball around the minimum.
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 from collections.abc import Callable
+from typing import Any
 
 from ._validation import COUNT, NON_NEGATIVE, POSITIVE, Interval, check_choice, check_number, fail
 
@@ -221,6 +223,7 @@ def as_schedule(lr: float | Schedule, func: str = "as_schedule") -> Schedule:
     0.01
     """
     if callable(lr):
+        _check_takes_the_step(func, lr)
         first = lr(0)
         if not isinstance(first, numbers.Real) or isinstance(first, bool) or not first > 0 \
                 or not math.isfinite(first):
@@ -233,3 +236,22 @@ def as_schedule(lr: float | Schedule, func: str = "as_schedule") -> Schedule:
     check_number(func, "lr", lr, POSITIVE, fix="Use e.g. lr=0.01, or a schedule such as "
                  "inverse_time(0.1, k=0.01).")
     return constant(lr)
+
+
+def _check_takes_the_step(func: str, lr: Callable[..., Any]) -> None:
+    """Refuse a schedule factory passed uncalled (``lr=cosine``: it *builds* a schedule, it is
+    not one) and a callable that cannot be called with the step alone."""
+    if any(lr is factory for factory in SCHEDULES.values()):
+        needed = [p.name for p in inspect.signature(lr).parameters.values()
+                  if p.default is inspect.Parameter.empty][1:]
+        call = ", ".join(["0.1", *(f"{name}=..." for name in needed)])
+        fail(func, "lr", "a schedule step -> lr, not the factory that builds one", lr,
+             f"Call it, e.g. lr={lr.__name__}({call}).", kind=TypeError)
+    try:
+        inspect.signature(lr).bind(0)
+    except TypeError:
+        fail(func, "lr", "a callable step -> lr, taking the step number", lr,
+             "Give it one argument, e.g. lr=lambda step: 0.1 / (1 + 0.01 * step).",
+             kind=TypeError)
+    except ValueError:   # no signature to read (some builtins): the call below will tell
+        pass
