@@ -80,8 +80,10 @@ def _as_float_array(func: str, arg: str, value: Any) -> np.ndarray:
 
 def _check_finite(func: str, arg: str, arr: np.ndarray) -> None:
     # Fast path: one summing pass and no temporary array; a finite sum proves every entry
-    # finite (a NaN or inf makes the sum NaN or inf; an overflowing sum falls through).
-    if np.isfinite(np.sum(arr)):
+    # finite (a NaN or inf makes the sum NaN or inf; an overflowing sum falls through, silently).
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.sum(arr)
+    if np.isfinite(total):
         return
     if not np.isfinite(arr).all():
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))

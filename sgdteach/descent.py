@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import sampling as sampling_
 from ._types import Array
 from ._validation import (
     COUNT,
@@ -73,9 +74,13 @@ def minimize(X: Array, y: Array, theta0: Array | None = None, *,
     ----------
     X : (n, d) array. y : (n,) array. theta0 : (d,) array, zeros when omitted (never modified);
         of length ``loss.n_params`` when the loss says so (a network: pass ``net.init(seed)``).
-    record_every : steps between record points; ``None`` records once per epoch. Each record of
-        the full-data loss costs O(n d), so ``record_every=1`` makes SGD O(n) per step: ask for it
-        on small data only, or set ``record_loss=False``.
+    record_every : steps between record points; ``None`` records at step 0 and at the end of
+        every epoch. Each record of the full-data loss is one pass over X, about half a
+        full-gradient pass (an epoch of mini-batch SGD costs about 2.5): ``record_every=1`` makes
+        SGD O(n) per step, so ask for it on small data only, or set ``record_loss=False``. On X
+        larger than ``sampling.PREFETCH_BYTES`` (64 MiB, beyond the CPU caches) ``None`` also
+        leaves out the loss at step 0 (NaN in ``History.loss``), so the default call evaluates
+        the full-data loss once per epoch; any ``record_every`` records it at every point.
 
     Returns
     -------
@@ -108,8 +113,13 @@ def minimize(X: Array, y: Array, theta0: Array | None = None, *,
     if run.loss.check_inputs is not None:
         run.loss.check_inputs(func, X, y)
     value = run.loss.value
+    skip = record_every is None and X.nbytes > sampling_.PREFETCH_BYTES   # see record_every
 
-    def full_loss(theta: Array, X_B: Any, y_B: Any) -> float:
+    def full_loss(theta: Array, X_B: Any, y_B: Any) -> float | None:
+        nonlocal skip
+        if skip:          # the first record point, step 0: no loss
+            skip = False
+            return None
         return value(theta, X, y)
 
     settings = dict(loss=run.loss.name, lr=lr, batch_size=batch_size, epochs=epochs,

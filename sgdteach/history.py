@@ -58,7 +58,9 @@ class History:
     theta : (d,) final parameters.
     path : (k, d) parameters at each record point (``path[0]`` is ``theta0``).
     loss : (k,) loss at each record point: the full-data loss for in-memory data; for streams
-        the loss on the batch about to be used (not yet seen), i.e. progressive validation.
+        the loss on the batch about to be used (not yet seen), i.e. progressive validation. NaN
+        where no loss was recorded (``record_loss=False``; step 0 of :func:`~sgdteach.minimize`'s
+        default on large data).
     step, samples_seen : (k,) updates done and rows used so far.
     epoch : (k,) epochs done (``samples_seen`` over the epoch size; NaN for an endless stream).
     wall_time : (k,) seconds of descent so far, the time spent recording excluded.
@@ -87,18 +89,19 @@ class History:
                 f"theta={np.array2string(self.theta, precision=4)})")
 
 
-#: The loss recorded at a record point: ``evaluate(theta, X_batch, y_batch)``.
-Evaluate = Callable[[Array, Any, Any], float]
+#: The loss recorded at a record point: ``evaluate(theta, X_batch, y_batch)``; ``None``: none
+#: at this point (NaN in the history).
+Evaluate = Callable[[Array, Any, Any], float | None]
 
 
 class Recorder:
     """The record points of one run, kept out of the loop's way.
 
     :meth:`record` stores ``theta``, the loss ``evaluate(theta, X_B, y_B)`` (NaN when
-    ``evaluate`` is None), the counters, the rate and the wall time without the recording, and
-    raises :class:`DivergenceError` (:meth:`stop`) when :func:`diverged` says so; at step 0 a loss
-    that is not finite is refused as a bad ``theta0``. :meth:`history` gives the
-    :class:`History` so far.
+    ``evaluate`` is or returns None), the counters, the rate and the wall time without the
+    recording, and raises :class:`DivergenceError` (:meth:`stop`) when :func:`diverged` says so;
+    at step 0 a loss that is not finite is refused as a bad ``theta0``. :meth:`history` gives
+    the :class:`History` so far.
     """
 
     def __init__(self, loss: Loss, evaluate: Evaluate | None, *, func: str,
