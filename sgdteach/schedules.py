@@ -3,10 +3,12 @@ r"""Learning-rate schedules: plain functions ``step -> lr``.
 ``step`` counts updates from 0. Anywhere sgdteach takes an ``lr`` it accepts a number (a constant
 schedule) or any callable ``step -> lr``; :func:`as_schedule` does the conversion.
 
-The Robbins–Monro conditions for SGD to converge to the minimiser are
-:math:`\sum_t \alpha_t = \infty` and :math:`\sum_t \alpha_t^2 < \infty`: :func:`inverse_time`
-satisfies both; :func:`invscaling` with ``0.5 < power <= 1`` too; a constant rate satisfies neither
-second condition and leaves SGD bouncing in a noise ball around the minimum.
+The Robbins–Monro conditions, :math:`\sum_t \alpha_t = \infty` and
+:math:`\sum_t \alpha_t^2 < \infty`, are *sufficient* for SGD to converge to the minimiser (under
+the usual assumptions on the loss and on the gradient noise), not necessary. :func:`inverse_time`
+satisfies both, and so does :func:`invscaling` with ``0.5 < power <= 1``. A constant rate
+satisfies the first but not the second: SGD then keeps bouncing in a noise ball around the
+minimum, whose size shrinks with the rate.
 """
 
 from __future__ import annotations
