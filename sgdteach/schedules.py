@@ -102,7 +102,7 @@ def invscaling(lr: float, power: float = 0.25) -> Schedule:
 
     def schedule(step: int) -> float:
         try:
-            return lr / (step + 1.0) ** power
+            return float(lr / (step + 1.0) ** power)
         except OverflowError:   # (t + 1)^p beyond float64 (a huge power): the rate is 0
             return 0.0
 
