@@ -30,6 +30,9 @@ def _divided(key: str, r: dict) -> str:
         if key == "epoch_over_fullgrad":
             return f"epoch {_ms(t['epoch']['best_s'])} / full gradient " \
                    f"{_ms(t['full_gradient']['best_s'])}"
+        if key == "default_epoch_over_fullgrad":
+            return f"default epoch {_ms(t['default_epoch']['best_s'])} / full gradient " \
+                   f"{_ms(t['full_gradient']['best_s'])} ({r['full_losses_recorded']} full loss)"
         if key == "tta_minibatch_over_sklearn":
             return f"ours {_ms(t['ours_tta_s'])} / sklearn {_ms(t['sklearn_tta_s'])}"
         if key == "tta_batch_over_minibatch":

@@ -24,6 +24,8 @@ class Row(NamedTuple):
 
 ROWS = (
     Row("epoch_over_fullgrad", throughput.epoch_over_fullgrad, "<=", 3, "ratio"),
+    Row("default_epoch_over_fullgrad", throughput.default_epoch_over_fullgrad, "<=", 3.5,
+        "ratio"),
     Row("tta_minibatch_over_sklearn", tta.tta_minibatch_over_sklearn, "<=", 0.5, "ratio"),
     Row("tta_batch_over_minibatch", tta.tta_batch_over_minibatch, ">=", 10, "ratio"),
     Row("sgd_step_over_reference_loop", throughput.sgd_step_over_reference_loop, "<=", 0.5,

@@ -16,9 +16,8 @@ from .timing import interleaved, summary
 
 def _epoch_parts(X, y, batch_size: int, seed: int) -> dict:
     """The pieces of one shuffled mini-batch epoch, each alone: what it costs at the least."""
-    from sgdteach import losses, optimizers, schedules
     from sgdteach._validation import check_data
-    from sgdteach.descent import descend
+    from sgdteach.descent import descend, prepare
 
     n = len(y)
     perm = np.random.default_rng(seed).permutation(n)
@@ -34,10 +33,11 @@ def _epoch_parts(X, y, batch_size: int, seed: int) -> dict:
         for _ in range(0, n, batch_size):
             yield xbuf, ybuf
 
+    run = prepare("minimize", None, X.shape[1], loss="squared_error", lr=0.01, optimizer="sgd",
+                  record_every=n)
+
     def steps():
-        descend(same_batch(), np.zeros(X.shape[1]), loss=losses.squared_error,
-                schedule=schedules.constant(0.01), optimizer=optimizers.sgd(),
-                record_every=n, evaluate=None)
+        descend(same_batch(), run, evaluate=None)
 
     return {"argument_check": lambda: check_data("minimize", X, y),
             "permutation": lambda: np.random.default_rng(seed).permutation(n),
@@ -105,6 +105,57 @@ def epoch_over_fullgrad(cfg: Config) -> dict:
                      "record_loss": False, "estimate": f"best of {cfg.repeats}, interleaved",
                      "full_gradient": "X.T @ (X @ theta - y)",
                      "background_gather": X.nbytes > sampling.PREFETCH_BYTES},
+    }
+
+
+def default_epoch_over_fullgrad(cfg: Config) -> dict:
+    r"""One epoch of ``minimize`` as a learner first calls it, ``minimize(X, y, batch_size=256,
+    epochs=1)`` (every other argument at its default: replacement sampling, plain SGD,
+    ``lr=0.01``, the default record points with the full-data loss; a seed only to repeat the
+    run), over one full-gradient pass :math:`X^\top(X\theta - y)` on the same data.
+
+    What the default call pays beyond the loop is timed alone too (same run, interleaved): the
+    same call with ``record_loss=False`` (the loop and the argument checks), the finiteness check
+    of ``X`` and ``y``, and one full-data loss (what each record point with a loss costs).
+    """
+    from sgdteach._validation import check_data
+    from sgdteach.losses import squared_error
+
+    X, y = cfg.data["X"], cfg.data["y"]
+    theta = np.full(cfg.d, 0.01)
+    seeds = iter(range(10_000))
+    last = {}
+
+    def default_epoch():
+        last["h"] = sgdteach.minimize(X, y, batch_size=cfg.batch_size, epochs=1, seed=next(seeds))
+
+    def without_loss():
+        sgdteach.minimize(X, y, batch_size=cfg.batch_size, epochs=1, seed=next(seeds),
+                          record_loss=False)
+
+    def full_gradient():
+        return X.T @ (X @ theta - y)
+
+    full_gradient()  # warm the BLAS threads and the pages of X
+    parts = {"without_loss": without_loss, "finiteness_check": lambda: check_data("minimize", X, y),
+             "one_full_loss": lambda: squared_error.value(theta, X, y)}
+    times = interleaved({"default_epoch": default_epoch, "full_gradient": full_gradient, **parts},
+                        cfg.repeats)
+    summaries = {name: summary(t) for name, t in times.items()}
+    fg = summaries["full_gradient"]["best_s"]
+    h = last["h"]
+    return {
+        "value": summaries["default_epoch"]["best_s"] / fg,
+        "times": summaries,
+        "parts_over_full_gradient": {name: summaries[name]["best_s"] / fg for name in parts},
+        "full_losses_recorded": int(np.isfinite(h.loss).sum()),
+        "record_points": len(h.loss),
+        "sizes": {**cfg.sizes(), "bytes_X": X.nbytes,
+                  "steps_per_epoch": sgdteach.sampling.steps_per_epoch(cfg.n, cfg.batch_size),
+                  "prefetch_bytes": sampling.PREFETCH_BYTES},
+        "settings": {"call": f"minimize(X, y, batch_size={cfg.batch_size}, epochs=1, seed=k)",
+                     "estimate": f"best of {cfg.repeats}, interleaved",
+                     "full_gradient": "X.T @ (X @ theta - y)"},
     }
 
 

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from . import _lazy, losses, optimizers, sampling, schedules
 from ._validation import ValidationError
-from .descent import DivergenceError, History, minimize
+from .descent import minimize
+from .history import DivergenceError, History
 from .losses import Loss, least_squares_solution, smoothness
 from .optimizers import adagrad, adam, momentum, nesterov, rmsprop, sgd
 from .schedules import (

@@ -27,7 +27,8 @@ class ValidationError(ValueError):
 def _show(value: Any) -> str:
     """A short representation of ``value`` for error messages."""
     if isinstance(value, np.ndarray):
-        return f"array of shape {value.shape} and dtype {value.dtype}"
+        kind = "np.matrix" if isinstance(value, np.matrix) else "array"
+        return f"{kind} of shape {value.shape} and dtype {value.dtype}"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -52,6 +53,10 @@ def _as_float_array(func: str, arg: str, value: Any) -> np.ndarray:
     numbers are refused, never truncated or parsed."""
     if isinstance(value, (str, bytes)) or value is None:
         fail(func, arg, "an array of numbers", value, "Pass a numpy array.", kind=TypeError)
+    if isinstance(value, np.matrix):   # always 2-D, and * is a matrix product: not an array
+        fail(func, arg, "a numpy array, not an np.matrix", value,
+             f"Convert it with np.asarray({arg})" + (".ravel()" if value.shape[0] == 1 else "")
+             + ".", kind=TypeError)
     try:
         arr = value if isinstance(value, np.ndarray) else np.asarray(value)
     except (TypeError, ValueError):
@@ -75,8 +80,10 @@ def _as_float_array(func: str, arg: str, value: Any) -> np.ndarray:
 
 def _check_finite(func: str, arg: str, arr: np.ndarray) -> None:
     # Fast path: one summing pass and no temporary array; a finite sum proves every entry
-    # finite (a NaN or inf makes the sum NaN or inf; an overflowing sum falls through).
-    if np.isfinite(np.sum(arr)):
+    # finite (a NaN or inf makes the sum NaN or inf; an overflowing sum falls through, silently).
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.sum(arr)
+    if np.isfinite(total):
         return
     if not np.isfinite(arr).all():
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))

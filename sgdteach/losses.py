@@ -22,9 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._types import Array
 from ._validation import POSITIVE, check_choice, check_data, check_matrix, check_number, fail
-
-Array = np.ndarray
 
 
 @dataclass(eq=False)
@@ -94,11 +93,13 @@ def _squared_grad(theta: Array, X: Array, y: Array) -> Array:
     # .dot rather than @: the same product, but on one row (SGD) matmul's call overhead costs
     # more than the arithmetic.
     r = X.dot(theta) - y
-    return (2.0 / len(y)) * X.T.dot(r)
+    g: Array = (2.0 / len(y)) * X.T.dot(r)
+    return g
 
 
 def _squared_grad_one(theta: Array, x: Array, y_i: float, scale: float = 1.0) -> Array:
-    return (scale * 2.0 * (x.dot(theta) - y_i)) * x      # 2 x_i (x_i . theta - y_i), scaled
+    g: Array = (scale * 2.0 * (x.dot(theta) - y_i)) * x      # 2 x_i (x_i . theta - y_i), scaled
+    return g
 
 
 def _gram_top(X: Array) -> float:
@@ -161,7 +162,8 @@ def _logistic_grad(theta: Array, X: Array, y: Array) -> Array:
     z = y * (X @ theta)
     # d/dz log(1 + e^{-z}) = -1 / (1 + e^{z}); written with expit for stability.
     coef = -y * _expit(-z)
-    return (X.T @ coef) / len(y)
+    g: Array = (X.T @ coef) / len(y)
+    return g
 
 
 def _expit(z: Array) -> Array:
@@ -200,7 +202,8 @@ def _hinge_value(theta: Array, X: Array, y: Array) -> float:
 
 def _hinge_grad(theta: Array, X: Array, y: Array) -> Array:
     active = (y * (X @ theta)) <= 1.0
-    return -(X.T @ (y * active)) / len(y)
+    g: Array = -(X.T @ (y * active)) / len(y)
+    return g
 
 
 def _hinge_grad_one(theta: Array, x: Array, y_i: float, scale: float = 1.0) -> Array:
@@ -243,7 +246,8 @@ def huber(delta: float = 1.0) -> Loss:
         return float(np.mean(np.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta))))
 
     def grad(theta: Array, X: Array, y: Array) -> Array:
-        return (X.T @ np.clip(X @ theta - y, -delta, delta)) / len(y)
+        g: Array = (X.T @ np.clip(X @ theta - y, -delta, delta)) / len(y)
+        return g
 
     def grad_one(theta: Array, x: Array, y_i: float, scale: float = 1.0) -> Array:
         return (scale * min(max(float(x.dot(theta)) - y_i, -delta), delta)) * x
@@ -295,7 +299,7 @@ def least_squares_solution(X: Array, y: Array) -> Array:
         if not np.isfinite(theta).all():
             fail(func, "X, y", "data whose least-squares solution float64 can hold", X,
                  "Rescale the features and targets (e.g. standardise them).")
-    return theta
+    return np.asarray(theta, dtype=np.float64)   # lstsq's own type says only "floating"
 
 
 def smoothness(X: Array) -> float:

@@ -19,9 +19,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ._types import Array
 from ._validation import UNIT, Interval, check_choice, check_flag, check_number
 
-Array = np.ndarray
 # The adaptive rules divide by sqrt(s) + eps. A gradient below 1.5e-154 has a square that
 # underflows to 0, and then its step is g / eps: eps >= 1e-150 keeps that step below lr.
 EPS = Interval(1e-150, None, closed="left")

@@ -12,14 +12,14 @@ from typing import Any
 
 import numpy as np
 
+from ._types import Array
 from ._validation import COUNT, POSITIVE, check_data, check_number, check_vector, fail
-from .descent import DivergenceError, diverged
+from .history import DivergenceError, diverged
 from .losses import mse, smoothness
 
-Array = np.ndarray
 
-
-def _check(func: str, X, y, theta, learning_rate, num_epochs):
+def _check(func: str, X: Any, y: Any, theta: Any, learning_rate: Any, num_epochs: Any
+           ) -> tuple[Array, Array, Array, float, int]:
     X, y = check_data(func, X, y)
     theta = check_vector(func, "theta", theta, X.shape[1], length_name="one per column of X")
     learning_rate = check_number(func, "learning_rate", learning_rate, POSITIVE,
@@ -41,7 +41,7 @@ def _diverged(func: str, X: Array, epoch: int, learning_rate: float) -> Divergen
 
 def _check_run(func: str, X: Array, y: Array, theta0: Array, theta: Array, epoch: int,
                learning_rate: float) -> None:
-    """After a run: :func:`sgdteach.descent.diverged`, the rule every loop uses."""
+    """After a run: :func:`sgdteach.history.diverged`, the rule every loop uses."""
     with np.errstate(over="ignore", invalid="ignore"):
         blown = diverged(theta) or diverged(theta, mse(theta, X, y), mse(theta0, X, y))
     if blown:
@@ -49,7 +49,7 @@ def _check_run(func: str, X: Array, y: Array, theta0: Array, theta: Array, epoch
 
 
 def stochastic_gradient_descent(X: Array, y: Array, theta: Array, learning_rate: float,
-                                num_epochs: int, rng=None) -> Array:
+                                num_epochs: int, rng: Any = None) -> Array:
     r"""SGD for least squares, one sample drawn with replacement per step, m steps per epoch.
 
     .. math::

@@ -23,9 +23,9 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 
 import numpy as np
 
+from ._types import Array, Indices
 from ._validation import check_choice
 
-Array = np.ndarray
 SAMPLINGS = ("replacement", "shuffle", "cyclic")
 DRAW_CHUNK = 65536  # indices drawn per RNG call with sampling="replacement"
 CHUNK_BYTES = 4 * 2**20        # rows gathered per np.take call: whole batches, about this size
@@ -37,7 +37,7 @@ def steps_per_epoch(n: int, batch_size: int) -> int:
     return -(-n // batch_size)
 
 
-def epoch_indices(n: int, batch_size: int, sampling: str, rng: np.random.Generator) -> Array:
+def epoch_indices(n: int, batch_size: int, sampling: str, rng: np.random.Generator) -> Indices:
     """All row indices of one epoch, in the order the steps use them.
 
     >>> epoch_indices(5, 2, "cyclic", np.random.default_rng(0))
@@ -52,7 +52,7 @@ def epoch_indices(n: int, batch_size: int, sampling: str, rng: np.random.Generat
 
 
 def _index_chunks(n: int, batch_size: int, epochs: int, sampling: str,
-                  rng: np.random.Generator) -> Iterator[Array]:
+                  rng: np.random.Generator) -> Iterator[Indices]:
     """The row indices of all the steps of ``epochs`` epochs, in order, a chunk at a time.
 
     ``"shuffle"``: one permutation per epoch (``"cyclic"``: ``0..n-1``). ``"replacement"``: whole
@@ -126,10 +126,11 @@ def gather_chunk_rows(X: Array, batch_size: int) -> int:
     1024
     """
     batches = max(1, CHUNK_BYTES // (X.shape[1] * X.itemsize * batch_size))
-    return min(batches, steps_per_epoch(len(X), batch_size)) * batch_size
+    return int(min(batches, steps_per_epoch(len(X), batch_size)) * batch_size)
 
 
-def _gather(X: Array, y: Array, rows: Array, buffer: tuple[Array, Array]) -> tuple[Array, Array]:
+def _gather(X: Array, y: Array, rows: Indices, buffer: tuple[Array, Array]
+            ) -> tuple[Array, Array]:
     """``X[rows], y[rows]`` written into the front of ``buffer``."""
     xb, yb = buffer[0][:len(rows)], buffer[1][:len(rows)]
     # mode="clip": the indices are valid, and mode="raise" would buffer `out` (a copy)
@@ -138,7 +139,7 @@ def _gather(X: Array, y: Array, rows: Array, buffer: tuple[Array, Array]) -> tup
     return xb, yb
 
 
-def _gathered(X: Array, y: Array, chunks: Iterable[Array], chunk_rows: int,
+def _gathered(X: Array, y: Array, chunks: Iterable[Indices], chunk_rows: int,
               background: bool) -> Iterator[tuple[Array, Array]]:
     """``(X[rows], y[rows])`` for each index array ``rows`` of ``chunks``, in two reused buffers.
 

@@ -3,17 +3,21 @@ r"""Learning-rate schedules: plain functions ``step -> lr``.
 ``step`` counts updates from 0. Anywhere sgdteach takes an ``lr`` it accepts a number (a constant
 schedule) or any callable ``step -> lr``; :func:`as_schedule` does the conversion.
 
-The Robbins–Monro conditions for SGD to converge to the minimiser are
-:math:`\sum_t \alpha_t = \infty` and :math:`\sum_t \alpha_t^2 < \infty`: :func:`inverse_time`
-satisfies both; :func:`invscaling` with ``0.5 < power <= 1`` too; a constant rate satisfies neither
-second condition and leaves SGD bouncing in a noise ball around the minimum.
+The Robbins–Monro conditions, :math:`\sum_t \alpha_t = \infty` and
+:math:`\sum_t \alpha_t^2 < \infty`, are *sufficient* for SGD to converge to the minimiser (under
+the usual assumptions on the loss and on the gradient noise), not necessary. :func:`inverse_time`
+satisfies both, and so does :func:`invscaling` with ``0.5 < power <= 1``. A constant rate
+satisfies the first but not the second: SGD then keeps bouncing in a noise ball around the
+minimum, whose size shrinks with the rate.
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 from collections.abc import Callable
+from typing import Any
 
 from ._validation import COUNT, NON_NEGATIVE, POSITIVE, Interval, check_choice, check_number, fail
 
@@ -98,7 +102,7 @@ def invscaling(lr: float, power: float = 0.25) -> Schedule:
 
     def schedule(step: int) -> float:
         try:
-            return lr / (step + 1.0) ** power
+            return float(lr / (step + 1.0) ** power)
         except OverflowError:   # (t + 1)^p beyond float64 (a huge power): the rate is 0
             return 0.0
 
@@ -221,6 +225,7 @@ def as_schedule(lr: float | Schedule, func: str = "as_schedule") -> Schedule:
     0.01
     """
     if callable(lr):
+        _check_takes_the_step(func, lr)
         first = lr(0)
         if not isinstance(first, numbers.Real) or isinstance(first, bool) or not first > 0 \
                 or not math.isfinite(first):
@@ -233,3 +238,22 @@ def as_schedule(lr: float | Schedule, func: str = "as_schedule") -> Schedule:
     check_number(func, "lr", lr, POSITIVE, fix="Use e.g. lr=0.01, or a schedule such as "
                  "inverse_time(0.1, k=0.01).")
     return constant(lr)
+
+
+def _check_takes_the_step(func: str, lr: Callable[..., Any]) -> None:
+    """Refuse a schedule factory passed uncalled (``lr=cosine``: it *builds* a schedule, it is
+    not one) and a callable that cannot be called with the step alone."""
+    if any(lr is factory for factory in SCHEDULES.values()):
+        needed = [p.name for p in inspect.signature(lr).parameters.values()
+                  if p.default is inspect.Parameter.empty][1:]
+        call = ", ".join(["0.1", *(f"{name}=..." for name in needed)])
+        fail(func, "lr", "a schedule step -> lr, not the factory that builds one", lr,
+             f"Call it, e.g. lr={lr.__name__}({call}).", kind=TypeError)
+    try:
+        inspect.signature(lr).bind(0)
+    except TypeError:
+        fail(func, "lr", "a callable step -> lr, taking the step number", lr,
+             "Give it one argument, e.g. lr=lambda step: 0.1 / (1 + 0.01 * step).",
+             kind=TypeError)
+    except ValueError:   # no signature to read (some builtins): the call below will tell
+        pass

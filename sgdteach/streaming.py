@@ -9,21 +9,22 @@ example is scored before the model learns from it), not a full-data loss.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
+from ._types import Array
 from ._validation import COUNT, Interval, check_flag, check_matrix, check_number, check_vector, fail
-from .descent import History, descend, prepare
+from .descent import descend, prepare
+from .history import History
 from .losses import Loss
 from .optimizers import Optimizer
 from .sampling import block_batches
 from .schedules import Schedule
 
-Array = np.ndarray
 
-
-def _checked_stream(func: str, batches: Iterable, d: int, loss: Loss
+def _checked_stream(func: str, batches: Iterable[Any], d: int, loss: Loss
                     ) -> Iterator[tuple[Array, Array]]:
     """Check each incoming batch's shapes, values and labels as it arrives (O(batch), never
     O(n))."""
@@ -73,10 +74,8 @@ def minimize_stream(batches: Iterable[tuple[Array, Array]], theta0: Array, *,
                   record_every=record_every)
     settings = dict(loss=run.loss.name, lr=lr, optimizer=run.optimizer.name,
                     record_every=run.record_every, source="stream")
-    return descend(_checked_stream(func, batches, len(run.theta0), run.loss), run.theta0,
-                   loss=run.loss, schedule=run.schedule, optimizer=run.optimizer,
-                   record_every=run.record_every, evaluate=run.loss.value, settings=settings,
-                   func=func)
+    return descend(_checked_stream(func, batches, len(run.theta0), run.loss), run,
+                   evaluate=run.loss.value, settings=settings, func=func)
 
 
 class NpyRows:
@@ -86,7 +85,8 @@ class NpyRows:
     until the OS drops it; explicit reads keep only the rows asked for in memory.
     """
 
-    def __init__(self, path: str | os.PathLike, func: str = "NpyRows", arg: str = "path"):
+    def __init__(self, path: str | os.PathLike[str], func: str = "NpyRows", arg: str = "path"
+                 ) -> None:
         if not os.path.exists(path):
             fail(func, arg, "an existing .npy file or an array", str(path),
                  "Write one with sgdteach.datasets.write_regression_npy.",
@@ -119,7 +119,8 @@ class NpyRows:
         return rows.reshape((stop - start,) + tuple(self.shape[1:])).astype(np.float64, copy=False)
 
 
-def _rows(func: str, arg: str, source):
+def _rows(func: str, arg: str, source: Any
+          ) -> tuple[Callable[[int, int], Array], tuple[int, ...]]:
     """A ``read(start, stop)`` function and a shape for a path or an array-like."""
     if isinstance(source, (str, os.PathLike)):
         rows = NpyRows(source, func, arg)
@@ -129,9 +130,10 @@ def _rows(func: str, arg: str, source):
     return (lambda a, b: np.array(source[a:b])), tuple(source.shape)
 
 
-def minimize_memmap(X, y, theta0: Array | None = None, *, loss: str | Loss = "squared_error",
-                    lr: float | Schedule = 0.01, batch_size: int = 256, block_rows: int = 65536,
-                    epochs: int = 1, shuffle: bool = True, optimizer: str | Optimizer = "sgd",
+def minimize_memmap(X: Any, y: Any, theta0: Array | None = None, *,
+                    loss: str | Loss = "squared_error", lr: float | Schedule = 0.01,
+                    batch_size: int = 256, block_rows: int = 65536, epochs: int = 1,
+                    shuffle: bool = True, optimizer: str | Optimizer = "sgd",
                     seed: int | np.random.Generator | None = None,
                     record_every: int = 1000) -> History:
     r"""Mini-batch SGD on ``.npy`` files (or memmaps) too large for memory, block by block.
@@ -174,6 +176,5 @@ def minimize_memmap(X, y, theta0: Array | None = None, *, loss: str | Loss = "sq
         return Xc, yc
 
     batches = block_batches(read_block, n, batch_size, block_rows, epochs, run.rng, shuffle)
-    return descend(batches, run.theta0, loss=run.loss, schedule=run.schedule,
-                   optimizer=run.optimizer, record_every=run.record_every,
-                   evaluate=run.loss.value, samples_per_epoch=n, settings=settings, func=func)
+    return descend(batches, run, evaluate=run.loss.value, samples_per_epoch=n,
+                   settings=settings, func=func)

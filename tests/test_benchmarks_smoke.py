@@ -21,6 +21,9 @@ from benchmarks.rows import ROWS  # noqa: E402
 FIELDS = {
     "epoch_over_fullgrad": ["times.epoch.best_s", "times.full_gradient.best_s", "sizes.n",
                             "settings.batch_size"],
+    "default_epoch_over_fullgrad": ["times.default_epoch.best_s", "times.full_gradient.best_s",
+                                    "parts_over_full_gradient.one_full_loss",
+                                    "full_losses_recorded", "sizes.n"],
     "tta_minibatch_over_sklearn": ["times.ours_tta_s", "times.sklearn_tta_s", "winners.ours.lr",
                                    "winners.sklearn.eta0", "problem.mse_star",
                                    "settings.sklearn.eta0_grid"],

@@ -5,6 +5,7 @@ import pytest
 
 import sgdteach
 from sgdteach import minimize
+from sgdteach._validation import check_data
 from sgdteach.losses import Loss, squared_error
 
 
@@ -107,6 +108,45 @@ def test_default_recording_is_not_per_step(regression):
     calls["full"] = 0
     minimize(X, y, loss=counting, lr=0.01, batch_size=1, epochs=5, seed=0, record_loss=False)
     assert calls["full"] == 0
+
+
+def test_default_on_large_data_evaluates_the_full_loss_once_per_epoch(regression, monkeypatch):
+    """On X beyond sampling.PREFETCH_BYTES the default leaves out the loss at step 0 (NaN);
+    an explicit record_every still records it."""
+    X, y, _ = regression
+    calls = {"full": 0}
+
+    def value(theta, Xb, yb):
+        calls["full"] += len(yb) == len(y)
+        return squared_error.value(theta, Xb, yb)
+
+    counting = Loss("squared_error", value, squared_error.grad)
+    monkeypatch.setattr(sgdteach.sampling, "PREFETCH_BYTES", X.nbytes - 1)   # X counts as large
+    for epochs in (1, 3):
+        calls["full"] = 0
+        h = minimize(X, y, loss=counting, lr=0.01, batch_size=8, epochs=epochs, seed=0)
+        assert calls["full"] == epochs
+        assert np.isnan(h.loss[0]) and np.isfinite(h.loss[1:]).all()
+        np.testing.assert_array_equal(h.step, np.arange(epochs + 1) * 25)
+    calls["full"] = 0
+    h = minimize(X, y, loss=counting, lr=0.01, batch_size=8, epochs=1, seed=0, record_every=25)
+    assert calls["full"] == 2 and np.isfinite(h.loss).all()
+    monkeypatch.setattr(sgdteach.sampling, "PREFETCH_BYTES", X.nbytes)       # not large
+    assert np.isfinite(minimize(X, y, lr=0.01, batch_size=8, epochs=1, seed=0).loss).all()
+
+
+@pytest.mark.filterwarnings("error")
+def test_finite_data_whose_sum_overflows_is_accepted():
+    """The finiteness check sums X (no n x d temporary); a sum that overflows is not a refusal,
+    nor a warning."""
+    X = np.full((4, 2), 1e308)
+    X[:, 1] = -1e308
+    X[0, 0] = 1.0
+    Xc, yc = check_data("minimize", X, np.full(4, 1e308))
+    assert Xc is X
+    with pytest.raises(ValueError, match=r"'X' must be finite .*1 non-finite entries"):
+        X[1, 1] = np.inf
+        check_data("minimize", X, np.ones(4))
 
 
 def test_schedule_is_used_step_by_step(ref):

@@ -11,7 +11,7 @@ import sgdteach
 from sgdteach import functions as F
 from sgdteach.course import experiments as E
 from sgdteach.datasets import drifting_stream
-from sgdteach.descent import History
+from sgdteach.history import History
 from sgdteach.sampling import steps_per_epoch
 
 # -- temperature and escape ----------------------------------------------------------------------

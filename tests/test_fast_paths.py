@@ -27,7 +27,10 @@ def test_sgd_with_folded_lr_is_the_general_update(regression, loss, sampling_):
     if loss in ("logistic", "hinge"):
         y = np.where(y > np.median(y), 1.0, -1.0)
     sgd = optimizers.sgd()
-    unfolded = optimizers.Optimizer("sgd without the fast path", sgd.init, sgd.update)
+    # The same rule as a new function object: not sgd_update, so the loop does not recognise
+    # plain SGD and takes the general path, grad_one unscaled and then lr * g.
+    unfolded = optimizers.Optimizer("sgd, unrecognised", sgd.init,
+                                    lambda g, state, lr: (lr * g, state))
     lr = sgdteach.inverse_time(0.02, k=0.01)
     a = minimize(X, y, loss=loss, lr=lr, batch_size=1, epochs=3, sampling=sampling_, seed=5,
                  record_every=50)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from decimal import Decimal
 from fractions import Fraction
 
@@ -53,6 +54,13 @@ ARRAYS = st.sampled_from([
     [Fraction(1), Fraction(2), Fraction(3)], np.array([0.0, 1.0, 1.0]),
 ])
 FLAGS = st.sampled_from([np.array([True, False]), np.zeros(3), "yes", None, 1.5, [True]])
+with warnings.catch_warnings():   # np.matrix: a learner's old code, refused by name
+    warnings.simplefilter("ignore", PendingDeprecationWarning)
+    ARRAYS = ARRAYS | st.sampled_from([np.matrix(X3), np.matrix(Y3), np.matrix(Y3).T])
+# A learning rate: the hostile numbers, a schedule factory passed uncalled, callables that cannot
+# take the step.
+LRS = SCALARS | st.sampled_from([schedules.cosine, schedules.constant, lambda: 0.1,
+                                 lambda step, total: 0.1])
 CALLABLES = st.sampled_from([None, 3.0, "f", np.zeros(2), [lambda t: 0.0]])
 
 
@@ -89,7 +97,7 @@ CASES = {
     "minimize": (sgdteach.minimize, dict(X=X3, y=Y3, theta0=np.zeros(2), lr=0.01, batch_size=1,
                                          epochs=3, sampling="shuffle", optimizer="sgd", seed=0,
                                          record_every=1, record_loss=True, loss="squared_error"),
-                 dict(X=ARRAYS, y=ARRAYS, theta0=ARRAYS, lr=SCALARS, batch_size=SCALARS,
+                 dict(X=ARRAYS, y=ARRAYS, theta0=ARRAYS, lr=LRS, batch_size=SCALARS,
                       epochs=st.sampled_from([0, -1, 2.0, 2**63, None, "3", True]),
                       sampling=SCALARS, optimizer=SCALARS, seed=SCALARS, record_every=SCALARS,
                       record_loss=FLAGS, loss=SCALARS)),
@@ -101,7 +109,7 @@ CASES = {
                         dict(batches=st.sampled_from([5, None, "ab", 3.0, [(X3, Y3, 1)],
                                                       [(X3, LAB * 0.5)], [(X3 * 1e300, Y3)],
                                                       [(X3.astype(complex), Y3)], [X3]]),
-                             theta0=ARRAYS, lr=SCALARS, record_every=SCALARS, loss=SCALARS,
+                             theta0=ARRAYS, lr=LRS, record_every=SCALARS, loss=SCALARS,
                              optimizer=SCALARS)),
     "minimize_stream_hinge": (minimize_stream, dict(batches=None, theta0=np.zeros(2),
                                                     loss="hinge"),
@@ -110,7 +118,7 @@ CASES = {
     "minimize_memmap": (minimize_memmap, dict(X=X3, y=Y3, theta0=None, lr=0.01, batch_size=2,
                                               block_rows=3, epochs=2, shuffle=True, seed=0,
                                               record_every=1, loss="squared_error"),
-                        dict(X=ARRAYS, y=ARRAYS, theta0=ARRAYS, lr=SCALARS, batch_size=SCALARS,
+                        dict(X=ARRAYS, y=ARRAYS, theta0=ARRAYS, lr=LRS, batch_size=SCALARS,
                              block_rows=SCALARS, epochs=st.sampled_from([0, 2.5, 2**63, "1"]),
                              shuffle=FLAGS, seed=SCALARS, record_every=SCALARS, loss=SCALARS)),
     "minimize_memmap_logistic": (minimize_memmap, dict(X=X3, y=LAB, loss="logistic",
@@ -146,7 +154,7 @@ CASES = {
     "get_optimizer": (optimizers.get_optimizer, dict(optimizer="adam"),
                       dict(optimizer=SCALARS)),
     "get_schedule": (schedules.get_schedule, dict(name="cosine"), dict(name=SCALARS)),
-    "as_schedule": (schedules.as_schedule, dict(lr=0.1), dict(lr=SCALARS)),
+    "as_schedule": (schedules.as_schedule, dict(lr=0.1), dict(lr=LRS)),
     "quadratic": (functions.quadratic, dict(condition=10.0), dict(condition=SCALARS)),
     "rosenbrock": (functions.rosenbrock, dict(a=1.0, b=100.0), dict(a=SCALARS, b=SCALARS)),
     "shallow_and_deep": (functions.shallow_and_deep, dict(tilt=0.3), dict(tilt=SCALARS)),

@@ -1,13 +1,23 @@
 """Every bad input at the public boundary gets the one message template: function, argument,
 what is allowed, the value received, and a fix."""
 
+import warnings
+
 import numpy as np
 import pytest
 
+import sgdteach
 from sgdteach import minimize, stochastic_gradient_descent
 
 X = np.array([[1.0, 2.0], [1.0, 3.0], [1.0, 4.0]])
 y = np.array([2.0, 5.0, 9.0])
+
+
+def matrix(a):
+    """``np.matrix(a)``, without numpy's PendingDeprecationWarning: a learner's old code."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        return np.matrix(a)
 
 
 @pytest.mark.parametrize("kwargs, exc, pattern", [
@@ -45,6 +55,21 @@ y = np.array([2.0, 5.0, 9.0])
     (dict(seed="0"), TypeError, r"minimize: 'seed' must be None"),
     (dict(record_every=0), ValueError, r"minimize: 'record_every' must be an integer >= 1"),
     (dict(X="data"), TypeError, r"minimize: 'X' must be an array of numbers; got 'data'"),
+    # a schedule factory passed uncalled, a schedule without the step, an np.matrix
+    (dict(lr=sgdteach.cosine), TypeError,
+     r"minimize: 'lr' must be a schedule step -> lr, not the factory that builds one; got "
+     r"<function cosine .*>\. Call it, e\.g\. lr=cosine\(0\.1, total_steps=\.\.\.\)\.$"),
+    (dict(lr=sgdteach.constant), TypeError,
+     r"minimize: 'lr' must be a schedule step -> lr, not the factory.*lr=constant\(0\.1\)\.$"),
+    (dict(lr=lambda: 0.1), TypeError,
+     r"minimize: 'lr' must be a callable step -> lr, taking the step number; got <function "
+     r"<lambda>.*>\. Give it one argument, e\.g\. lr=lambda step: "),
+    (dict(X=matrix(X)), TypeError,
+     r"minimize: 'X' must be a numpy array, not an np\.matrix; got np\.matrix of shape \(3, 2\) "
+     r"and dtype float64\. Convert it with np\.asarray\(X\)\.$"),
+    (dict(y=matrix(y)), TypeError,
+     r"minimize: 'y' must be a numpy array, not an np\.matrix; got np\.matrix of shape \(1, 3\)"
+     r".*np\.asarray\(y\)\.ravel\(\)\.$"),
 ])
 def test_minimize_rejects(kwargs, exc, pattern):
     args = dict(X=X, y=y, theta0=None, lr=0.01)
@@ -89,3 +114,32 @@ def test_check_array_bounds_every_entry_and_keeps_the_template():
         check_array("f", "lr", "0.1")
     with pytest.raises(ValueError, match=r"f: 'k' must be integers >= 1"):
         check_array("f", "k", [1.0, 2.5], Interval(1, None, integer=True))
+
+
+@pytest.mark.parametrize("call, pattern", [
+    (lambda: sgdteach.minimize_stream([(X, y)], np.zeros(2), lr=sgdteach.invscaling),
+     r"minimize_stream: 'lr' must be a schedule step -> lr, not the factory.*invscaling\(0\.1\)"),
+    (lambda: sgdteach.minimize_memmap(X, y, lr=lambda: 0.1, batch_size=1, block_rows=3),
+     r"minimize_memmap: 'lr' must be a callable step -> lr, taking the step number"),
+    (lambda: sgdteach.warmup(sgdteach.warmup_cosine, 10),
+     r"warmup: 'lr' must be a schedule step -> lr.*warmup_cosine\(0\.1, total_steps=\.\.\., "
+     r"warmup_steps=\.\.\.\)"),
+    (lambda: sgdteach.as_schedule(sgdteach.step_decay), r"as_schedule: 'lr' .*step_decay\(0\.1\)"),
+    (lambda: stochastic_gradient_descent(matrix(X), y, np.zeros(2), 0.01, 1),
+     r"stochastic_gradient_descent: 'X' must be a numpy array, not an np\.matrix"),
+    (lambda: sgdteach.losses.least_squares_solution(X, matrix(y).T),
+     r"least_squares_solution: 'y' must be a numpy array, not an np\.matrix.*np\.asarray\(y\)\.$"),
+])
+def test_every_driver_names_the_slip(call, pattern):
+    with pytest.raises(TypeError, match=pattern):
+        call()
+
+
+def test_a_callable_schedule_still_works():
+    """Any one-argument callable is a schedule: a lambda, a class instance, a built schedule."""
+    class Halving:
+        def __call__(self, step):
+            return 0.1 * 0.5 ** (step // 100)
+
+    for lr in (lambda step: 0.01, Halving(), sgdteach.cosine(0.01, total_steps=9)):
+        assert np.isfinite(minimize(X, y, lr=lr, epochs=3, seed=0).theta).all()

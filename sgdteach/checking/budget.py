@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from ..descent import DivergenceError, minimize
+from ..descent import minimize
+from ..history import DivergenceError
 from ..losses import least_squares_solution, mse
 from ..sampling import steps_per_epoch
 from ._check import Check

@@ -28,8 +28,9 @@ from .._validation import (
     check_vector,
     fail,
 )
-from ..descent import DivergenceError, History, minimize
+from ..descent import minimize
 from ..functions import TestFunction, as_finite_sum, barrier
+from ..history import DivergenceError, History
 from ..optimizers import OPTIMIZERS, get_optimizer
 from .timing import seconds_to_step
 
@@ -276,7 +277,7 @@ def optimizer_paths(fn: TestFunction, lr: float | Mapping[str, float], steps: in
     arguments for the rule, e.g. ``{"momentum": {"beta": 0.8}}``). Each run is
     :func:`sgdteach.minimize` on ``as_finite_sum(fn, n=1, noise=0)`` with ``batch_size=1``,
     recording every step; a run that diverges (by minimize's one rule,
-    :func:`sgdteach.descent.diverged`) stops there and reports the step instead of raising, so
+    :func:`sgdteach.history.diverged`) stops there and reports the step instead of raising, so
     one bad rule does not hide the others. ``lr`` is :math:`\alpha`, one number for all rules or
     one per rule; ``start`` defaults to ``fn.start``.
     """

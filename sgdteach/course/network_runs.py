@@ -17,7 +17,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .._validation import COUNT, Interval, check_number, check_rng, check_vector, fail
-from ..descent import History, minimize
+from ..descent import minimize
+from ..history import History
 from ..networks import MLP, log_softmax
 from ..optimizers import Optimizer
 from ..sampling import steps_per_epoch

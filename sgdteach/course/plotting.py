@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .._style import BACKGROUND, OKABE_ITO
-from ..descent import History
+from ..history import History
 
 Array = np.ndarray
 LINESTYLES = ("-", "--", "-.", ":")

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._validation import check_matrix, check_vector, fail
-from ..descent import DivergenceError, minimize
+from ..descent import minimize
+from ..history import DivergenceError
 from ..losses import least_squares_solution, mse
 
 Array = np.ndarray

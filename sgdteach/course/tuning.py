@@ -13,8 +13,8 @@ from typing import Any, NamedTuple, cast
 import numpy as np
 
 from .._validation import COUNT, INDEX, Interval, check_choice, check_number, check_vector, fail
-from ..descent import EXPLODE_FACTOR
 from ..functions import TestFunction
+from ..history import EXPLODE_FACTOR
 from ..optimizers import OPTIMIZERS, get_optimizer
 from .experiments import METHODS, OptimizerRun, optimizer_paths
 
@@ -76,7 +76,7 @@ def final_distances(fn: TestFunction, method: str, lrs: Sequence[float] | Array,
     takes one Python loop of ``steps`` instead of ``K``. ``fn.grad`` is called on the ``(2, K)``
     transpose when it broadcasts that way (checked against row-by-row gradients on the first
     step), and row by row otherwise; so is ``fn.value``. A row that diverges by
-    :func:`sgdteach.descent.diverged`'s rule (``w`` not finite, or :math:`f(w)` above
+    :func:`sgdteach.history.diverged`'s rule (``w`` not finite, or :math:`f(w)` above
     ``EXPLODE_FACTOR`` times :math:`\max(f(w_0), 1)`) gets distance :math:`\infty`, as in
     :func:`~sgdteach.course.experiments.optimizer_paths`.
     """
@@ -94,7 +94,7 @@ def final_distances(fn: TestFunction, method: str, lrs: Sequence[float] | Array,
     W = np.tile(np.asarray(fn.start, dtype=float), (len(lr), 1))
     grad = _batched(fn.grad, W, lambda g: np.asarray(g).T)
     value = _batched(fn.value, W, np.asarray)
-    # minimize's one rule (sgdteach.descent.diverged): w not finite, or the loss above
+    # minimize's one rule (sgdteach.history.diverged): w not finite, or the loss above
     # EXPLODE_FACTOR times max(loss at the start, 1)
     limit = EXPLODE_FACTOR * max(float(fn.value(fn.start)), 1.0)
     state, alive = opt.init(W), np.ones(len(lr), dtype=bool)

@@ -19,7 +19,8 @@ import numpy as np
 
 from ... import schedules as sch
 from ..._validation import COUNT, POSITIVE, check_choice, check_number
-from ...descent import DivergenceError, History, minimize
+from ...descent import minimize
+from ...history import DivergenceError, History
 from ._base import CourseWidget, label_style, slider_style
 from ._blit import DPI, BlitFigure, BlitWidget
 from .methods import START, course_problem

@@ -20,7 +20,8 @@ import numpy as np
 
 from ..._validation import COUNT, POSITIVE, Interval, check_choice, check_number
 from ...datasets import make_regression
-from ...descent import DivergenceError, History, minimize
+from ...descent import minimize
+from ...history import DivergenceError, History
 from ...losses import least_squares_solution, mse
 from ...sampling import SAMPLINGS
 from ._base import CourseWidget, label_style, slider_style

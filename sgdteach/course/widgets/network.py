@@ -22,7 +22,7 @@ import numpy as np
 
 from ... import schedules as sch
 from ..._validation import COUNT, Interval, check_choice, check_number, fail
-from ...descent import DivergenceError
+from ...history import DivergenceError
 from ...networks import MLP
 from ...sampling import steps_per_epoch
 from ..network_runs import Run, digits_split, train
