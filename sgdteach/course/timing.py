@@ -16,13 +16,8 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-<<<<<<< HEAD
 from .._validation import COUNT, INDEX, check_number, fail
-from ..descent import History
-=======
-from .._validation import COUNT, INDEX, REAL, check_number, fail
 from ..history import History
->>>>>>> h-loop
 
 
 def best_of_interleaved(runs: Mapping[str, Callable[[], float]], repeats: int = 5
