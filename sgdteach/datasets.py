@@ -10,9 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._types import Array
 from ._validation import COUNT, NON_NEGATIVE, Interval, check_flag, check_number, check_rng, fail
-
-Array = np.ndarray
 
 
 def reference_data() -> tuple[Array, Array]:

@@ -18,10 +18,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._types import Array
 from ._validation import COUNT, NON_NEGATIVE, Interval, check_number, check_rng, fail
 from .losses import Loss
-
-Array = np.ndarray
 
 
 class TestFunction(NamedTuple):

@@ -16,14 +16,15 @@ automatic differentiation: every derivative is on the page.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
+from numpy.typing import NDArray
 
+from ._types import Array
 from ._validation import check_array, check_choice, check_matrix, check_rng, check_vector, fail
 from .losses import Loss
 
-Array = np.ndarray
 MAX_PARAMS = 10**8   # 800 MB of float64: far beyond a teaching network, well within int64
 
 
@@ -34,7 +35,7 @@ class Activation(NamedTuple):
 
     name: str
     f: Callable[[Array], Array]
-    derivative: Callable[[Array], Array]
+    derivative: Callable[[Array], NDArray[Any]]   # a float or a boolean mask
     init: str
 
 
@@ -219,7 +220,7 @@ class MLP(Loss):
             shown = np.unique(y)[:5] if y.size else y
             fail(func, "y", f"integer class labels 0..{k - 1}, one per row of X", shown,
                  "Encode classes with np.unique(y, return_inverse=True)[1].")
-        return labels
+        return cast(Array, labels)   # integer labels travel where a loss takes its y
 
     def checked_data(self, func: str, X: Array, y: Array) -> tuple[Array, Array]:
         """``(X, labels)`` checked for this network, as float64 rows and integer labels, or a

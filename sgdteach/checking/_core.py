@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
+from .._types import Array
 from .._validation import fail
-
-Array = np.ndarray
 
 # The mistakes the checks can name (titles appear verbatim in messages and in the class summary).
 WRONG_SIGN = "wrong sign"
@@ -160,7 +160,8 @@ def match_variant(got: Any, expected: Any, variants: Sequence[Variant | tuple],
     return None
 
 
-def compare(check: str, name: str, got: Array | float, expected: Array | float,
+def compare(check: str, name: str, got: Array | float,
+            expected: NDArray[np.floating[Any]] | float,
             variants: Sequence[Variant | tuple], where: str, fix: str = "",
             rtol: float = 1e-6) -> None:
     """Pass when ``got`` equals ``expected``; otherwise name the wrong variant ``got`` equals

@@ -31,9 +31,9 @@ from typing import Any
 
 import numpy as np
 
+from .._types import Array
 from ._core import RecordError, show
 
-Array = np.ndarray
 MAX_ELEMENTS = 256             # numbers kept per array (every check's arrays are smaller)
 MAX_ITEMS = 20_001             # items or numbers a probe may collect (a schedule's values)
 MAX_TEXT = 2_000               # characters of any text

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .._types import Array
 from ..descent import minimize
 from ..history import DivergenceError
 from ..losses import least_squares_solution, mse
@@ -27,7 +28,6 @@ from ._check import Check
 from ._core import CheckError, RecordError, returned
 from ._record import encode, observe
 
-Array = np.ndarray
 ALLOWED = ("lr", "batch_size", "epochs", "sampling", "optimizer")
 BUDGET_EPOCHS = 10
 TARGET_FACTOR = 1.01

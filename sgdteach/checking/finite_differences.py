@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._types import Array
 from .._validation import (
     NON_NEGATIVE,
     Interval,
@@ -20,7 +21,6 @@ from .._validation import (
 
 __all__ = ["check_gradient", "numerical_gradient"]
 
-Array = np.ndarray
 
 
 def numerical_gradient(f: Callable[[Array], float], theta: Array, eps: float = 1e-6) -> Array:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._types import Array
 from ..datasets import reference_data
 from ._check import Check
 from ._core import (
@@ -28,7 +29,6 @@ from ._core import (
 )
 from ._record import observe
 
-Array = np.ndarray
 BY_D = "divided by d (the number of features) instead of m"
 # The library's own implementation of what is asked, one dotted name per object (a module
 # stands for everything defined in it); the grader flags any alias or re-export of them

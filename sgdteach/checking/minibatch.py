@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from .._types import Array
 from ._check import Check
 from ._core import (
     AVERAGED_OVER_DATA,
@@ -35,7 +36,6 @@ from ._core import (
 )
 from ._record import encode, observe
 
-Array = np.ndarray
 LAST_BATCH_OVER_B = "short last batch divided by batch_size instead of its size"
 PERMUTATION_FIX = "At the start of every epoch draw perm = rng.permutation(n), then cut it."
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._types import Array
 from ._check import Check
 from ._core import (
     BIAS_OFF_BY_ONE,
@@ -32,8 +33,6 @@ from ._core import (
     show,
 )
 from ._record import observe
-
-Array = np.ndarray
 
 
 def _gradients(seed: int) -> list[Array]:

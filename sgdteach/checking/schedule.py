@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from .._types import Array
 from ._check import Check
 from ._core import SCHEDULE_FROM_ZERO, CheckError, RecordError, compare, returned
 from ._record import observe
 
-Array = np.ndarray
 STEPS = np.arange(0, 30)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._types import Array
 from ..datasets import reference_data
 from ..reference import stochastic_gradient_descent
 from ._check import Check
@@ -35,7 +36,6 @@ from ._core import (
 )
 from ._record import observe
 
-Array = np.ndarray
 IN_PLACE_FIX = ("Return a new array, theta - lr * g, instead of updating theta in place "
                 "(theta -= ... changes the caller's array too).")
 

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
+from .._types import Array
 from .._validation import (
     COUNT,
     NON_NEGATIVE,
@@ -34,7 +35,6 @@ from ..history import DivergenceError, History
 from ..optimizers import OPTIMIZERS, get_optimizer
 from .timing import seconds_to_step
 
-Array = np.ndarray
 T = TypeVar("T")
 METHODS = tuple(OPTIMIZERS)   # every update rule, in the registry's order
 

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._types import Array
 from .._validation import (
     INDEX,
     POSITIVE,
@@ -40,9 +41,6 @@ from .._validation import (
     check_number,
     fail,
 )
-
-Array = np.ndarray
-
 
 LRS = POSITIVE
 BETAS = UNIT        # momentum in [0, 1)

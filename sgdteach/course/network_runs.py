@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .._types import Array
 from .._validation import COUNT, Interval, check_number, check_rng, check_vector, fail
 from ..descent import minimize
 from ..history import History
@@ -23,8 +24,6 @@ from ..networks import MLP, log_softmax
 from ..optimizers import Optimizer
 from ..sampling import steps_per_epoch
 from ..schedules import Schedule
-
-Array = np.ndarray
 
 
 class Digits(NamedTuple):

@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from .._style import BACKGROUND, OKABE_ITO
+from .._types import Array
 from ..history import History
 
-Array = np.ndarray
 LINESTYLES = ("-", "--", "-.", ":")
 FIGSIZE = (6.4, 4.0)
 X_AXES = {"epoch": ("epoch", "epochs"), "samples": ("samples_seen", "samples seen (gradient "

@@ -14,12 +14,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._types import Array
 from .._validation import check_matrix, check_vector, fail
 from ..descent import minimize
 from ..history import DivergenceError
 from ..losses import least_squares_solution, mse
-
-Array = np.ndarray
 
 
 def hessian(X: Array) -> Array:

@@ -12,13 +12,12 @@ from typing import Any, NamedTuple, cast
 
 import numpy as np
 
+from .._types import Array
 from .._validation import COUNT, INDEX, Interval, check_choice, check_number, check_vector, fail
 from ..functions import TestFunction
 from ..history import EXPLODE_FACTOR
 from ..optimizers import OPTIMIZERS, get_optimizer
 from .experiments import METHODS, OptimizerRun, optimizer_paths
-
-Array = np.ndarray
 
 
 class Tuned(NamedTuple):
