@@ -93,16 +93,21 @@ def test_history_counters(regression):
     assert np.all(h.lr == 0.01)
 
 
-def test_default_recording_is_not_per_step(regression):
-    """The full-data loss (O(n)) is evaluated once per epoch by default, never per SGD step."""
-    X, y, _ = regression
+def counting_loss(n):
+    """Squared error that counts its full-data evaluations (on all ``n`` rows) in ``calls``."""
     calls = {"full": 0}
 
     def value(theta, Xb, yb):
-        calls["full"] += len(yb) == len(y)
+        calls["full"] += len(yb) == n
         return squared_error.value(theta, Xb, yb)
 
-    counting = Loss("squared_error", value, squared_error.grad)
+    return Loss("squared_error", value, squared_error.grad), calls
+
+
+def test_default_recording_is_not_per_step(regression):
+    """The full-data loss (O(n)) is evaluated once per epoch by default, never per SGD step."""
+    X, y, _ = regression
+    counting, calls = counting_loss(len(y))
     minimize(X, y, loss=counting, lr=0.01, batch_size=1, epochs=5, seed=0)
     assert calls["full"] == 6                     # 1000 steps, 6 evaluations
     calls["full"] = 0
@@ -114,13 +119,7 @@ def test_default_on_large_data_evaluates_the_full_loss_once_per_epoch(regression
     """On X beyond sampling.PREFETCH_BYTES the default leaves out the loss at step 0 (NaN);
     an explicit record_every still records it."""
     X, y, _ = regression
-    calls = {"full": 0}
-
-    def value(theta, Xb, yb):
-        calls["full"] += len(yb) == len(y)
-        return squared_error.value(theta, Xb, yb)
-
-    counting = Loss("squared_error", value, squared_error.grad)
+    counting, calls = counting_loss(len(y))
     monkeypatch.setattr(sgdteach.sampling, "PREFETCH_BYTES", X.nbytes - 1)   # X counts as large
     for epochs in (1, 3):
         calls["full"] = 0
