@@ -1,10 +1,11 @@
-r"""Measurements for the course notebooks 05–08 that are not descent itself.
+r"""Measurements of descent runs that are not descent itself, by concept.
 
 Each function runs :mod:`sgdteach`'s descent (or reads its :class:`~sgdteach.History`) and turns
 it into the one number a notebook prints: the fraction of SGD runs that escape a shallow basin
-(05), how far an online learner trails a drifting target, and what theory predicts (06), peak
-memory and time to a target loss (07), and the paths of several update rules on a 2-D function
-(08). The saddle of notebook 05 lives in :mod:`sgdteach.functions`.
+(noise and local minima), how far an online learner trails a drifting target and what theory
+predicts (tracking), peak memory and time to a target loss (memory and time), and the paths of
+several update rules on a 2-D function (update rules). The test functions themselves live in
+:mod:`sgdteach.functions`.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ T = TypeVar("T")
 METHODS = tuple(OPTIMIZERS)   # every update rule, in the registry's order
 
 
-# -- 05: noise and local minima ------------------------------------------------------------------
+# -- noise and local minima ------------------------------------------------------------------------
 
 def temperature(lr: float, batch_size: int, noise: float) -> float:
     r"""The "temperature" of SGD with gradient noise of variance :math:`\sigma^2 / b` per
@@ -122,7 +123,7 @@ def escape_fraction(fn: TestFunction, batch_sizes: Sequence[int], lrs: Sequence[
     return out
 
 
-# -- 06: online learning -------------------------------------------------------------------------
+# -- tracking a drifting target (online learning) --------------------------------------------------
 
 def tracking_error(history: History, theta_true: Array, *, burn_in: float = 0.5) -> float:
     r"""Root-mean-square distance between the online iterate and the moving target.
@@ -193,7 +194,7 @@ def lms_tracking_theory(lr: float, batch_size: int, d: int, *, drift: float,
         (4.0 * lr**2 * noise**2 * d / b + d * drift**2) / denom))
 
 
-# -- 07: memory and time -------------------------------------------------------------------------
+# -- memory and time -------------------------------------------------------------------------------
 
 def peak_memory(func: Callable[[], T]) -> tuple[T, int]:
     """Call ``func()`` and return ``(its result, peak bytes allocated during the call)``.
@@ -251,7 +252,7 @@ def time_to_target(history: History, target: float) -> Reached:
                    seconds_to_step(history, int(history.step[k])))
 
 
-# -- 08: momentum and adaptive methods -----------------------------------------------------------
+# -- update rules side by side ---------------------------------------------------------------------
 
 class OptimizerRun(NamedTuple):
     """Path ``(k, 2)`` of one rule, the step it diverged at (or None), final distance to the

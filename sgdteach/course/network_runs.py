@@ -1,4 +1,4 @@
-r"""Measurements for notebook 10: a neural network trained by :func:`sgdteach.minimize` on
+r"""Measurements of a small neural network trained by :func:`sgdteach.minimize` on
 scikit-learn's bundled digits.
 
 :func:`digits_split` gives the data; :func:`train` runs mini-batch SGD (or another update rule)
