@@ -1,8 +1,8 @@
 r"""Each batch size at its own learning rate: a grid search on the training objective.
 
 Comparing batch GD, SGD and mini-batch SGD at one shared :math:`\alpha` favours whichever method
-that :math:`\alpha` suits. :func:`tune_batch_sizes` gives every batch size its own :math:`\alpha` from a
-grid, by the mean final excess training loss over a few seeds:
+that :math:`\alpha` suits. :func:`tune_batch_sizes` gives every batch size its own
+:math:`\alpha` from a grid, by the mean final excess training loss over a few seeds:
 
 .. math::
 
