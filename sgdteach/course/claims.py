@@ -6,8 +6,8 @@ stops the notebook instead of misleading its reader.
 
 By default the ``✓`` line shows the statement and its bound, not the measured value: a value can
 depend on the machine (BLAS kernel, thread count, timing), its bound does not. Where the value is
-stable to a few significant digits, pass ``digits`` and the line shows it, rounded, next to the
-bound ("measured 1.03; expected ≥ 0.9"), so a reader sees how tight the claim is.
+stable across machines, pass ``measured`` (a format such as ``".2f"``) and the line shows it,
+rounded, next to the bound, so a reader sees how tight the claim is.
 """
 
 from __future__ import annotations
@@ -43,10 +43,7 @@ def _number(arg: str, value: Any) -> float:
     return float(value)
 
 
-_SHOWN = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
-
-
-def claim(value: Any, op: str, bound: Any, what: str, *, digits: int | None = None) -> None:
+def claim(value: Any, op: str, bound: Any, what: str, *, measured: str | None = None) -> None:
     r"""Check that ``value <op> bound`` holds; print ``✓ what (op bound)`` or raise.
 
     Parameters
@@ -60,10 +57,11 @@ def claim(value: Any, op: str, bound: Any, what: str, *, digits: int | None = No
         The bound, stated with the margin the sentence allows.
     what : str
         What the claim means, in the notebook's words (printed).
-    digits : int, optional
-        Print the measured value too, to this many significant digits (1 to 6):
-        ``✓ what (measured 1.03; expected ≥ 0.9)``. Use it only where the value is stable to that
-        many digits across machines (BLAS kernels, thread counts); never for timings.
+    measured : str, optional
+        A format specification (``".2f"``, ``".3g"``, ``".0%"``): print the measured value,
+        rounded with it, before the bound, ``✓ what (measured 1.03; expected >= 0.9)``. Use it
+        only for values that do not depend on the machine (no timings, nothing a BLAS kernel
+        changes in the printed digits).
 
     Raises
     ------
@@ -76,17 +74,21 @@ def claim(value: Any, op: str, bound: Any, what: str, *, digits: int | None = No
     ✓ the final loss is below 0.01 (< 0.01)
     >>> claim(11.2, "in", (5, 20), "time grows about tenfold")
     ✓ time grows about tenfold (between 5 and 20)
-    >>> claim(1.0312, ">=", 0.9, "the ratio is at least 0.9", digits=3)
-    ✓ the ratio is at least 0.9 (measured 1.03; expected ≥ 0.9)
+    >>> claim(1.0312, ">=", 0.9, "the slope is about 1", measured=".2f")
+    ✓ the slope is about 1 (measured 1.03; expected >= 0.9)
     """
     if not isinstance(what, str) or not what.strip():
         fail("claim", "what", "a non-empty sentence", what, "Say what the claim means.",
              kind=TypeError)
     v = _number("value", value)
-    if digits is not None and (isinstance(digits, bool) or not isinstance(digits, numbers.Integral)
-                               or not 1 <= digits <= 6):
-        fail("claim", "digits", "None or an integer from 1 to 6", digits,
-             "Pass e.g. digits=2.", kind=TypeError)
+    if measured is not None:
+        try:
+            shown = format(v, measured) if isinstance(measured, str) else None
+        except ValueError:
+            shown = None
+        if shown is None:
+            fail("claim", "measured", "a format specification for a float", measured,
+                 "Pass e.g. measured='.2f' or measured='.3g'.", kind=TypeError)
     if op == "in":
         if not isinstance(bound, (tuple, list)) or len(bound) != 2:
             fail("claim", "bound", "a pair (low, high) with op='in'", bound,
@@ -98,13 +100,9 @@ def claim(value: Any, op: str, bound: Any, what: str, *, digits: int | None = No
     elif op in _OPS:
         b = _number("bound", bound)
         ok, stated = _OPS[op](v, b), f"{op} {b:g}"
-        if digits is not None:
-            stated = f"{_SHOWN[op]} {b:g}"
     else:
         fail("claim", "op", "one of '<', '<=', '>', '>=', 'in'", op, "Check the spelling.")
     if math.isnan(v) or not ok:
         raise ClaimError(f"claim failed: {what}: expected {stated}, measured {v:.6g}")
-    if digits is None:
-        print(f"✓ {what} ({stated})")
-    else:
-        print(f"✓ {what} (measured {v:.{digits}g}; expected {stated})")
+    print(f"✓ {what} (measured {shown}; expected {stated})" if measured is not None
+          else f"✓ {what} ({stated})")
