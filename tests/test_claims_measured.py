@@ -9,7 +9,8 @@ def test_the_line_shows_the_rounded_value_and_the_bound(capsys):
     claim(1.0312, ">=", 0.9, "the slope is about one", measured=".2f")
     assert capsys.readouterr().out == "✓ the slope is about one (measured 1.03; expected >= 0.9)\n"
     claim(0.00745, "in", (0.005, 0.01), "the floor", measured=".2g")
-    assert capsys.readouterr().out == "✓ the floor (measured 0.0075; expected between 0.005 and 0.01)\n"
+    assert capsys.readouterr().out == (
+        "✓ the floor (measured 0.0075; expected between 0.005 and 0.01)\n")
 
 
 def test_without_measured_the_line_is_unchanged(capsys):

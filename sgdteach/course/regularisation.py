@@ -151,7 +151,8 @@ def separating_theta(X: Array, y: Array) -> Array | None:
     func = "separating_theta"
     X, y = check_data(func, X, y)
     if not np.isin(y, (-1.0, 1.0)).all():
-        fail(func, "y", "labels in {-1, +1}", np.unique(y)[:5], "Map 0/1 labels with y = 2 * y - 1.")
+        fail(func, "y", "labels in {-1, +1}", np.unique(y)[:5],
+             "Map 0/1 labels with y = 2 * y - 1.")
     m, d = X.shape
     res = linprog(np.zeros(d), A_ub=-(y[:, None] * X), b_ub=-np.ones(m),
                   bounds=[(None, None)] * d, method="highs")
