@@ -12,7 +12,8 @@ def test_measured_value_is_printed_rounded(capsys):
 
 def test_measured_with_an_interval(capsys):
     claim(7.03, "in", (5, 10), "about sevenfold", measured=".1f")
-    assert capsys.readouterr().out == "✓ about sevenfold (measured 7.0; expected between 5 and 10)\n"
+    out = capsys.readouterr().out
+    assert out == "✓ about sevenfold (measured 7.0; expected between 5 and 10)\n"
 
 
 def test_without_measured_the_line_is_unchanged(capsys):

@@ -9,6 +9,10 @@
   online tracking, out-of-core timing, optimizers).
 * :mod:`.momentum_rates`: the heavy-ball convergence factor on quadratics.
 * :mod:`.tuning`: learning-rate grids and the per-method tuned comparisons.
+* :mod:`.batch_tuning`: each batch size at its own learning rate (a grid on the training loss).
+* :mod:`.race`: a race to a target loss, each method's rate tuned on a separate copy, then timed.
+* :mod:`.stability`: the mean-square stability limit of constant-rate SGD for the rows used.
+* :mod:`.regularisation`: an L2-penalised loss, and a separating direction for separable data.
 * :mod:`.network_runs`: the small network's training runs.
 * :mod:`.widgets`: the interactive widgets (ipywidgets), thin builders over the above.
 
@@ -23,17 +27,22 @@ from typing import TYPE_CHECKING
 from .. import _lazy
 
 if TYPE_CHECKING:
+    from . import batch_tuning as batch_tuning
     from . import claims as claims
     from . import experiments as experiments
     from . import momentum_rates as momentum_rates
     from . import network_runs as network_runs
     from . import plotting as plotting
+    from . import race as race
+    from . import regularisation as regularisation
+    from . import stability as stability
     from . import timing as timing
     from . import toolbox as toolbox
     from . import tuning as tuning
     from . import widgets as widgets
 
-_SUBMODULES = ("claims", "experiments", "momentum_rates", "network_runs", "plotting", "timing",
-               "toolbox", "tuning", "widgets")
+_SUBMODULES = ("batch_tuning", "claims", "experiments", "momentum_rates", "network_runs",
+               "plotting", "race", "regularisation", "stability", "timing", "toolbox", "tuning",
+               "widgets")
 __getattr__, __dir__ = _lazy.attach(globals(), {name: name for name in _SUBMODULES})
 __all__: list[str] = []

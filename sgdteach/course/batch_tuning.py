@@ -26,13 +26,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .._types import Array
 from .._validation import COUNT, check_choice, check_data, check_number, check_vector, fail
 from ..descent import minimize
 from ..history import DivergenceError
 from ..losses import least_squares_solution, mse
 from ..sampling import SAMPLINGS
-
-Array = np.ndarray
 
 
 class Tuned(NamedTuple):

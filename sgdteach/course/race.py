@@ -12,33 +12,32 @@ best_of_interleaved`), so that a sentence can compare ratios of the best times.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._types import Array
 from .._validation import COUNT, Interval, check_data, check_number, check_vector, fail
 from ..descent import minimize
 from ..history import DivergenceError
 from .experiments import Reached, time_to_target
 from .timing import best_of_interleaved, seconds_to_step
 
-Array = np.ndarray
-
 
 class TunedRate(NamedTuple):
     """The grid, the samples each ``lr`` needed (``inf``: never reached or diverged), the best
-    ``lr`` and its index (the grid brackets the best value only when ``0 < index < len - 1``)."""
+    ``lr`` and its index ``best`` (the grid brackets it only when ``0 < best < len - 1``)."""
 
     grid: Array
     samples: Array
     lr: float
-    index: int
+    best: int
 
     @property
     def bracketed(self) -> bool:
         """True when the best ``lr`` has a worse neighbour on both sides."""
-        return 0 < self.index < len(self.grid) - 1
+        return 0 < self.best < len(self.grid) - 1
 
 
 def tune_to_target(X: Any, y: Any, target: float, grid: Sequence[float], *, batch_size: int,
@@ -56,7 +55,8 @@ def tune_to_target(X: Any, y: Any, target: float, grid: Sequence[float], *, batc
     ``epochs`` epochs and the same ``seed`` for every :math:`\alpha`. :math:`N` is read at record
     points, so its resolution is ``record_every * batch_size`` samples. A run that diverges, never
     reaches the target, or whose second half averages above it (a rate whose noise floor lies above
-    the target only dips below it by chance) counts :math:`N = \infty`. Ties go to the smaller :math:`\alpha`.
+    the target only dips below it by chance) counts :math:`N = \infty`. Ties go to the smaller
+    :math:`\alpha`.
 
     >>> import sgdteach
     >>> X, y = sgdteach.datasets.reference_data()
@@ -90,8 +90,8 @@ def tune_to_target(X: Any, y: Any, target: float, grid: Sequence[float], *, batc
     return TunedRate(lrs, samples, float(lrs[index]), index)
 
 
-def seconds_to_target(contenders: Mapping[Hashable, tuple[Any, Any, Reached, Mapping[str, Any]]],
-                      *, repeats: int = 5, seed: int = 0) -> dict[Hashable, float]:
+def seconds_to_target(contenders: Mapping[str, tuple[Any, Any, Reached, Mapping[str, Any]]],
+                      *, repeats: int = 5, seed: int = 0) -> dict[str, float]:
     r"""Descent seconds of each contender up to the update that reached its target, best of
     ``repeats`` interleaved rounds.
 
@@ -131,7 +131,7 @@ def seconds_to_target(contenders: Mapping[Hashable, tuple[Any, Any, Reached, Map
             return seconds_to_step(minimize(X, y, **kw), step)
         return run
 
-    runs = {}
+    runs: dict[str, Callable[[], float]] = {}
     for key, entry in contenders.items():
         if not isinstance(entry, tuple) or len(entry) != 4:
             fail(func, "contenders", "a mapping key -> (X, y, reached, settings)", entry,

@@ -40,9 +40,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._types import Array
 from .._validation import COUNT, POSITIVE, Interval, check_matrix, check_number, fail
-
-Array = np.ndarray
 
 
 def _operators(X: Array) -> tuple[Array, Array, Array]:
