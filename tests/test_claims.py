@@ -36,3 +36,18 @@ def test_bad_arguments_get_the_template_error(kwargs, kind, match):
     args = dict(value=1.0, op="<", bound=2.0, what="it holds") | kwargs
     with pytest.raises(kind, match=match):
         claim(**args)
+
+
+@pytest.mark.parametrize("value, op, bound, digits, shown", [
+    (1.0312, ">", 0.9, 3, "measured 1.03; expected > 0.9"),
+    (np.float64(2.9712), "in", (2.5, 3.5), 2, "measured 3; expected between 2.5 and 3.5"),
+    (4.46e-4, "<", 1e-3, 2, "measured 0.00045; expected < 0.001")])
+def test_digits_prints_the_measured_value_rounded(value, op, bound, digits, shown, capsys):
+    claim(value, op, bound, "it holds", digits=digits)
+    assert capsys.readouterr().out == f"✓ it holds ({shown})\n"
+
+
+@pytest.mark.parametrize("digits", [0, 16, 2.0, True, "2"])
+def test_bad_digits_get_the_template_error(digits):
+    with pytest.raises(ValueError, match="'digits' must be None or an integer from 1 to 15"):
+        claim(1.0, "<", 2.0, "it holds", digits=digits)

@@ -4,9 +4,10 @@ r"""Checked claims: a sentence in a notebook that compares numbers is backed by 
 holds, and raises :class:`ClaimError` when it does not, so a sentence that stopped being true
 stops the notebook instead of misleading its reader.
 
-The ``✓`` line shows the statement and its bound, never the measured value: a value can depend on
-the machine (BLAS kernel, thread count, timing), its bound does not. Print a value yourself,
-rounded to what is stable, when the reader needs it.
+By default the ``✓`` line shows the statement and its bound, not the measured value: a value can
+depend on the machine (BLAS kernel, thread count, timing), its bound does not. Where the value is
+stable, pass ``digits=`` and the line shows it too, rounded to that many significant digits
+("measured 1.03; expected > 0.9"), so a reader sees how tight the claim is.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def _number(arg: str, value: Any) -> float:
     return float(value)
 
 
-def claim(value: Any, op: str, bound: Any, what: str) -> None:
+def claim(value: Any, op: str, bound: Any, what: str, *, digits: int | None = None) -> None:
     r"""Check that ``value <op> bound`` holds; print ``✓ what (op bound)`` or raise.
 
     Parameters
@@ -56,6 +57,10 @@ def claim(value: Any, op: str, bound: Any, what: str) -> None:
         The bound, stated with the margin the sentence allows.
     what : str
         What the claim means, in the notebook's words (printed).
+    digits : int, optional
+        Also print the measured value, rounded to this many significant digits:
+        ``✓ what (measured v; expected op bound)``. Use it only where the value is the same on
+        every machine to that many digits (not for timings).
 
     Raises
     ------
@@ -68,10 +73,16 @@ def claim(value: Any, op: str, bound: Any, what: str) -> None:
     ✓ the final loss is below 0.01 (< 0.01)
     >>> claim(11.2, "in", (5, 20), "time grows about tenfold")
     ✓ time grows about tenfold (between 5 and 20)
+    >>> claim(1.0312, ">", 0.9, "the slope is about 1", digits=3)
+    ✓ the slope is about 1 (measured 1.03; expected > 0.9)
     """
     if not isinstance(what, str) or not what.strip():
         fail("claim", "what", "a non-empty sentence", what, "Say what the claim means.",
              kind=TypeError)
+    if digits is not None and (isinstance(digits, bool) or not isinstance(digits, numbers.Integral)
+                               or not 1 <= digits <= 15):
+        fail("claim", "digits", "None or an integer from 1 to 15", digits,
+             "Pass e.g. digits=2 to print the measured value to two significant digits.")
     v = _number("value", value)
     if op == "in":
         if not isinstance(bound, (tuple, list)) or len(bound) != 2:
@@ -88,4 +99,7 @@ def claim(value: Any, op: str, bound: Any, what: str) -> None:
         fail("claim", "op", "one of '<', '<=', '>', '>=', 'in'", op, "Check the spelling.")
     if math.isnan(v) or not ok:
         raise ClaimError(f"claim failed: {what}: expected {stated}, measured {v:.6g}")
-    print(f"✓ {what} ({stated})")
+    if digits is None:
+        print(f"✓ {what} ({stated})")
+    else:
+        print(f"✓ {what} (measured {v:.{int(digits)}g}; expected {stated})")
