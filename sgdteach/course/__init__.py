@@ -13,6 +13,9 @@
 * :mod:`.race`: a race to a target loss, each method's rate tuned on a separate copy, then timed.
 * :mod:`.stability`: the mean-square stability limit of constant-rate SGD for the rows used.
 * :mod:`.regularisation`: an L2-penalised loss, and a separating direction for separable data.
+* :mod:`.sgd_moments`: the exact mean and variance of constant-rate SGD on least squares
+  (expected excess split into bias and noise, the stationary floor).
+* :mod:`.reshuffling`: the exact epoch-end excess of random reshuffling (all orders enumerated).
 * :mod:`.network_runs`: the small network's training runs.
 * :mod:`.widgets`: the interactive widgets (ipywidgets), thin builders over the above.
 
@@ -35,6 +38,8 @@ if TYPE_CHECKING:
     from . import plotting as plotting
     from . import race as race
     from . import regularisation as regularisation
+    from . import reshuffling as reshuffling
+    from . import sgd_moments as sgd_moments
     from . import stability as stability
     from . import timing as timing
     from . import toolbox as toolbox
@@ -42,7 +47,7 @@ if TYPE_CHECKING:
     from . import widgets as widgets
 
 _SUBMODULES = ("batch_tuning", "claims", "experiments", "momentum_rates", "network_runs",
-               "plotting", "race", "regularisation", "stability", "timing", "toolbox", "tuning",
-               "widgets")
+               "plotting", "race", "regularisation", "reshuffling", "sgd_moments", "stability",
+               "timing", "toolbox", "tuning", "widgets")
 __getattr__, __dir__ = _lazy.attach(globals(), {name: name for name in _SUBMODULES})
 __all__: list[str] = []

@@ -1,5 +1,6 @@
-r"""Timings a notebook can make claims about: best of several interleaved runs, and descent
-seconds counted from the first update.
+r"""Timings a notebook can make claims about: best of several interleaved runs, descent
+seconds counted from the first update, and the time of one full gradient as the number of
+examples grows (:func:`time_full_gradient`).
 
 A single timing on a shared machine measures the machine as much as the code. Running every
 contender once per round, round after round, and keeping each one's fastest round gives them all
@@ -12,16 +13,21 @@ from __future__ import annotations
 import math
 import numbers
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import TypeVar
 
 import numpy as np
 
+from .._types import Array
 from .._validation import COUNT, INDEX, check_number, fail
 from ..history import History
+from ..losses import squared_error
+
+K = TypeVar("K", bound=Hashable)   # the contenders' names: strings, batch sizes, ...
 
 
-def best_of_interleaved(runs: Mapping[str, Callable[[], float]], repeats: int = 5
-                        ) -> dict[str, float]:
+def best_of_interleaved(runs: Mapping[K, Callable[[], float]], repeats: int = 5
+                        ) -> dict[K, float]:
     r"""Call every function of ``runs`` once per round, for ``repeats`` rounds, and return the
     smallest value each returned:
 
@@ -55,8 +61,8 @@ def best_of_interleaved(runs: Mapping[str, Callable[[], float]], repeats: int = 
     return best
 
 
-def best_times(funcs: Mapping[str, Callable[[], object]], *, repeat: int = 7,
-               number: int = 1) -> dict[str, float]:
+def best_times(funcs: Mapping[K, Callable[[], object]], *, repeat: int = 7,
+               number: int = 1) -> dict[K, float]:
     """Seconds per call of each function, best of ``repeat`` rounds, the rounds interleaved
     (:func:`best_of_interleaved` of each function's time per call).
 
@@ -117,3 +123,56 @@ def seconds_to_step(history: History, step: int) -> float:
     if len(at) == 0:
         return math.nan
     return float(history.wall_time[at[0]] - history.wall_time[0])
+
+
+def time_full_gradient(sizes: Sequence[int], *, d: int = 10, seed: int = 0, repeat: int = 7,
+                       number: int = 5) -> dict[int, float]:
+    r"""Seconds per full gradient of the mean squared error at :math:`\theta = 0`, for each
+    number of examples :math:`m` in ``sizes``.
+
+    The data are standard normal, :math:`X` of shape ``(m, d)``; the sizes are timed in turn,
+    ``repeat`` rounds of ``number`` calls each, keeping each size's best round, with the BLAS
+    thread pool limited to one thread (``threadpoolctl``) so that the times do not depend on how
+    many cores are free.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        The values of :math:`m`, each at least 1.
+    d : int
+        Number of columns of :math:`X`.
+    seed : int
+        Seed of the random data.
+    repeat, number : int
+        Rounds, and calls per round (see :func:`~sgdteach.course.timing.best_times`).
+
+    Returns
+    -------
+    dict
+        ``{m: seconds per gradient}``, in the order of ``sizes``. Compare ratios only: the
+        values differ from machine to machine.
+
+    Examples
+    --------
+    >>> t = time_full_gradient([100, 200], repeat=2, number=1)
+    >>> sorted(t) == [100, 200] and all(s > 0 for s in t.values())
+    True
+    """
+    from threadpoolctl import threadpool_limits
+
+    func = "time_full_gradient"
+    d = check_number(func, "d", d, COUNT)
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or not sizes:
+        fail(func, "sizes", "a non-empty sequence of example counts", sizes,
+             "Pass e.g. [10_000, 20_000, 50_000].", kind=TypeError)
+    sizes = [check_number(func, "sizes", m, COUNT) for m in sizes]
+    rng = np.random.default_rng(seed)
+    data = {m: (rng.standard_normal((m, d)), rng.standard_normal(m)) for m in sizes}
+    theta = np.zeros(d)
+
+    def gradient_of(X: Array, y: Array) -> Callable[[], Array]:
+        return lambda: squared_error.grad(theta, X, y)
+
+    with threadpool_limits(limits=1):
+        return best_times({m: gradient_of(*data[m]) for m in sizes}, repeat=repeat,
+                          number=number)
