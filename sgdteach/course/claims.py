@@ -4,9 +4,10 @@ r"""Checked claims: a sentence in a notebook that compares numbers is backed by 
 holds, and raises :class:`ClaimError` when it does not, so a sentence that stopped being true
 stops the notebook instead of misleading its reader.
 
-The ``✓`` line shows the statement and its bound, never the measured value: a value can depend on
-the machine (BLAS kernel, thread count, timing), its bound does not. Print a value yourself,
-rounded to what is stable, when the reader needs it.
+By default the ``✓`` line shows the statement and its bound, not the measured value: a value can
+depend on the machine (BLAS kernel, thread count, timing), its bound does not. Where the value is
+stable across machines, pass ``measured=`` a format spec (``".2f"``, ``".0%"``) rounded to what is
+stable, and the line shows it too, so the reader sees how tight the claim is.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def _number(arg: str, value: Any) -> float:
     return float(value)
 
 
-def claim(value: Any, op: str, bound: Any, what: str) -> None:
+def claim(value: Any, op: str, bound: Any, what: str, *, measured: str | None = None) -> None:
     r"""Check that ``value <op> bound`` holds; print ``✓ what (op bound)`` or raise.
 
     Parameters
@@ -56,6 +57,10 @@ def claim(value: Any, op: str, bound: Any, what: str) -> None:
         The bound, stated with the margin the sentence allows.
     what : str
         What the claim means, in the notebook's words (printed).
+    measured : str, optional
+        A format spec for the measured value (e.g. ``".2f"``, ``".3g"``, ``".0%"``). When given,
+        the line reads ``✓ what (measured <value>; expected <op bound>)``. Use it only for a value
+        that is the same on every machine to the digits shown (not a timing).
 
     Raises
     ------
@@ -68,11 +73,21 @@ def claim(value: Any, op: str, bound: Any, what: str) -> None:
     ✓ the final loss is below 0.01 (< 0.01)
     >>> claim(11.2, "in", (5, 20), "time grows about tenfold")
     ✓ time grows about tenfold (between 5 and 20)
+    >>> claim(1.0312, ">=", 0.9, "the slope is about 1", measured=".2f")
+    ✓ the slope is about 1 (measured 1.03; expected >= 0.9)
     """
     if not isinstance(what, str) or not what.strip():
         fail("claim", "what", "a non-empty sentence", what, "Say what the claim means.",
              kind=TypeError)
     v = _number("value", value)
+    if measured is not None:
+        try:
+            shown = format(v, measured) if isinstance(measured, str) else None
+        except ValueError:
+            shown = None
+        if shown is None:
+            fail("claim", "measured", "a format spec for a float", measured,
+                 "Pass e.g. measured='.2f' or '.0%'.", kind=TypeError)
     if op == "in":
         if not isinstance(bound, (tuple, list)) or len(bound) != 2:
             fail("claim", "bound", "a pair (low, high) with op='in'", bound,
@@ -88,4 +103,7 @@ def claim(value: Any, op: str, bound: Any, what: str) -> None:
         fail("claim", "op", "one of '<', '<=', '>', '>=', 'in'", op, "Check the spelling.")
     if math.isnan(v) or not ok:
         raise ClaimError(f"claim failed: {what}: expected {stated}, measured {v:.6g}")
-    print(f"✓ {what} ({stated})")
+    if measured is None:
+        print(f"✓ {what} ({stated})")
+    else:
+        print(f"✓ {what} (measured {shown}; expected {stated})")
