@@ -6,8 +6,8 @@ from sgdteach.course.claims import ClaimError, claim
 
 
 @pytest.mark.parametrize("value, op, bound, spec, line", [
-    (1.0312, ">=", 0.9, ".2f", "measured 1.03; expected >= 0.9"),
-    (0.0421, "in", (0.01, 0.1), ".0%", "measured 4%; expected between 0.01 and 0.1"),
+    (1.0312, ">=", 0.9, ".2f", "measured 1.03; expected >= 0.90"),
+    (0.0421, "in", (0.01, 0.1), ".0%", "measured 4%; expected between 1% and 10%"),
     (12.6, "<", 20, ".3g", "measured 12.6; expected < 20"),
 ])
 def test_the_line_shows_the_measured_value(value, op, bound, spec, line, capsys):

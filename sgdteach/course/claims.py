@@ -59,8 +59,9 @@ def claim(value: Any, op: str, bound: Any, what: str, *, measured: str | None = 
         What the claim means, in the notebook's words (printed).
     measured : str, optional
         A format spec for the measured value (e.g. ``".2f"``, ``".3g"``, ``".0%"``). When given,
-        the line reads ``✓ what (measured <value>; expected <op bound>)``. Use it only for a value
-        that is the same on every machine to the digits shown (not a timing).
+        the line reads ``✓ what (measured <value>; expected <op bound>)``, the bound in the same
+        format. Use it only for a value that is the same on every machine to the digits shown
+        (not a timing).
 
     Raises
     ------
@@ -74,7 +75,7 @@ def claim(value: Any, op: str, bound: Any, what: str, *, measured: str | None = 
     >>> claim(11.2, "in", (5, 20), "time grows about tenfold")
     ✓ time grows about tenfold (between 5 and 20)
     >>> claim(1.0312, ">=", 0.9, "the slope is about 1", measured=".2f")
-    ✓ the slope is about 1 (measured 1.03; expected >= 0.9)
+    ✓ the slope is about 1 (measured 1.03; expected >= 0.90)
     """
     if not isinstance(what, str) or not what.strip():
         fail("claim", "what", "a non-empty sentence", what, "Say what the claim means.",
@@ -95,10 +96,11 @@ def claim(value: Any, op: str, bound: Any, what: str, *, measured: str | None = 
         low, high = _number("bound", bound[0]), _number("bound", bound[1])
         if not low <= high:
             fail("claim", "bound", "a pair with low <= high", bound, "Swap the two ends.")
-        ok, stated = low <= v <= high, f"between {low:g} and {high:g}"
+        shown_low, shown_high = (format(x, measured or "g") for x in (low, high))
+        ok, stated = low <= v <= high, f"between {shown_low} and {shown_high}"
     elif op in _OPS:
         b = _number("bound", bound)
-        ok, stated = _OPS[op](v, b), f"{op} {b:g}"
+        ok, stated = _OPS[op](v, b), f"{op} {format(b, measured or 'g')}"
     else:
         fail("claim", "op", "one of '<', '<=', '>', '>=', 'in'", op, "Check the spelling.")
     if math.isnan(v) or not ok:
