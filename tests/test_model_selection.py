@@ -24,8 +24,9 @@ def test_the_parts_are_disjoint_and_cover_the_training_set(held):
     assert len(held.y_fit) + len(held.y_val) == len(data.y_train)
     assert len(held.y_val) == int(np.ceil(0.2 * len(data.y_train)))
     # the digits contain a few duplicate images, so compare as multisets of (row, label)
-    both = sorted(zip(map(bytes, np.r_[held.X_fit, held.X_val]), np.r_[held.y_fit, held.y_val]))
-    assert both == sorted(zip(map(bytes, data.X_train), data.y_train))
+    both = sorted(zip(map(bytes, np.r_[held.X_fit, held.X_val]), np.r_[held.y_fit, held.y_val],
+                      strict=True))
+    assert both == sorted(zip(map(bytes, data.X_train), data.y_train, strict=True))
     assert np.array_equal(held.X_test, data.X_test) and np.array_equal(held.y_test, data.y_test)
     assert not (_rows(held.X_test) - _rows(data.X_test))
     assert len(fit & val) <= 5          # only the data set's own duplicate images
@@ -55,7 +56,7 @@ def test_tuning_measures_on_validation_and_on_test_on_test(held):
 def test_best_on_grid_finds_the_argmax_and_says_if_it_is_bracketed(scores, index, inside):
     grid = np.geomspace(0.1, 10, len(scores))
     best = ms.best_on_grid(grid, scores)
-    assert (best.index, best.inside) == (index, inside)
+    assert (best.position, best.inside) == (index, inside)
     assert best.value == pytest.approx(grid[index])
 
 

@@ -96,10 +96,10 @@ def validation_split(data: Digits, size: float = 0.2, seed: int = 0) -> HeldOut:
 
 
 class Best(NamedTuple):
-    """The grid's best point: its ``index``, its ``value`` (the grid entry) and ``score``, and
-    ``inside``: True when it is neither the first nor the last point of the grid."""
+    """The grid's best point: its ``position`` in the grid, its ``value`` (the grid entry), its
+    ``score``, and ``inside``: True when it is neither the first nor the last point of the grid."""
 
-    index: int
+    position: int
     value: float
     score: float
     inside: bool
@@ -119,7 +119,7 @@ def best_on_grid(grid: Sequence[float], scores: Sequence[float]) -> Best:
     Examples
     --------
     >>> best_on_grid([0.1, 0.3, 1.0], [0.90, 0.93, 0.89])
-    Best(index=1, value=0.3, score=0.93, inside=True)
+    Best(position=1, value=0.3, score=0.93, inside=True)
     >>> best_on_grid([0.1, 0.3, 1.0], [0.30, 0.50, 0.59]).inside
     False
     """
