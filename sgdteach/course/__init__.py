@@ -11,6 +11,8 @@
 * :mod:`.tuning`: learning-rate grids and the per-method tuned comparisons.
 * :mod:`.batch_tuning`: each batch size at its own learning rate (a grid on the training loss).
 * :mod:`.race`: a race to a target loss, each method's rate tuned on a separate copy, then timed.
+* :mod:`.model_selection`: a validation split from the training rows, the best setting on a
+  grid (and whether the grid brackets it), the chosen runs measured once on the test set.
 * :mod:`.stability`: the mean-square stability limit of constant-rate SGD for the rows used.
 * :mod:`.regularisation`: an L2-penalised loss, and a separating direction for separable data.
 * :mod:`.sgd_moments`: the exact mean and variance of constant-rate SGD on least squares
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from . import batch_tuning as batch_tuning
     from . import claims as claims
     from . import experiments as experiments
+    from . import model_selection as model_selection
     from . import momentum_rates as momentum_rates
     from . import network_runs as network_runs
     from . import plotting as plotting
@@ -46,8 +49,8 @@ if TYPE_CHECKING:
     from . import tuning as tuning
     from . import widgets as widgets
 
-_SUBMODULES = ("batch_tuning", "claims", "experiments", "momentum_rates", "network_runs",
-               "plotting", "race", "regularisation", "reshuffling", "sgd_moments", "stability",
-               "timing", "toolbox", "tuning", "widgets")
+_SUBMODULES = ("batch_tuning", "claims", "experiments", "model_selection", "momentum_rates",
+               "network_runs", "plotting", "race", "regularisation", "reshuffling", "sgd_moments",
+               "stability", "timing", "toolbox", "tuning", "widgets")
 __getattr__, __dir__ = _lazy.attach(globals(), {name: name for name in _SUBMODULES})
 __all__: list[str] = []
