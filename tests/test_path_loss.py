@@ -7,7 +7,8 @@ from sgdteach.course.path_loss import squared_loss_along_path
 
 def test_matches_the_loss_recorded_during_the_run():
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(500, 4)); y = X @ np.arange(4.0) + rng.normal(size=500)
+    X = rng.normal(size=(500, 4))
+    y = X @ np.arange(4.0) + rng.normal(size=500)
     kw = dict(lr=0.05, batch_size=8, epochs=2, seed=3, record_every=3)
     recorded = sgdteach.minimize(X, y, **kw)
     bare = sgdteach.minimize(X, y, record_loss=False, **kw)
