@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from . import widgets as widgets
 
 _SUBMODULES = ("batch_tuning", "claims", "experiments", "model_selection", "momentum_rates",
-               "network_runs", "path_loss", "plotting", "race", "regularisation", "reshuffling", "sgd_moments",
-               "stability", "timing", "toolbox", "tuning", "widgets")
+               "network_runs", "path_loss", "plotting", "race", "regularisation", "reshuffling",
+               "sgd_moments", "stability", "timing", "toolbox", "tuning", "widgets")
 __getattr__, __dir__ = _lazy.attach(globals(), {name: name for name in _SUBMODULES})
 __all__: list[str] = []
