@@ -14,6 +14,8 @@
 * :mod:`.race`: a race to a target loss, each method's rate tuned on a separate copy, then timed.
 * :mod:`.model_selection`: a validation split from the training rows, the best setting on a
   grid (and whether the grid brackets it), the chosen runs measured once on the test set.
+* :mod:`.robust_tuning`: a learning rate scored by its worst neighbour (±5%), for problems whose
+  stability edge is ragged.
 * :mod:`.stability`: the mean-square stability limit of constant-rate SGD for the rows used.
 * :mod:`.regularisation`: an L2-penalised loss, and a separating direction for separable data.
 * :mod:`.sgd_moments`: the exact mean and variance of constant-rate SGD on least squares
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
     from . import race as race
     from . import regularisation as regularisation
     from . import reshuffling as reshuffling
+    from . import robust_tuning as robust_tuning
     from . import sgd_moments as sgd_moments
     from . import stability as stability
     from . import timing as timing
@@ -53,6 +56,7 @@ if TYPE_CHECKING:
 
 _SUBMODULES = ("batch_tuning", "claims", "experiments", "model_selection", "momentum_rates",
                "network_runs", "path_loss", "plotting", "race", "regularisation", "reshuffling",
-               "sgd_moments", "stability", "timing", "toolbox", "tuning", "widgets")
+               "robust_tuning", "sgd_moments", "stability", "timing", "toolbox", "tuning",
+               "widgets")
 __getattr__, __dir__ = _lazy.attach(globals(), {name: name for name in _SUBMODULES})
 __all__: list[str] = []
