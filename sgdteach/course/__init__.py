@@ -5,6 +5,8 @@
 * :mod:`.timing`: wall-clock measurements (best of interleaved runs, seconds per call, descent
   seconds counted from the first update).
 * :mod:`.toolbox`: small measurements of a problem (Hessian, gradient covariance, log-log slopes).
+* :mod:`.curvature`: Hessian-vector products by finite differences of gradients, and the largest
+  Hessian eigenvalue (Lanczos), for a network's loss.
 * :mod:`.experiments`: runs behind the notebooks' comparisons (noise floors, local minima,
   online tracking, out-of-core timing, optimizers).
 * :mod:`.momentum_rates`: the heavy-ball convergence factor on quadratics.
@@ -37,6 +39,7 @@ from .. import _lazy
 if TYPE_CHECKING:
     from . import batch_tuning as batch_tuning
     from . import claims as claims
+    from . import curvature as curvature
     from . import experiments as experiments
     from . import model_selection as model_selection
     from . import momentum_rates as momentum_rates
@@ -54,9 +57,9 @@ if TYPE_CHECKING:
     from . import tuning as tuning
     from . import widgets as widgets
 
-_SUBMODULES = ("batch_tuning", "claims", "experiments", "model_selection", "momentum_rates",
-               "network_runs", "path_loss", "plotting", "race", "regularisation", "reshuffling",
-               "robust_tuning", "sgd_moments", "stability", "timing", "toolbox", "tuning",
-               "widgets")
+_SUBMODULES = ("batch_tuning", "claims", "curvature", "experiments", "model_selection",
+               "momentum_rates", "network_runs", "path_loss", "plotting", "race",
+               "regularisation", "reshuffling", "robust_tuning", "sgd_moments", "stability",
+               "timing", "toolbox", "tuning", "widgets")
 __getattr__, __dir__ = _lazy.attach(globals(), {name: name for name in _SUBMODULES})
 __all__: list[str] = []
