@@ -1,4 +1,4 @@
-r"""The sharpest curvature of a loss at a point: the largest Hessian eigenvalue, from gradients only.
+r"""The sharpest curvature of a loss at a point: the largest Hessian eigenvalue, from gradients.
 
 Gradient descent with step :math:`\alpha` on a quadratic with Hessian eigenvalues up to
 :math:`\lambda_{\max}` is stable only when :math:`\alpha < 2/\lambda_{\max}` (notebook 04). For a
