@@ -12,6 +12,8 @@
 * :mod:`.momentum_rates`: the heavy-ball convergence factor on quadratics.
 * :mod:`.tuning`: learning-rate grids and the per-method tuned comparisons.
 * :mod:`.batch_tuning`: each batch size at its own learning rate (a grid on the training loss).
+* :mod:`.noise_floor`: the exact stationary excess of mini-batch SGD (with replacement) from the
+  second-moment map.
 * :mod:`.path_loss`: the squared-error loss along a recorded path, computed after the run.
 * :mod:`.race`: a race to a target loss, each method's rate tuned on a separate copy, then timed.
 * :mod:`.model_selection`: a validation split from the training rows, the best setting on a
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
     from . import model_selection as model_selection
     from . import momentum_rates as momentum_rates
     from . import network_runs as network_runs
+    from . import noise_floor as noise_floor
     from . import path_loss as path_loss
     from . import plotting as plotting
     from . import race as race
@@ -58,7 +61,7 @@ if TYPE_CHECKING:
     from . import widgets as widgets
 
 _SUBMODULES = ("batch_tuning", "claims", "curvature", "experiments", "model_selection",
-               "momentum_rates", "network_runs", "path_loss", "plotting", "race",
+               "momentum_rates", "network_runs", "noise_floor", "path_loss", "plotting", "race",
                "regularisation", "reshuffling", "robust_tuning", "sgd_moments", "stability",
                "timing", "toolbox", "tuning", "widgets")
 __getattr__, __dir__ = _lazy.attach(globals(), {name: name for name in _SUBMODULES})
