@@ -16,11 +16,10 @@ from typing import NamedTuple
 import numpy as np
 
 from .._types import Array
-from .._validation import INDEX, Interval, check_choice, check_number, check_vector, fail
+from .._validation import Interval, check_number, check_vector, fail
 from ..functions import TestFunction
-from ..optimizers import OPTIMIZERS
 from .experiments import METHODS, OptimizerRun, optimizer_paths
-from .tuning import final_distances
+from .tuning import final_distances, refined_best
 
 
 class RobustTuned(NamedTuple):
@@ -103,26 +102,16 @@ def robust_learning_rates(fn: TestFunction, grid: Sequence[float], steps: int, *
     >>> bool(best.lr < 2 / 25 / 1.05)     # its upper neighbour must not diverge
     True
     """
-    func = "robust_learning_rates"
-    lrs = check_vector(func, "grid", grid)
-    if len(lrs) < 3 or (lrs <= 0).any() or (np.diff(lrs) <= 0).any():
-        fail(func, "grid", "at least 3 increasing positive learning rates", lrs,
-             "Pass e.g. np.logspace(-5, 1, 25).")
-    refine = check_number(func, "refine", refine, INDEX)
-    for name in methods:
-        check_choice(func, "methods", name, OPTIMIZERS)
+    spread = check_number("robust_learning_rates", "spread", spread,
+                          Interval(0, 0.5, closed="right"),
+                          fix="Use e.g. spread=0.05 (neighbours 5% below and above).")
+
+    def worst(name: str, lrs: Array) -> Array:
+        return worst_of_neighbours(fn, name, lrs, steps, spread)
+
     out = {}
-    for name in methods:
-        worst = worst_of_neighbours(fn, name, lrs, steps, spread)
-        i = int(np.argmin(worst))
-        lo, hi = lrs[max(i - 1, 0)], lrs[min(i + 1, len(lrs) - 1)]
-        extra = np.geomspace(lo, hi, refine + 2)[1:-1] if refine else np.empty(0)
-        extra = extra[~np.isclose(extra, lrs[i])]
-        tried = np.r_[lrs[i], extra]
-        scores = np.r_[worst[i], worst_of_neighbours(fn, name, extra, steps, spread)
-                       if len(extra) else np.empty(0)]
-        k = int(np.argmin(scores))
-        lr = float(tried[k])
+    for name, (lr, score, index) in refined_best("robust_learning_rates", grid, methods,
+                                                 refine, worst).items():
         out[name] = RobustTuned(lr, optimizer_paths(fn, lr, steps, methods=(name,))[name],
-                                float(scores[k]), i)
+                                score, index)
     return out

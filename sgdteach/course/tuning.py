@@ -43,7 +43,24 @@ def best_learning_rates(fn: TestFunction, grid: Sequence[float], steps: int, *,
     and :math:`G'` the ``refine`` points spaced geometrically strictly between the two grid
     neighbours of the best point of :math:`G`. A diverged run has distance :math:`\infty`.
     """
-    func = "best_learning_rates"
+    def distances(name: str, lrs: Array) -> Array:
+        return final_distances(fn, name, lrs, steps)
+
+    out = {}
+    for name, (lr, _, index) in refined_best("best_learning_rates", grid, methods, refine,
+                                             distances).items():
+        out[name] = Tuned(lr, optimizer_paths(fn, lr, steps, methods=(name,))[name], index)
+    return out
+
+
+def refined_best(func: str, grid: Sequence[float], methods: Sequence[str], refine: int,
+                 score: Callable[[str, Array], Array]) -> dict[str, tuple[float, float, int]]:
+    r"""Per rule, the :math:`\alpha` of smallest ``score(rule, alphas)`` on ``grid`` and then on
+    ``refine`` points spaced geometrically strictly between the two grid neighbours of the grid's
+    best (ties to the smaller :math:`\alpha`): ``{rule: (alpha, its score, index of the grid's
+    best)}``. The one search behind :func:`best_learning_rates` and
+    :func:`~sgdteach.course.robust_tuning.robust_learning_rates`; ``func`` names the caller in
+    error messages."""
     lrs = check_vector(func, "grid", grid)
     if len(lrs) < 3 or (lrs <= 0).any() or (np.diff(lrs) <= 0).any():
         fail(func, "grid", "at least 3 increasing positive learning rates", lrs,
@@ -53,15 +70,15 @@ def best_learning_rates(fn: TestFunction, grid: Sequence[float], steps: int, *,
         check_choice(func, "methods", name, OPTIMIZERS)
     out = {}
     for name in methods:
-        dist = final_distances(fn, name, lrs, steps)
-        i = int(np.argmin(dist))
+        on_grid = score(name, lrs)
+        i = int(np.argmin(on_grid))
         lo, hi = lrs[max(i - 1, 0)], lrs[min(i + 1, len(lrs) - 1)]
         extra = np.geomspace(lo, hi, refine + 2)[1:-1] if refine else np.empty(0)
         extra = extra[~np.isclose(extra, lrs[i])]
         tried = np.r_[lrs[i], extra]
-        k = int(np.argmin(np.r_[dist[i], final_distances(fn, name, extra, steps)]))
-        lr = float(tried[k])
-        out[name] = Tuned(lr, optimizer_paths(fn, lr, steps, methods=(name,))[name], i)
+        scores = np.r_[on_grid[i], score(name, extra) if len(extra) else np.empty(0)]
+        k = int(np.argmin(scores))
+        out[name] = (float(tried[k]), float(scores[k]), i)
     return out
 
 
