@@ -55,3 +55,17 @@ def test_curvature_ratio_matches_the_analytic_hessian():
 def test_bad_grid_is_named():
     with pytest.raises(ValueError, match="best_learning_rates: 'grid' must be at least 3"):
         tuning.best_learning_rates(rosenbrock(), [0.1, 0.01, 0.001], 10)
+
+
+def test_batched_layout_is_chosen_on_distinct_points():
+    """A value that reads points as rows (w[..., 0]) must not be evaluated as columns because the
+    starting rows are equal: on a symmetric start both layouts agree there."""
+    from sgdteach.course.tuning import _batched
+
+    def value(w):
+        w = np.asarray(w, dtype=float)
+        return w[..., 0] ** 2 + 3.0 * w[..., 1]
+
+    f = _batched(value, np.tile([0.5, 0.5], (2, 1)), np.asarray)   # two equal rows
+    W = np.array([[0.1, 0.2], [0.3, -0.4]])
+    np.testing.assert_array_equal(f(W), [value(w) for w in W])

@@ -129,18 +129,28 @@ def final_distances(fn: TestFunction, method: str, lrs: Sequence[float] | Array,
 
 def _batched(f: Callable[[Array], Any], W: Array, back: Callable[[Any], Array]
              ) -> Callable[[Array], Array]:
-    """``f`` on every row of ``W`` at once: ``back(f(W.T))`` when that equals the row-by-row
-    results on ``W`` (the functions of :mod:`sgdteach.functions` broadcast over columns), else
-    a loop over the rows."""
+    """``f`` on every row of ``W`` at once, in the first layout whose results equal the
+    row-by-row ones on three distinct points near ``W[0]``: points as columns,
+    ``back(f(W.T))`` (every ``grad`` of :mod:`sgdteach.functions`), or points as rows,
+    ``f(W)`` (a ``value`` that reads ``w[..., 0]``); else a loop over the rows. (On ``W`` itself,
+    whose rows start equal, a wrong layout could pass the comparison.)"""
     def rows(W: Array) -> Array:
         return np.array([f(w) for w in W])
 
-    try:
-        with np.errstate(all="ignore"):
-            if np.array_equal(back(f(W.T)), rows(W)):
-                return lambda W: back(f(W.T))
-    except (ValueError, TypeError):
-        pass
+    def columns(W: Array) -> Array:
+        return back(f(W.T))
+
+    def last_axis(W: Array) -> Array:
+        return np.asarray(f(W))
+
+    probe = W[0] + np.array([[0.0, 0.0], [1e-3, -2e-3], [-3e-3, 5e-3]])
+    for batched in (columns, last_axis):
+        try:
+            with np.errstate(all="ignore"):
+                if np.array_equal(batched(probe), rows(probe)):
+                    return batched
+        except (ValueError, TypeError):
+            pass
     return rows
 
 
