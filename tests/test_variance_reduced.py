@@ -111,6 +111,7 @@ def test_divergence_is_reported_with_the_bound(lsq, method):
     (dict(epochs=0), ValueError, "epochs"),
     (dict(inner_steps=0), ValueError, "inner_steps"),
     (dict(inner_steps=2.5), TypeError, "inner_steps"),
+    (dict(method="saga", inner_steps=10), ValueError, "inner_steps"),
     (dict(record_every=0), ValueError, "record_every"),
     (dict(seed="x"), TypeError, "seed"),
 ])
