@@ -117,7 +117,7 @@ def release(solutions: str | os.PathLike, exercises: str | os.PathLike, *,
         raise EditedExercise(
             f"release: {names} changed since the release wrote {'them' if len(edited) > 1 else 'it'}"
             " (someone worked in it); nothing was written. Copy your work elsewhere (`make lab` "
-            "keeps a learner's copies in my-work/), or run again with --force to keep the edited "
+            "keeps a learner's copies in my-exercises/), or run again with --force to keep the edited "
             "notebook as NAME.edited-N.ipynb and write the new exercise.")
     changes = []
     for name, text in texts.items():
