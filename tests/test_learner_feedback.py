@@ -54,3 +54,29 @@ def test_a_failed_check_shows_its_message_and_nothing_else(kernel_outputs):
     # no frame of the package (its file paths, or the reference's source lines)
     assert str(package_root()) not in text and "site-packages" not in text
     assert "Traceback" not in text and "compare(" not in text and len(text.splitlines()) == 1
+
+
+def _loop_using(step_sign: float):
+    """A correct SGD loop in a namespace whose sgd_step has the given sign (−1 is right)."""
+    space: dict = {}
+    exec(  # noqa: S102 — builds a learner's two cells in one namespace
+        "def sgd_step(theta, x, y, lr):\n"
+        f"    return theta {'-' if step_sign < 0 else '+'} lr * 2.0 * x * (x @ theta - y)\n"
+        "def sgd(X, y, theta, learning_rate, num_epochs, rng):\n"
+        "    for _ in range(num_epochs):\n"
+        "        for _ in range(len(y)):\n"
+        "            r = rng.integers(len(y))\n"
+        "            theta = sgd_step(theta, X[r], y[r], learning_rate)\n"
+        "    return theta\n", space)
+    return space["sgd"]
+
+
+@pytest.mark.parametrize("sign", [-1.0, 1.0])
+def test_a_pass_that_used_the_reference_for_a_wrong_part_says_so(sign, capsys):
+    from sgdteach.checking import check_sgd
+
+    check_sgd(_loop_using(sign))
+    out = capsys.readouterr().out
+    assert out.startswith("✓ sgd: matches the reference loop")
+    named = "the reference sgd_step in place of yours, which does not pass check_sgd_step"
+    assert (named in out) == (sign > 0), out

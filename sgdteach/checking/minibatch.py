@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from .._types import Array
-from ._check import Check
+from ._check import Check, Substitute
 from ._core import (
     AVERAGED_OVER_DATA,
     IN_PLACE,
@@ -238,7 +238,7 @@ FORBIDDEN = ("sgdteach.descent", "sgdteach.sampling", "sgdteach.streaming", "sgd
 BATCHES = Check("check_minibatches", "minibatches", _probe_batches, _judge_batches,
                 forbidden=FORBIDDEN)
 SGD = Check("check_minibatch_sgd", "minibatch_sgd", _probe_sgd, _judge_sgd, forbidden=FORBIDDEN,
-            substitutes=(("minibatches", minibatches),))
+            substitutes=(Substitute(BATCHES, minibatches),))
 
 
 def check_minibatch_sgd(minibatch_sgd: Callable[..., Array], *, seed: int = 0) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 from .._types import Array
 from ..datasets import reference_data
 from ..reference import stochastic_gradient_descent
-from ._check import Check
+from ._check import Check, Substitute
 from ._core import (
     AVERAGED_OVER_DATA,
     MISSING_FACTOR_2,
@@ -242,7 +242,7 @@ FORBIDDEN = ("sgdteach.reference", "sgdteach.descent", "sgdteach.streaming", "sg
              "sgdteach.losses", "sgdteach.checking.sgd", "sgdteach.grading")
 STEP = Check("check_sgd_step", "sgd_step", _probe_step, _judge_step, forbidden=FORBIDDEN)
 LOOP = Check("check_sgd", "sgd", _probe_loop, _judge_loop, forbidden=FORBIDDEN,
-             substitutes=(("sgd_step", sgd_step),))
+             substitutes=(Substitute(STEP, sgd_step),))
 
 
 def check_sgd(sgd: Callable[..., Array], *, seed: int = 0) -> None:
