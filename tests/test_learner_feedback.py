@@ -59,7 +59,7 @@ def test_a_failed_check_shows_its_message_and_nothing_else(kernel_outputs):
 def _loop_using(step_sign: float):
     """A correct SGD loop in a namespace whose sgd_step has the given sign (−1 is right)."""
     space: dict = {}
-    exec(  # noqa: S102 — builds a learner's two cells in one namespace
+    exec(  # builds a learner's two cells in one namespace
         "def sgd_step(theta, x, y, lr):\n"
         f"    return theta {'-' if step_sign < 0 else '+'} lr * 2.0 * x * (x @ theta - y)\n"
         "def sgd(X, y, theta, learning_rate, num_epochs, rng):\n"

@@ -56,15 +56,17 @@ def substituted(fn: Any, parts: tuple[Substitute, ...]) -> Iterator[None]:
 def _failing_parts(fn: Any, parts: tuple[Substitute, ...], seed: int) -> list[Substitute]:
     """The substituted parts whose learner version (in ``fn``'s globals) fails its own check."""
     space = getattr(fn, "__globals__", None)
-    failing = []
-    for part in parts if isinstance(space, dict) else ():
+    failing: list[Substitute] = []
+    if not isinstance(space, dict):
+        return failing
+    for part in parts:
         mine = space.get(part.check.arg)
         if mine is None or mine is part.reference:
             continue
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 part.check(mine, seed)
-        except Exception:   # noqa: BLE001 — any failure of that part counts
+        except Exception:   # any failure of that part counts
             failing.append(part)
     return failing
 

@@ -6,7 +6,8 @@ the exercise is the same notebook with answers replaced by ``# YOUR CODE HERE`` 
 ``raise NotImplementedError()``, hidden tests removed, outputs and execution counts cleared, test
 and locked cells made read-only and nbgrader cells undeletable (as nbgrader's ``LockCells``).
 Notebooks are written atomically, byte-for-byte reproducible; an exercise whose solution is gone is
-deleted (a notebook the release did not write is left alone). ``--check`` writes nothing and exits 1 when ``EXERCISES`` is stale.
+deleted (a notebook the release did not write is left alone). ``--check`` writes nothing and
+exits 1 when ``EXERCISES`` is stale.
 
 Nothing a learner wrote is lost: ``EXERCISES/.release.json`` records the SHA-256 of every notebook
 the release wrote, and a notebook that differs from what was last written there (someone worked in
@@ -114,11 +115,12 @@ def release(solutions: str | os.PathLike, exercises: str | os.PathLike, *,
               if _sha(p.read_text(encoding="utf-8")) != written.get(p.name)]
     if edited and not check and not force:
         names = ", ".join(str(p) for p in edited)
+        them = "them" if len(edited) > 1 else "it"
         raise EditedExercise(
-            f"release: {names} changed since the release wrote {'them' if len(edited) > 1 else 'it'}"
-            " (someone worked in it); nothing was written. Copy your work elsewhere (`make lab` "
-            "keeps a learner's copies in my-exercises/), or run again with --force to keep the edited "
-            "notebook as NAME.edited-N.ipynb and write the new exercise.")
+            f"release: {names} changed since the release wrote {them} (someone worked in it); "
+            "nothing was written. Copy your work elsewhere (`make lab` keeps a learner's copies "
+            "in my-exercises/), or run again with --force to keep the edited notebook as "
+            "NAME.edited-N.ipynb and write the new exercise.")
     changes = []
     for name, text in texts.items():
         target = dst / name
@@ -157,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if the exercises are out of date")
     parser.add_argument("--force", action="store_true",
-                        help="replace exercises someone edited, keeping each as NAME.edited-N.ipynb")
+                        help="replace exercises someone edited, keeping each as "
+                             "NAME.edited-N.ipynb")
     args = parser.parse_args(argv)
     try:
         changes = release(args.solutions, args.exercises, check=args.check, force=args.force)
