@@ -2,8 +2,8 @@ r"""A learner's own copies of the exercises: ``python -m sgdteach workspace [EXE
 (run by ``make lab`` and by the Binder image's start-up).
 
 Every ``EXERCISES/*.ipynb`` (default ``exercises/``) that ``WORK`` (default ``my-exercises/``,
-ignored by git) does not have yet is copied there; a notebook already in ``WORK`` is never touched, so a
-learner's answers survive ``make lab``, ``make exercises`` and ``git pull``.
+ignored by git) does not have yet is copied there; a notebook already in ``WORK`` is never
+touched, so a learner's answers survive ``make lab``, ``make exercises`` and ``git pull``.
 """
 
 from __future__ import annotations
