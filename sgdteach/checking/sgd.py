@@ -71,7 +71,8 @@ def _judge_step(name: str, calls: list, seed: int) -> str:
         g = 2.0 * x * (x @ theta - yi)
         compare(check, name, got, theta - lr * g, [
             (WRONG_SIGN, theta + lr * g, "Step against the gradient: theta - lr * g."),
-            (MISSING_FACTOR_2, theta - lr * g / 2, "The gradient is 2 * x * (x @ theta - y)."),
+            (MISSING_FACTOR_2, theta - lr * g / 2,
+             "The squared error's derivative has a factor 2."),
             Variant(f"{WRONG_SIGN} and {MISSING_FACTOR_2}", theta + lr * g / 2,
                     "Step against the gradient, and keep the factor 2 of the squared error's "
                     "derivative.", combination=True),
