@@ -49,10 +49,16 @@ def test_one_update_is_the_last_iterate_and_tail_is_the_last_half():
     one = averaged_excess(X, y, np.zeros(2), 0.03, 1)
     last = expected_excess(X, y, np.zeros(2), 0.03, 1)
     assert (one.total, one.bias) == pytest.approx((last.total, last.bias), rel=1e-12)
-    curve = averaged_excess(X, y, np.zeros(2), 0.03, [10, 41], tail=True)
+    curve = averaged_excess(X, y, np.zeros(2), 0.03, [10, 41], start="tail")
     for i, T in enumerate((10, 41)):
         assert curve.total[i] == pytest.approx(
             averaged_excess(X, y, np.zeros(2), 0.03, T, start=T // 2).total, rel=1e-12)
+    last = averaged_excess(X, y, np.zeros(2), 0.03, [7, 30], start="last")
+    for i, T in enumerate((7, 30)):
+        assert last.total[i] == pytest.approx(
+            expected_excess(X, y, np.zeros(2), 0.03, T).total, rel=1e-10)
+        assert last.bias[i] == pytest.approx(
+            expected_excess(X, y, np.zeros(2), 0.03, T).bias, rel=1e-10)
 
 
 @pytest.mark.parametrize("lr", [0.02, 0.05])
@@ -97,7 +103,7 @@ def test_mean_of_many_runs_matches_the_exact_average():
     X, y, _ = make_regression(100, 2, noise=1.0, seed=2)
     runs = averaged_runs(X, y, np.zeros(2), 0.05, [50, 400], range(400))
     for name, split in (("average", averaged_excess(X, y, np.zeros(2), 0.05, [50, 400])),
-                        ("tail", averaged_excess(X, y, np.zeros(2), 0.05, [50, 400], tail=True))):
+                        ("tail", averaged_excess(X, y, np.zeros(2), 0.05, [50, 400], start="tail"))):
         z = (runs.mean(name) - split.total) / runs.standard_error(name)
         assert np.all(np.abs(z) < 4), (name, z)
 

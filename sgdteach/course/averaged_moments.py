@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._types import Array
-from .._validation import COUNT, INDEX, check_flag, check_number, check_vector, fail
+from .._validation import COUNT, INDEX, check_choice, check_number, check_vector, fail
 from ..losses import least_squares_solution
 from .sgd_moments import ExcessSplit, _check_lr, per_example_terms, stationary_second_moment
 
@@ -70,7 +70,7 @@ def _affine_maps(A: Array, g: Array, H: Array, lr: float) -> tuple[Array, Array]
 
 
 def averaged_excess(X: Array, y: Array, theta0: Array, lr: float, steps: int | Sequence[int], *,
-                    start: int | None = 0, tail: bool = False) -> ExcessSplit:
+                    start: int | str = 0) -> ExcessSplit:
     r"""Expected excess loss of the averaged iterate
     :math:`\bar\theta = \frac1k\sum_{t=s+1}^{T}\theta_t` of single-example SGD (rows drawn with
     replacement) on least squares, exactly, split into bias and noise.
@@ -85,11 +85,11 @@ def averaged_excess(X: Array, y: Array, theta0: Array, lr: float, steps: int | S
         The constant step :math:`\alpha`, below :math:`2/L`.
     steps : int or sequence of int
         :math:`T \ge 1`, the updates done; a sequence gives arrays, one entry per :math:`T`.
-    start : int
+    start : int or {"tail", "last"}
         :math:`s`, the updates before the window opens (0: Polyak–Ruppert, the average of all
-        iterates after the start); :math:`0 \le s < T`. Ignored with ``tail=True``.
-    tail : bool
-        Tail averaging, :math:`s = \lfloor T/2\rfloor` for each :math:`T`.
+        iterates after the start); :math:`0 \le s < T`. ``"tail"``: tail averaging,
+        :math:`s = \lfloor T/2\rfloor` for each :math:`T`; ``"last"``: :math:`s = T - 1`, the last
+        iterate alone.
 
     Returns
     -------
@@ -115,12 +115,15 @@ def averaged_excess(X: Array, y: Array, theta0: Array, lr: float, steps: int | S
     lr = _check_lr(func, lr, A)
     many = not np.isscalar(steps)
     Ts = [check_number(func, "steps", T, COUNT) for T in (steps if many else [steps])]
-    tail = check_flag(func, "tail", tail)
-    starts = [T // 2 if tail else check_number(func, "start", start, INDEX) for T in Ts]
+    if isinstance(start, str):
+        check_choice(func, "start", start, ("tail", "last"))
+        starts = [T // 2 if start == "tail" else T - 1 for T in Ts]
+    else:
+        starts = [check_number(func, "start", start, INDEX)] * len(Ts)
     for T, s in zip(Ts, starts, strict=True):
         if not s < T:
             fail(func, "start", f"below steps (= {T})", s,
-                 "Use 0 for the average of all iterates, or tail=True for the last half.")
+                 "Use 0 for the average of all iterates, or start='tail' for the last half.")
     before, inside = _affine_maps(A, g, H, lr)
     e0 = theta0 - least_squares_solution(np.asarray(X, float), np.asarray(y, float))
     z0 = np.concatenate([e0, np.outer(e0, e0).ravel(), np.zeros(2 * d * d + d), [1.0]])
