@@ -125,3 +125,17 @@ def test_bad_arguments_raise_the_template_message():
         averaged_runs(X, y, np.zeros(2), 0.01, [5, 5], [0, 1])
     with pytest.raises(ValidationError, match=r"averaged_runs: 'seeds' must be at least two"):
         averaged_runs(X, y, np.zeros(2), 0.01, [5], [0])
+
+
+def test_averages_are_minimizes_averages():
+    """average=True is the Polyak-Ruppert average, average=k+1 the average after k updates."""
+    X, y = reference_data()
+    runs = averaged_runs(X, y, np.zeros(2), 0.02, [30, 60], [5, 6])
+    star = least_squares_solution(X, y)
+    H = 2 / 3 * X.T @ X
+    for k, seed in enumerate((5, 6)):
+        full = sgdteach.minimize(X, y, np.zeros(2), lr=0.02, epochs=20, seed=seed, average=True)
+        tail = sgdteach.minimize(X, y, np.zeros(2), lr=0.02, epochs=20, seed=seed, average=31)
+        for h, value in ((full, runs.average[k, 1]), (tail, runs.tail[k, 1])):
+            assert 0.5 * (h.theta - star) @ H @ (h.theta - star) == pytest.approx(value,
+                                                                                 rel=1e-12)
