@@ -139,3 +139,17 @@ def test_averages_are_minimizes_averages():
         for h, value in ((full, runs.average[k, 1]), (tail, runs.tail[k, 1])):
             assert 0.5 * (h.theta - star) @ H @ (h.theta - star) == pytest.approx(value,
                                                                                  rel=1e-12)
+
+
+def test_logistic_minimizer_is_scikit_learns():
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    from sgdteach.course.beyond_floor import logistic_minimizer
+    from sgdteach.datasets import make_classification
+
+    X, y, _ = make_classification(300, 3, separation=1.0, seed=4)
+    ours = logistic_minimizer(X, y)
+    ref = linear_model.LogisticRegression(C=np.inf, fit_intercept=False, tol=1e-12,
+                                          max_iter=10_000).fit(X, y).coef_[0]
+    assert np.allclose(ours, ref, atol=1e-6)
+    g = X.T @ (-y / (1 + np.exp(y * (X @ ours)))) / len(y)    # the gradient vanishes at ours
+    assert np.linalg.norm(g) < 1e-12

@@ -9,7 +9,8 @@ tail average of the last half :math:`\frac1{t - \lfloor t/2\rfloor}\sum_{s>t/2}\
 exponential moving average :math:`\tilde\theta_t = \beta\tilde\theta_{t-1} + (1 - \beta)\theta_t`
 (:math:`\tilde\theta_0 = \theta_0`). Their exact expectations are in :mod:`.averaged_moments`.
 
-:func:`log_rate` fits the straight line of :math:`\log_{10}\lVert\theta - \theta^*\rVert` against
+:func:`logistic_minimizer` is the reference :math:`\theta^*` of (unpenalised) logistic regression,
+by Newton's method. :func:`log_rate` fits the straight line of :math:`\log_{10}\lVert\theta - \theta^*\rVert` against
 gradient evaluations: the linear (geometric) rate of a run.
 """
 
@@ -24,7 +25,7 @@ from .._types import Array
 from .._validation import COUNT, POSITIVE, UNIT, check_data, check_number, check_vector, fail
 from ..losses import least_squares_solution
 
-__all__ = ["AveragedRuns", "averaged_runs", "log_rate"]
+__all__ = ["AveragedRuns", "averaged_runs", "log_rate", "logistic_minimizer"]
 
 ESTIMATES = ("last", "average", "tail", "ema")
 CHUNK = 4096            # steps whose rows are gathered at once
@@ -168,3 +169,49 @@ def log_rate(samples_seen: Array, distances: Array, *, floor: float = 1e-12) -> 
         fail(func, "distances", "above floor at two record points at least", dist,
              "Record more often, or lower floor.")
     return float(np.polyfit(n[used], np.log10(dist[used]), 1)[0])
+
+
+def logistic_minimizer(X: Array, y: Array, *, iterations: int = 30) -> Array:
+    r"""The minimiser of the mean logistic loss
+    :math:`J(\theta) = \frac1m\sum_i\log(1 + e^{-y_ix_i^\top\theta})` (labels :math:`\pm1`,
+    data not separable), by Newton's method from :math:`\theta = 0`:
+
+    .. math::
+
+        \theta \leftarrow \theta - \nabla^2J(\theta)^{-1}\nabla J(\theta), \qquad
+        \nabla^2J = \tfrac1m X^\top\operatorname{diag}(p_i(1 - p_i))X,
+
+    :math:`p_i = 1/(1 + e^{y_ix_i^\top\theta})`; quadratic convergence near :math:`\theta^*`
+    makes ``iterations`` (30) ample when the loss has a minimiser.
+
+    Parameters
+    ----------
+    X : array, shape (m, d)
+    y : array, shape (m,), labels in {-1, +1}
+
+    Returns
+    -------
+    array, shape (d,)
+
+    Examples
+    --------
+    Two rows with both labels at the same point: :math:`\theta^* = 0`.
+
+    >>> logistic_minimizer(np.array([[1.0], [1.0]]), np.array([1.0, -1.0]))
+    array([0.])
+    """
+    func = "logistic_minimizer"
+    X, y = check_data(func, X, y)
+    if not np.isin(y, (-1.0, 1.0)).all():
+        fail(func, "y", "labels in {-1, +1}", np.unique(y)[:5], "Map 0/1 labels with 2 * y - 1.")
+    iterations = check_number(func, "iterations", iterations, COUNT)
+    theta = np.zeros(X.shape[1])
+    for _ in range(iterations):
+        p = 0.5 * (1.0 - np.tanh(0.5 * y * (X @ theta)))            # 1 / (1 + e^{y x.theta})
+        grad = -(X.T @ (y * p)) / len(y)
+        hess = (X.T * (p * (1.0 - p))) @ X / len(y)
+        theta = theta - np.linalg.solve(hess, grad)
+    if not np.all(np.isfinite(theta)):
+        fail(func, "X", "data that the logistic loss has a minimiser for (not separable)", X,
+             "Check the classes overlap; separable data have no finite minimiser.")
+    return theta

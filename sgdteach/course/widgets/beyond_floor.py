@@ -16,6 +16,7 @@ The figure is built once; a redraw replaces the lines' data.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -38,9 +39,13 @@ CONTROL_NAMES = {   # the controls' accessible names (what a screen reader annou
 }
 
 
+@lru_cache(maxsize=8)
 def run_floor_methods(lr: float, epochs: int, seed: int
                       ) -> dict[str, History | DivergenceError]:
-    """The four runs by name; a run that diverges is replaced by its :class:`DivergenceError`."""
+    """The four runs by name; a run that diverges is replaced by its :class:`DivergenceError`.
+
+    Cached (the last 8 settings): the widget's first draw repeats the static figure's runs.
+    The results are shared, so treat them as read-only."""
     from ...descent import minimize
     from ...variance_reduction import variance_reduced
 
