@@ -4,7 +4,6 @@ documented ones, a diverged run is reported, and moving a control redraws with t
 
 import re
 
-import numpy as np
 import pytest
 
 pytest.importorskip("ipywidgets")

@@ -113,8 +113,9 @@ def averaged_excess(X: Array, y: Array, theta0: Array, lr: float, steps: int | S
     d = H.shape[0]
     theta0 = check_vector(func, "theta0", theta0, d, length_name="one entry per column of X")
     lr = _check_lr(func, lr, A)
-    many = not np.isscalar(steps)
-    Ts = [check_number(func, "steps", T, COUNT) for T in (steps if many else [steps])]
+    many = not isinstance(steps, (int, np.integer))
+    given: Sequence[int] = steps if isinstance(steps, Sequence | np.ndarray) else [steps]
+    Ts = [check_number(func, "steps", T, COUNT) for T in given]
     if isinstance(start, str):
         check_choice(func, "start", start, ("tail", "last"))
         starts = [T // 2 if start == "tail" else T - 1 for T in Ts]

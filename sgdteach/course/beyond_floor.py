@@ -9,9 +9,10 @@ tail average of the last half :math:`\frac1{t - \lfloor t/2\rfloor}\sum_{s>t/2}\
 exponential moving average :math:`\tilde\theta_t = \beta\tilde\theta_{t-1} + (1 - \beta)\theta_t`
 (:math:`\tilde\theta_0 = \theta_0`). Their exact expectations are in :mod:`.averaged_moments`.
 
-:func:`logistic_minimizer` is the reference :math:`\theta^*` of (unpenalised) logistic regression,
-by Newton's method. :func:`log_rate` fits the straight line of :math:`\log_{10}\lVert\theta - \theta^*\rVert` against
-gradient evaluations: the linear (geometric) rate of a run.
+:func:`logistic_minimizer` is the reference :math:`\theta^*` of (unpenalised) logistic
+regression, by Newton's method. :func:`log_rate` fits the straight line of
+:math:`\log_{10}\lVert\theta - \theta^*\rVert` against gradient evaluations: the linear
+(geometric) rate of a run.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ def averaged_runs(X: Array, y: Array, theta0: Array, lr: float, steps: Sequence[
     theta = np.tile(theta0, (len(seeds), 1))
     total = np.zeros_like(theta)
     ema = theta.copy()
-    out = {name: [] for name in ESTIMATES}
+    out: dict[str, list[Array]] = {name: [] for name in ESTIMATES}
 
     def excess(theta_: Array) -> Array:
         e = theta_ - star

@@ -11,6 +11,6 @@ from .methods import draw_methods, methods_widget
 from .network import draw_network, network_widget
 from .optimizers import draw_optimizers, optimizers_widget
 
-__all__ = ["CourseWidget", "render_png", "draw_floor_methods", "floor_methods_widget", "draw_methods", "methods_widget", "draw_network",
-           "network_widget", "draw_schedules",
+__all__ = ["CourseWidget", "render_png", "draw_floor_methods", "floor_methods_widget",
+           "draw_methods", "methods_widget", "draw_network", "network_widget", "draw_schedules",
            "schedules_widget", "draw_optimizers", "optimizers_widget"]

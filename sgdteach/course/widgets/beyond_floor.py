@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..._validation import COUNT, POSITIVE, Interval, check_choice, check_number
+from ..._validation import POSITIVE, Interval, check_choice, check_number
 from ...history import DivergenceError, History
 from ._base import CourseWidget, label_style, slider_style
 from .methods import START, WINDOW, course_problem
@@ -130,7 +130,7 @@ class FloorMethodsFigure:
         for (name, h), text in zip(runs.items(), self.legend.get_texts(), strict=True):
             ok = isinstance(h, History)
             curve = self.curves[name]
-            if ok:
+            if isinstance(h, History):
                 excess = np.maximum(h.loss - self.loss_star, EXCESS_RANGE[0])
                 curve.set_data(h.samples_seen, excess)
                 most = max(most, int(h.samples_seen[-1]))
