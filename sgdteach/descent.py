@@ -16,7 +16,8 @@ record points and divergence checks left out, :func:`descend` is::
         g = loss.grad(theta, X_B, y_B)
         step, state = optimizer.update(g, state, alpha)
         theta -= step
-        mean.add(theta, samples)      # with average=k: θ̄ ← θ̄ + (θ − θ̄)/(t − t₀ + 1)
+        if average:   # θ̄ ← θ̄ + (θ − θ̄)/(t − t₀ + 1), once `average` samples are seen
+            mean.add(theta, samples_seen)
 
 Plain SGD on single rows (``batch_size=1``) takes the same step in fewer numpy calls:
 ``theta -= loss.grad_one(theta, x_i, y_i, alpha)``, :math:`\alpha_t` folded into the one

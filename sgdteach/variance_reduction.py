@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ._types import Array
-from ._validation import COUNT, check_choice, check_data, check_number
+from ._validation import COUNT, check_choice, check_data, check_number, fail
 from .descent import CHECK_EVERY, Prepared, prepare
 from .history import History, Recorder, diverged
 from .losses import Loss
@@ -81,7 +81,7 @@ def variance_reduced(X: Array, y: Array, theta0: Array | None = None, *, method:
     loss : a loss name or a :class:`~sgdteach.losses.Loss` (smooth for the theory to hold).
     seed : None, an int or a Generator: the examples, drawn uniformly with replacement, each
         epoch's at once (``rng.integers(n, size=steps)``).
-    inner_steps : SVRG's steps per snapshot, ``n`` when omitted (ignored by SAGA).
+    inner_steps : SVRG's steps per snapshot, ``n`` when omitted (SAGA takes none: ``n``).
     record_every : steps between record points; ``None``: once per epoch.
 
     Returns
@@ -109,6 +109,9 @@ def variance_reduced(X: Array, y: Array, theta0: Array | None = None, *, method:
     n, d = X.shape
     check_choice(func, "method", method, METHODS)
     epochs = check_number(func, "epochs", epochs, COUNT)
+    if method == "saga" and inner_steps is not None:
+        fail(func, "inner_steps", "None for method='saga' (its epoch is n steps)", inner_steps,
+             "Leave it out, or use method='svrg'.")
     m = n if inner_steps is None else check_number(func, "inner_steps", inner_steps, COUNT)
     per_epoch = m if method == "svrg" else n
     run = prepare(func, theta0, d, loss=loss, lr=lr, optimizer="sgd", seed=seed,

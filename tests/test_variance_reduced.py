@@ -61,9 +61,9 @@ def test_saga_and_svrg_agree_with_sklearn_logistic_saga(logistic_data):
         sk = linear_model.LogisticRegression(solver="saga", C=np.inf, fit_intercept=False,
                                              tol=1e-14, max_iter=100_000,
                                              random_state=0).fit(X, y)
-    saga = variance_reduced(X, y, method="saga", loss="logistic", lr=1 / (3 * L_max), epochs=50,
+    saga = variance_reduced(X, y, method="saga", loss="logistic", lr=1 / (3 * L_max), epochs=40,
                             seed=2)
-    svrg = variance_reduced(X, y, method="svrg", loss="logistic", lr=1 / (4 * L_max), epochs=25,
+    svrg = variance_reduced(X, y, method="svrg", loss="logistic", lr=1 / (4 * L_max), epochs=15,
                             seed=2)
     for h in (saga, svrg):
         np.testing.assert_allclose(h.theta, sk.coef_.ravel(), rtol=0, atol=1e-6)
@@ -111,6 +111,7 @@ def test_divergence_is_reported_with_the_bound(lsq, method):
     (dict(epochs=0), ValueError, "epochs"),
     (dict(inner_steps=0), ValueError, "inner_steps"),
     (dict(inner_steps=2.5), TypeError, "inner_steps"),
+    (dict(method="saga", inner_steps=10), ValueError, "inner_steps"),
     (dict(record_every=0), ValueError, "record_every"),
     (dict(seed="x"), TypeError, "seed"),
 ])

@@ -26,6 +26,8 @@
   (expected excess split into bias and noise, the stationary floor).
 * :mod:`.reshuffling`: the exact epoch-end excess of random reshuffling (all orders enumerated).
 * :mod:`.network_runs`: the small network's training runs.
+* :mod:`.averaging`: the exact error of averaged and last-iterate SGD on a noisy quadratic, and
+  SVRG's and SAGA's rate bounds.
 * :mod:`.widgets`: the interactive widgets (ipywidgets), thin builders over the above.
 
 Each submodule is imported on first use (``sgdteach.course.plotting``), so importing this package
@@ -39,6 +41,7 @@ from typing import TYPE_CHECKING
 from .. import _lazy
 
 if TYPE_CHECKING:
+    from . import averaging as averaging
     from . import batch_tuning as batch_tuning
     from . import claims as claims
     from . import curvature as curvature
@@ -60,7 +63,7 @@ if TYPE_CHECKING:
     from . import tuning as tuning
     from . import widgets as widgets
 
-_SUBMODULES = ("batch_tuning", "claims", "curvature", "experiments", "model_selection",
+_SUBMODULES = ("averaging", "batch_tuning", "claims", "curvature", "experiments", "model_selection",
                "momentum_rates", "network_runs", "noise_floor", "path_loss", "plotting", "race",
                "regularisation", "reshuffling", "robust_tuning", "sgd_moments", "stability",
                "timing", "toolbox", "tuning", "widgets")
