@@ -28,7 +28,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -47,8 +46,9 @@ from .report.gradebook import (
 )
 from .report.progress import Progress
 from .report.summary import sandbox_sentence, write_summary
+from .rundir import RunFolder, clean_dead
 from .sandbox import bwrap
-from .sandbox.confine import cleanup_leftovers
+from .sandbox.confine import NO_CPU_LIMIT, cleanup_leftovers
 from .shard import Shard, select
 
 
@@ -122,7 +122,15 @@ def run_worker(job: Job, deadline: float, tries: int = 2) -> Result:
     """Grade one submission in a worker process; a worker killed before it wrote its result is
     tried once more, then reported as the submission's failure (``kernel_died``: only a hostile
     or crashing submission kills it), and one that hangs past ``deadline`` is ``timeout``.
-    ``error`` is left for a grader bug the worker reported itself."""
+    ``error`` is left for a grader bug the worker reported itself. The worker's folder (its
+    staged copy of the submission's folder included) is removed when it is done."""
+    try:
+        return _tries(job, deadline, tries)
+    finally:
+        shutil.rmtree(job.workdir, ignore_errors=True)
+
+
+def _tries(job: Job, deadline: float, tries: int) -> Result:
     for attempt in range(1, tries + 1):
         result = _worker(job, deadline)
         if result is not None:
@@ -147,6 +155,7 @@ def _worker(job: Job, deadline: float) -> Result | None:
     env = dict(os.environ)
     root = package_root()   # the sgdteach the grader itself runs
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    env.setdefault("MALLOC_ARENA_MAX", "2")   # the worker's address-space limit counts arenas
     with open(log_file, "wb") as log:
         proc = subprocess.Popen([sys.executable, "-m", "sgdteach.grading.worker.runner",
                                  str(job_file)],
@@ -214,7 +223,8 @@ class Grader:
                      feedback_markdown(result, self.args.source))
         sandbox = result.get("sandbox") or {}
         weak = ([sandbox.get("confinement", "")] if sandbox.get("confined") is False else []) + \
-            [f"{limit} not applied" for limit in sandbox.get("limits_refused", [])]
+            [f"{limit} not applied" for limit in sandbox.get("limits_refused", [])] + \
+            ([NO_CPU_LIMIT] if sandbox.get("cpu_limited") is False else [])
         if weak and not self.warned:   # once per run: the system lacks a protection
             self.warned = True
             print(f"grade: warning: {'; '.join(weak)}", file=sys.stderr)
@@ -242,7 +252,10 @@ class Grader:
         progress = Progress(len(todo))
         deadline = 90 + self.args.notebook_timeout
         errors = 0
-        tmp = Path(tempfile.mkdtemp(prefix="sgdteach-grade-"))
+        if dead := clean_dead():
+            print(f"grade: removed {len(dead)} folder(s) of killed grading runs", file=sys.stderr)
+        run_folder = RunFolder()   # locked: a later run cleans it only if this one is gone
+        tmp = run_folder.path
         pool = ThreadPoolExecutor(max_workers=self.args.jobs)
         try:
             futures = [pool.submit(run_worker, self.job(i, k, tmp), deadline)
@@ -264,7 +277,7 @@ class Grader:
         finally:
             pool.shutdown(wait=True)
             progress.close()
-            shutil.rmtree(tmp, ignore_errors=True)
+            run_folder.close()
         results = [r for k in sorted(self.rows)
                    if (r := read_json(self.paths.feedback / f"{self.paths.name(k)}.json", None))]
         write_summary(self.paths.summary, results, self.grade_ids,
