@@ -77,12 +77,13 @@ display({'application/json': value}, raw=True)
 """
 BUSY = """
 import subprocess, sys, time
-busy = [subprocess.Popen([sys.executable, '-c', 'while True: pass']) for _ in range(20)]
-time.sleep(8)
+busy = [subprocess.Popen([sys.executable, '-c', 'while True: pass'], start_new_session=True)
+        for _ in range(20)]   # a session each: Linux's autogroups would otherwise share them
+time.sleep(15)
 """
-# ~3 s of CPU once the busy processes run: 30 s with 1/21 of two cores, past --timeout 20
-SLOW_BUT_CORRECT = ("import time; time.sleep(6)",
-                    "_total = sum(i * i for i in range(30_000_000))")
+# ~2 s of CPU once the busy processes run: over 20 s with 1/21 of two cores, past --timeout 20
+SLOW_BUT_CORRECT = ("import time; time.sleep(8)",
+                    "_total = sum(i * i for i in range(20_000_000))")
 FD1 = """
 import os, time
 for _ in range(64):
@@ -136,7 +137,7 @@ def run(tmp_path_factory):
     tmp = base / "tmp"
     tmp.mkdir()
     cases = {   # sorted: the first two run side by side under --jobs 2
-        "a_busy": attack(BUSY, "import time; time.sleep(8)"),
+        "a_busy": attack(BUSY, "import time; time.sleep(15)"),
         "b_neighbour": attack(*SLOW_BUT_CORRECT),
         "c_json_bomb": attack(JSON_BOMB),
         "d_big_int": attack(BIG_INT),
