@@ -156,3 +156,18 @@ def test_a_cgroup_limits_cpu_where_the_system_lets_it():
     finally:
         group.close()
     assert any("cpu" in limit for limit in group.limits)
+
+
+def test_a_missing_cpu_limit_is_stated_in_the_row(tmp_path, monkeypatch):
+    from sgdteach.grading.contract import Job
+    from sgdteach.grading.sandbox import confine
+
+    monkeypatch.setattr(cgroups, "create", lambda *a, **k: None)
+    job = Job.at(tmp_path, key="k", path="p", source="s", timeout=1, notebook_timeout=1,
+                 sandbox="landlock")
+    conf = confine.prepare(job, tmp_path, tmp_path)
+    try:
+        described = conf.describe()
+    finally:
+        conf.close()
+    assert described["cpu_limited"] is False and confine.NO_CPU_LIMIT in described["missing"]

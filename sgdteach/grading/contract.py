@@ -59,7 +59,6 @@ class Job:
     sandbox: Mode = DEFAULT_MODE
     disk_mb: int = 256      # the tmpfs under bwrap (and so part of the cgroup's memory)
     max_tasks: int = 40     # processes and threads of the kernel
-    cpus: float = 1.0       # CPU time of all the kernel's processes together (a cgroup)
     grader_pid: int = 0     # the worker dies with this process (0: no one)
     exclude: tuple[str, ...] = ()   # the grader's outputs, never copied into the sandbox
 
@@ -113,7 +112,7 @@ class SandboxReport(TypedDict, total=False):
     layers: list[str]       # what held, e.g. "bubblewrap (...)", "cgroup 2 (...)"
     missing: list[str]      # what this mode lacks, in words for the instructor
     cgroup: Cgroup
-    cpu_limited: bool       # whether the kernel's processes shared Job.cpus CPUs (a cgroup)
+    cpu_limited: bool       # whether the kernel's processes shared confine.KERNEL_CPUS CPUs
 
 
 class Question(TypedDict):

@@ -13,7 +13,10 @@ sandboxed kernel in a temporary copy of its folder; this process only schedules 
 a last-resort deadline on each, and writes the gradebook, the feedback files and the class summary
 (:mod:`~sgdteach.grading.report.gradebook`). Every submission gets exactly one row, whatever
 happened to
-it. A re-run skips submissions whose file and source are unchanged since they were graded (and did
+it. The workers' folders (each a staged copy of its submission's folder) live in one temporary
+folder per run, locked by the run (:mod:`~sgdteach.grading.rundir`): each is removed as soon as
+its submission is graded, and a later run removes what a killed run left. A re-run skips
+submissions whose file and source are unchanged since they were graded (and did
 not end in ``error``), unless ``--redo``. The exit code is 0 when every submission was graded
 (whatever its score), 1 when some ended in ``error``, 2 for unusable arguments.
 """
@@ -122,15 +125,7 @@ def run_worker(job: Job, deadline: float, tries: int = 2) -> Result:
     """Grade one submission in a worker process; a worker killed before it wrote its result is
     tried once more, then reported as the submission's failure (``kernel_died``: only a hostile
     or crashing submission kills it), and one that hangs past ``deadline`` is ``timeout``.
-    ``error`` is left for a grader bug the worker reported itself. The worker's folder (its
-    staged copy of the submission's folder included) is removed when it is done."""
-    try:
-        return _tries(job, deadline, tries)
-    finally:
-        shutil.rmtree(job.workdir, ignore_errors=True)
-
-
-def _tries(job: Job, deadline: float, tries: int) -> Result:
+    ``error`` is left for a grader bug the worker reported itself."""
     for attempt in range(1, tries + 1):
         result = _worker(job, deadline)
         if result is not None:
@@ -244,6 +239,15 @@ class Grader:
                       sandbox=a.sandbox, disk_mb=a.disk_mb, grader_pid=os.getpid(),
                       exclude=tuple(str(p.resolve()) for p in self.paths.outputs()))
 
+    @staticmethod
+    def grade_one(job: Job, deadline: float) -> Result:
+        """:func:`run_worker`, then the worker's folder (its staged copy of the submission's
+        folder included) is removed."""
+        try:
+            return run_worker(job, deadline)
+        finally:
+            shutil.rmtree(job.workdir, ignore_errors=True)
+
     def run(self, keys: list[str]) -> int:
         todo = self.pending(keys)
         print(f"grade: {len(todo)} of {len(keys)} submission(s) to grade"
@@ -258,7 +262,7 @@ class Grader:
         tmp = run_folder.path
         pool = ThreadPoolExecutor(max_workers=self.args.jobs)
         try:
-            futures = [pool.submit(run_worker, self.job(i, k, tmp), deadline)
+            futures = [pool.submit(self.grade_one, self.job(i, k, tmp), deadline)
                        for i, k in enumerate(todo)]
             for future in as_completed(futures):
                 result = future.result()

@@ -6,7 +6,8 @@ its PID in. The lock dies with the process, ``kill -9`` included, so :func:`clea
 every grader at start-up — removes exactly the folders of runs that are gone (their cgroups and
 socket folders first, :func:`~sgdteach.grading.sandbox.confine.cleanup_leftovers`); a live
 run's folder, or a folder without the marker (another program's, an older grader's), is left
-alone. Each submission's own folder is removed as soon as it is graded (``grade.run_worker``).
+alone. Each submission's own folder is removed as soon as it is graded
+(``grade.Grader.grade_one``).
 """
 
 from __future__ import annotations

@@ -187,7 +187,7 @@ def _v1(name: str, memory: int, tasks: int, cpus: float) -> Cgroup | None:
                 ("cpu", [("cpu.cfs_period_us", str(PERIOD_US), ""),
                          ("cpu.cfs_quota_us", str(_quota(cpus)),
                           f"cpu.cfs_quota_us={_quota(cpus)} ({cpus:g} CPU)")] if cpus else [])):
-            if controller not in options or controller not in own:
+            if not settings or controller not in options or controller not in own:
                 continue
             d = _make(_below(mount, root, own[controller]), name)
             if d is None:

@@ -30,6 +30,7 @@ from . import launcher as sandbox
 _JOIN = ('for f; do [ "$f" = -- ] && break; echo $$ > "$f" || exit 97; shift; done; shift; '
          'exec "$@"')
 _KERNEL_ARGS = ["-f", "{connection_file}", "--HistoryManager.hist_file=:memory:"]
+KERNEL_CPUS = 1.0   # CPU time of all of a kernel's processes together (a cgroup)
 NO_CPU_LIMIT = ("no CPU limit per kernel (no cgroup cpu controller the grader can write): a "
                 "submission's processes can slow its neighbours into timeouts")
 
@@ -102,7 +103,8 @@ class Confinement:
 def _cgroup(job: Job, name: str) -> cgroups.Cgroup | None:
     """A cgroup for the kernel: its memory and its disk (the bwrap tmpfs is memory), tasks,
     CPU time."""
-    return cgroups.create(name, (job.memory_mb + job.disk_mb) * 2**20, job.max_tasks, job.cpus)
+    return cgroups.create(name, (job.memory_mb + job.disk_mb) * 2**20, job.max_tasks,
+                          KERNEL_CPUS)
 
 
 def prepare(job: Job, stage: Path, scratch: Path, attempt: int = 1) -> Confinement:
