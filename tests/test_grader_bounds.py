@@ -129,7 +129,11 @@ def test_the_capped_pipe_keeps_the_cap_and_counts_the_rest():
 def test_a_dead_runs_folder_is_removed_a_live_one_kept(tmp_path, monkeypatch):
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     other = tmp_path / f"{rundir.PREFIX}not-ours"   # no marker: never touched
-    other.mkdir()
+    other.mkdir(mode=0o700)
+    planted = tmp_path / f"{rundir.PREFIX}planted"   # a marker, but not private: never touched
+    planted.mkdir(mode=0o755)
+    planted.chmod(0o755)
+    (planted / rundir.LOCK).write_text("1\n")
     code = ("import sys, time; sys.path.insert(0, sys.argv[1]); import tempfile; "
             "tempfile.tempdir = sys.argv[2]; from sgdteach.grading.rundir import RunFolder; "
             "RunFolder(); print('ready', flush=True); time.sleep(60)")
@@ -144,7 +148,7 @@ def test_a_dead_runs_folder_is_removed_a_live_one_kept(tmp_path, monkeypatch):
     child.stdout.close()
     dead = rundir.clean_dead()
     assert len(dead) == 1 and not dead[0].exists()
-    assert mine.path.exists() and other.exists()
+    assert mine.path.exists() and other.exists() and planted.exists()
     mine.close()
     assert not mine.path.exists()
 

@@ -5,8 +5,9 @@ A run keeps its workers' folders (job, log, staged copy of the submission's fold
 its PID in. The lock dies with the process, ``kill -9`` included, so :func:`clean_dead` — run by
 every grader at start-up — removes exactly the folders of runs that are gone (their cgroups and
 socket folders first, :func:`~sgdteach.grading.sandbox.confine.cleanup_leftovers`); a live
-run's folder, or a folder without the marker (another program's, an older grader's), is left
-alone. Each submission's own folder is removed as soon as it is graded
+run's folder, or a folder without the marker (another program's, an older grader's) or not
+private to this user (what ``mkdtemp`` makes: its ``leftovers.json`` names what to remove), is
+left alone. Each submission's own folder is removed as soon as it is graded
 (``grade.Grader.grade_one``).
 """
 
@@ -16,6 +17,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -36,6 +38,10 @@ def clean_dead(base: Path | None = None) -> list[Path]:
     removed = []
     for folder in sorted(Path(base or tempfile.gettempdir()).glob(f"{PREFIX}*")):
         try:
+            info = folder.lstat()
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or \
+                    info.st_mode & 0o077:   # not made by mkdtemp for this user: never trusted
+                continue
             fd = os.open(folder / LOCK, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
         except OSError:
             continue   # no marker: not a run of ours, or one still being created
