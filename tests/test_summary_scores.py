@@ -4,6 +4,7 @@ checked against values computed by hand (and numpy's percentile definition of th
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sgdteach.grading.report.summary import BINS, chart_png, distribution, percents, write_summary
 
@@ -31,6 +32,7 @@ def test_distribution_line_has_mean_median_and_histogram():
     assert BINS[0] == 0 and BINS[-1] == 100 and len(BINS) == 11
 
 
+@pytest.mark.figures   # writes the chart
 def test_summary_markdown_shows_the_distribution_and_keeps_the_outcomes(tmp_path):
     base = tmp_path / "gradebook_summary"
     write_summary(base, CLASS, ["q"])
@@ -41,6 +43,7 @@ def test_summary_markdown_shows_the_distribution_and_keeps_the_outcomes(tmp_path
     assert base.with_suffix(".png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.figures
 def test_chart_with_distribution_is_wider_than_without():
     from io import BytesIO
 
