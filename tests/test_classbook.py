@@ -149,3 +149,15 @@ def test_a_file_that_is_no_gradebook_is_refused(tmp_path, capsys):
     bad.write_text("a,b\n1,2\n", encoding="utf-8")
     assert cli(["gradebook", str(bad), "--out", str(tmp_path / "c.csv")]) == 2
     assert "must be a gradebook written by grade" in capsys.readouterr().err
+
+
+def test_an_output_never_overwrites_an_input(klass, capsys):
+    tmp, ex02, ex03, roster = klass
+    before = Path(ex02).read_bytes()
+    assert cli(["gradebook", ex02, ex03, "--out", ex02]) == 2
+    assert cli(["gradebook", ex02, "--out", str(tmp / "c.csv"), "--roster", str(roster),
+                "--canvas", str(roster)]) == 2
+    assert cli(["gradebook", ex02, "--out", str(tmp / "c.csv"), "--moodle", str(tmp / "c.csv")]) \
+        == 2
+    assert "must be a new file" in capsys.readouterr().err
+    assert Path(ex02).read_bytes() == before and not (tmp / "c.csv").exists()

@@ -179,9 +179,23 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def check_outputs(args: argparse.Namespace) -> None:
+    """``--out``, ``--canvas`` and ``--moodle`` are three different files, none an input."""
+    inputs = {Path(s.rpartition("=")[2]).resolve() for s in args.gradebooks}
+    inputs |= {Path(args.roster).resolve()} if args.roster else set()
+    seen: set[Path] = set()
+    for flag, path in (("--out", args.out), ("--canvas", args.canvas), ("--moodle", args.moodle)):
+        if path and (Path(path).resolve() in inputs | seen):
+            fail("gradebook", flag, "a new file, not an input gradebook, the roster or another "
+                 "output", path, "Write the class gradebook and exports beside the inputs, "
+                 "e.g. --out results/class.csv.")
+        seen |= {Path(path).resolve()} if path else set()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     try:
+        check_outputs(args)
         book = combine(args.gradebooks, Roster.read(args.roster), args.root)
     except ValidationError as exc:
         print(exc, file=sys.stderr)
