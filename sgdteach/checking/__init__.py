@@ -22,6 +22,7 @@ from .finite_differences import check_gradient, numerical_gradient
 from .gradient import check_squared_error_cost, check_squared_error_gradient
 from .minibatch import check_minibatch_sgd, check_minibatches
 from .optimizers import check_adam_step, check_momentum_step
+from .own import compare_with_solution
 from .schedule import check_invscaling, check_step_decay
 from .sgd import check_sgd, check_sgd_step
 
@@ -42,6 +43,7 @@ __all__ = [
     "check_sgd_step",
     "check_squared_error_cost",
     "check_squared_error_gradient",
+    "compare_with_solution",
     "check_step_decay",
     "numerical_gradient",
     "parse_mistake",

@@ -27,17 +27,22 @@ from pathlib import Path
 
 from .._files import write_atomic
 from ..tools.nbexec import VOLATILE_CELL_KEYS, VOLATILE_NOTEBOOK_KEYS
-from .markup import MarkupError, learner_source, role, validate
+from .markup import MarkupError, grade_id, learner_source, role, validate
 
 
 def make_exercise(solution, name: str = "notebook"):
     """The released version of a solution notebook node (the input is left unchanged)."""
+    from .worker.judging import plan
+    from .worker.own import Trusted
+
     validate(solution, name)
+    plans = plan(solution, name)   # every test cell as the grader will read it, or refused here
+    released = Trusted(solution).released(plans)   # own cells: the visible expected values
     nb = copy.deepcopy(solution)
     for key in VOLATILE_NOTEBOOK_KEYS:
         nb.metadata.pop(key, None)
     for cell in nb.cells:
-        cell.source = learner_source(cell)
+        cell.source = released.get(grade_id(cell) or "", None) or learner_source(cell)
         for key in VOLATILE_CELL_KEYS:
             cell.metadata.pop(key, None)
         if cell.cell_type == "code":

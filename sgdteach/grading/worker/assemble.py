@@ -48,8 +48,11 @@ def _fresh(cell: Any) -> Any:
     return out
 
 
-def assemble(source: Any, submission: Any) -> Assembled:
-    """Combine ``source`` (the solution notebook) and ``submission`` (a learner's copy)."""
+def assemble(source: Any, submission: Any, released: dict[str, str] | None = None
+             ) -> Assembled:
+    """Combine ``source`` (the solution notebook) and ``submission`` (a learner's copy);
+    ``released`` gives the exercise text of test cells the release rewrote (an instructor's own
+    cells, with their ``expected=`` values), also not an edit."""
     known = {gid: cell for cell in source.cells if (gid := grade_id(cell))}
     order = [gid for cell in source.cells if (gid := grade_id(cell))]
     notes: list[str] = []
@@ -92,7 +95,8 @@ def assemble(source: Any, submission: Any) -> Assembled:
                     tampered = True
             elif (mine.get("cell_type") != original.get("cell_type")
                   or _normal(mine.get("source", "")) not in (
-                      _normal(learner_source(original)), _normal(original.get("source", "")))):
+                      _normal(learner_source(original)), _normal(original.get("source", "")),
+                      _normal((released or {}).get(gid, original.get("source", ""))))):
                 if is_code:
                     notes.append(f"{kind} cell '{gid}' was edited; the original was run")
                     tampered = True

@@ -36,6 +36,7 @@ from ..outcomes import (
     WRONG,
     raised,
 )
+from . import own
 from .probes import FORMAT, MAX_PROBE_BYTES, MIME
 from .scan import flags
 
@@ -59,7 +60,10 @@ class ProbeCall:
         return f"{self.check}({self.function}, seed={self.seed})"
 
 
-def plan_cell(source: str, gid: str, where: str = "source") -> list[ProbeCall]:
+Plan = list[ProbeCall] | own.OwnPlan | own.AssertPlan
+
+
+def plan_cell(source: str, gid: str, where: str = "source") -> Plan:
     r"""The check calls of one test cell, or :class:`ProbePlanError`.
 
     >>> [c.text() for c in plan_cell("check_sgd(sgd)\ncheck_sgd(sgd, seed=4)", "q")]
@@ -71,13 +75,17 @@ def plan_cell(source: str, gid: str, where: str = "source") -> list[ProbeCall]:
         shown = f" `{code.splitlines()[0][:80]}`" if code else ""
         return ProbePlanError(
             f"{where}, test cell '{gid}':{line}{shown} {why}. A test cell may only import the "
-            "checks and call them, e.g. check_sgd(sgd) or check_sgd(sgd, seed=404): write a "
-            "hidden test as such a call (another seed), not as an assert.")
+            "checks and call them, e.g. check_sgd(sgd) or check_sgd(sgd, seed=404) (a hidden "
+            "test: another seed), or be an instructor's own test: compare_with_solution(fn, "
+            "inputs=[...]) calls, or plain asserts (see the README's 'Writing your own "
+            "exercise').")
 
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
         raise refuse(None, f"is not valid Python ({exc.msg}, line {exc.lineno})") from None
+    if own.is_own(tree):
+        return own.plan_own(tree, source, gid, refuse, CHECKS)
     calls: list[ProbeCall] = []
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and node.module in CHECK_MODULES and not node.level:
@@ -103,7 +111,7 @@ def plan_cell(source: str, gid: str, where: str = "source") -> list[ProbeCall]:
     return calls
 
 
-def plan(nb: Any, where: str = "source") -> dict[str, list[ProbeCall]]:
+def plan(nb: Any, where: str = "source") -> dict[str, Plan]:
     """Every test cell's check calls, by grade_id (``markup.validate`` gives every test cell
     one)."""
     return {cast(str, grade_id(c)): plan_cell(c.get("source", ""), cast(str, grade_id(c)), where)
@@ -119,11 +127,13 @@ def probe_source(calls: list[ProbeCall]) -> str:
     return "\n".join(lines)
 
 
-def prepare(source: Any, built: Any) -> dict[str, list[ProbeCall]]:
+def prepare(source: Any, built: Any) -> dict[str, Plan]:
     """Plan the source's test cells and put the probe cells in place of them in ``built.nb``."""
     plans = plan(source)
     for gid, index in built.tests.items():
-        built.nb.cells[index]["source"] = probe_source(plans[gid])
+        p = plans[gid]
+        built.nb.cells[index]["source"] = probe_source(p) if isinstance(p, list) else \
+            own.probe_source(p)
     return plans
 
 
@@ -217,8 +227,14 @@ def judge_cell(gid: str, calls: list[ProbeCall], outputs: list, reply: dict | No
     return PASSED, "", tampered
 
 
-def score(result: Result, built: Any, plans: dict[str, list[ProbeCall]],
-          replies: dict[int, dict]) -> None:
+def _trusted(trusted: own.Trusted | None) -> own.Trusted:
+    if trusted is None:   # never the assembled notebook: it holds the learner's answers
+        raise RuntimeError("score: an own test cell needs the trusted source (own.Trusted)")
+    return trusted
+
+
+def score(result: Result, built: Any, plans: dict[str, Plan],
+          replies: dict[int, dict], trusted: own.Trusted | None = None) -> None:
     """Fill ``result``'s questions, score, notes, tampered flag and static flags."""
     tests = set(built.tests.values())
     for index, cell in enumerate(built.nb.cells):
@@ -230,12 +246,18 @@ def score(result: Result, built: Any, plans: dict[str, list[ProbeCall]],
     for question in result["questions"]:
         gid = question["grade_id"]
         index = built.tests[gid]
-        outcome, message, tampered = judge_cell(gid, plans[gid],
-                                                built.nb.cells[index].get("outputs"),
-                                                replies.get(index), result["notes"])
+        p, outputs = plans[gid], built.nb.cells[index].get("outputs")
+        if isinstance(p, list):
+            outcome, message, tampered = judge_cell(gid, p, outputs, replies.get(index),
+                                                    result["notes"])
+            share = 1.0 if outcome == PASSED else 0.0
+        else:   # an instructor's own test cell
+            outcome, message, tampered, share = own.judge_cell(
+                gid, p, _records(outputs), replies.get(index), _trusted(trusted),
+                _missing, result["notes"])
         question["outcome"], question["message"] = outcome, message
-        question["points"] = question["max_points"] if outcome == PASSED else 0.0
+        question["points"] = question["max_points"] * share
         result["tampered"] = result["tampered"] or tampered
-    forbidden = sorted({name for calls in plans.values() for c in calls
-                        for name in CHECKS[c.check].forbidden})
+    forbidden = sorted({name for calls in plans.values() if isinstance(calls, list)
+                        for c in calls for name in CHECKS[c.check].forbidden})
     result["flags"] = flags(built, forbidden)

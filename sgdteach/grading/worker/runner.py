@@ -28,7 +28,7 @@ from ..outcomes import NOT_RUN
 from ..report.gradebook import max_score
 from ..sandbox import confine
 from ..sandbox import launcher as sandbox
-from . import judging
+from . import judging, own
 from .assemble import assemble
 from .intake import Rejected, copy_folder, metadata_tampering, read_notebook, resolve
 from .kernel_output import CappedPipe
@@ -161,8 +161,10 @@ def grade(job: Job) -> Result:
     submission, read_notes = read_notebook(real)
     if submission is None:
         return _stopped(result, Status.INVALID_NOTEBOOK, [f"not a valid notebook: {read_notes}"])
+    trusted = own.Trusted(source)   # the instructor's solution, for their own test cells
+    released = trusted.released(judging.plan(source))
     try:
-        built = assemble(source, submission)
+        built = assemble(source, submission, released)
     except Exception as exc:  # a structurally odd notebook nbformat still accepted
         return _stopped(result, Status.INVALID_NOTEBOOK, [f"cannot read cells: {exc}"])
     changed = metadata_tampering(source, submission)
@@ -176,7 +178,7 @@ def grade(job: Job) -> Result:
     client, status, notes, result["sandbox"] = execute(built.nb, job, work, scratch)
     result["status"] = status
     result["notes"] += notes
-    judging.score(result, built, plans, client.replies)   # the probes' records, judged here
+    judging.score(result, built, plans, client.replies, trusted)   # the records, judged here
     for gid, index in built.answers.items():
         reply = client.replies.get(index)
         if reply and reply["status"] != "ok":
