@@ -131,6 +131,14 @@ def test_an_own_exercise_grades_right_named_partial_and_blank(tmp_path):
                for who, r in results.items()}
     assert outcome["no_square"]["ms_test"] == "forgot the square"
     assert outcome["blank"]["ms_test"] == "not attempted"
-    assert outcome["partial"]["ms_test"] == "wrong result"
+    # only case [10.0] fails, where forgetting the square is what the answer does
+    assert outcome["partial"]["ms_test"] == "forgot the square"
+    message = next(q["message"] for q in results["partial"]["questions"]
+                   if q["grade_id"] == "ms_test")
+    assert message.startswith("3 of 4 cases passed. CheckError: compare_with_solution: forgot "
+                              "the square in 'mean_square'. On case 2 of 2: expected 100, "
+                              "received 10."), message
     assert any("'ms_assert' (plain asserts) was judged inside the learner's kernel" in n
                for n in results["right"]["notes"])
+    assert {r["flags"] for r in rows.values()} == {
+        "ms_assert: judged inside the learner's kernel (plain asserts)"}, rows

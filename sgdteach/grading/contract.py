@@ -133,7 +133,8 @@ class Result(TypedDict, total=False):
     score: float
     max_score: float
     notes: list[str]
-    flags: list[str]        # "<cell>: calls <name>", see sgdteach.grading.worker.scan
+    flags: list[str]        # "<cell>: calls <name>" (worker.scan); "<test cell>: judged inside
+    #                         the learner's kernel (plain asserts)" (worker.own.KERNEL_JUDGED)
     sandbox: SandboxReport
     questions: list[Question]
     seconds: float          # the worker's wall time

@@ -83,10 +83,13 @@ def feedback_markdown(result: Result, source: str) -> str:
                       "a check's record was forged, duplicated or emitted outside its test cell. "
                       "The original cells were run and only what your functions returned was "
                       "scored; see the notes below."]
-    if result.get("flags"):
+    from ..worker.own import KERNEL_JUDGED
+
+    library = [f for f in result.get("flags", []) if not f.endswith(KERNEL_JUDGED)]
+    if library:
         lines += ["", "**Flagged for the instructor:** an answer uses the library's own "
                       "implementation of what the exercise asks for: "
-                  + "; ".join(f"`{f}`" for f in result["flags"]) + "."]
+                  + "; ".join(f"`{f}`" for f in library) + "."]
     questions = result.get("questions", [])
     if questions:
         lines += ["", "| question | points | result |", "|---|---|---|"]

@@ -260,4 +260,6 @@ def score(result: Result, built: Any, plans: dict[str, Plan],
         result["tampered"] = result["tampered"] or tampered
     forbidden = sorted({name for calls in plans.values() if isinstance(calls, list)
                         for c in calls for name in CHECKS[c.check].forbidden})
-    result["flags"] = flags(built, forbidden)
+    result["flags"] = flags(built, forbidden) + [
+        f"{gid}: {own.KERNEL_JUDGED}" for gid, p in plans.items()
+        if isinstance(p, own.AssertPlan) and gid in built.tests]

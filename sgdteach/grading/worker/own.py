@@ -16,7 +16,8 @@ r"""The grader side of an instructor's own test cells: ``compare_with_solution``
   observations (:func:`record`); the judge compares them here with the solution's values.
   ``partial=True`` on a call of the cell scores points × share of cases passed.
 * An :class:`AssertPlan` cell runs as written in the learner's kernel; its outcome is that
-  kernel's reply, so the result notes it as judged inside the learner's kernel.
+  kernel's reply, so the gradebook flags it (:data:`KERNEL_JUDGED`, column ``flags``) and
+  the notes say so.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ from ..markup import grade_id, learner_source, role
 from ..outcomes import NOT_ATTEMPTED, PASSED, WRONG, raised
 from .probes import FORMAT, MIME, _Sink
 
+KERNEL_JUDGED = "judged inside the learner's kernel (plain asserts)"
+"""The flag (gradebook column ``flags``) of an assert test cell: its result is what the learner's
+kernel reported, which their code could influence."""
 KEYWORDS = {"inputs", "rtol", "atol", "wrong", "partial"}
 MAX_CASES = 200
 
