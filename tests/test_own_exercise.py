@@ -80,7 +80,8 @@ def test_the_self_check_names_the_first_failing_case_and_passes_a_right_one(caps
      "needs inputs"),
     ("compare_with_solution(mean_square, inputs=[(open('x'),)])", "must be a literal"),
     ("compare_with_solution(mean_square, inputs=[1.0])\nx = 1", "mixes"),
-    ("from sgdteach.checking import check_sgd\ncheck_sgd(sgd)\nassert 1", "mixes"),
+    ("from sgdteach.checking import check_sgd\ncheck_sgd(sgd)\nassert 1", "is not a check call"),
+    ("x = 1", "is not a check call"),
 ])
 def test_release_refuses_a_test_cell_the_grader_would_refuse(tmp_path, test, why):
     path = build(tmp_path)

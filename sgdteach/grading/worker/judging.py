@@ -84,7 +84,7 @@ def plan_cell(source: str, gid: str, where: str = "source") -> Plan:
         tree = ast.parse(source)
     except SyntaxError as exc:
         raise refuse(None, f"is not valid Python ({exc.msg}, line {exc.lineno})") from None
-    if own.is_own(tree):
+    if own.is_own(tree, CHECKS):
         return own.plan_own(tree, source, gid, refuse, CHECKS)
     calls: list[ProbeCall] = []
     for node in tree.body:

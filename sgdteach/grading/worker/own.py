@@ -78,12 +78,12 @@ class AssertPlan:
         return "the cell's asserts"
 
 
-def is_own(tree: ast.Module) -> bool:
-    """Whether a test cell is an instructor's own: it calls ``compare_with_solution`` or asserts
-    without calling any other sgdteach check."""
-    names = {n.func.id for n in ast.walk(tree)
-             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-    return own.NAME in names or any(isinstance(n, ast.Assert) for n in tree.body)
+def is_own(tree: ast.Module, checks: dict) -> bool:
+    """Whether a test cell is an instructor's own: it calls ``compare_with_solution`` or asserts,
+    and names none of the package's ``checks`` (a mix is refused as a check cell)."""
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return not names & set(checks) and (own.NAME in names or any(
+        isinstance(n, ast.Assert) for n in tree.body))
 
 
 def plan_own(tree: ast.Module, source: str, gid: str, refuse: Any,
