@@ -93,12 +93,39 @@ def test_release_refuses_a_test_cell_the_grader_would_refuse(tmp_path, test, why
     assert not (tmp_path / "exercises").exists()
 
 
+def test_release_names_a_solution_that_fails_on_an_input(tmp_path):
+    path = build(tmp_path)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[2].source = nb.cells[2].source.replace("([3.0, -1.0, 0.5],)", "('text',)")
+    nbformat.write(nb, path)
+    with pytest.raises(MarkupError, match="the solution 'mean_square' .* must return a number"):
+        release(tmp_path / "solutions", tmp_path / "exercises")
+
+
+def test_an_assert_cell_is_judged_by_the_learners_kernel_reply():
+    from sgdteach.grading.worker.judging import _missing
+    from sgdteach.grading.worker.own import AssertPlan, judge_cell
+
+    plan, notes = AssertPlan("assert f(2) == 4"), []
+    verdicts = [judge_cell("q", plan, [], reply, None, _missing, notes)[:2] for reply in (
+        {"status": "ok"}, {"status": "error", "ename": "AssertionError", "evalue": ""},
+        {"status": "error", "ename": "NotImplementedError", "evalue": ""},
+        {"status": "error", "ename": "ZeroDivisionError", "evalue": "division by zero"}, None)]
+    assert verdicts == [("passed", ""), ("wrong result", "AssertionError"),
+                        ("not attempted", "NotImplementedError"),
+                        ("raised ZeroDivisionError", "ZeroDivisionError: division by zero"),
+                        ("not run", "no probe record for the cell's asserts: the cell did not "
+                                    "run")]
+    assert notes == ["test cell 'q' (plain asserts) was judged inside the learner's kernel"] * 5
+
+
 ANSWERS = {
     "right": None,
     "no_square": "    return sum(x) / len(x)",
     "partial": "    x = np.asarray(x, dtype=float)\n"
                "    return float(np.mean(x ** 2)) if len(x) > 1 else float(x[0])",
     "blank": "",
+    "forged": "    return sum(x) / len(x)",   # and the test cell's expected= made to agree
 }
 
 
@@ -110,6 +137,9 @@ def test_an_own_exercise_grades_right_named_partial_and_blank(tmp_path):
         nb = nbformat.read(solution if body is None else tmp_path / "exercises" / NAME, 4)
         if body:
             nb.cells[1].source = "import numpy as np\n\ndef mean_square(x):\n" + body
+        if who == "forged":
+            nb.cells[2].source = nb.cells[2].source.replace(
+                "expected=[2.5, 3.4166666666666665]", "expected=[1.5, 0.8333333333333334]")
         (tmp_path / "subs" / who).mkdir(parents=True)
         nbformat.write(nb, tmp_path / "subs" / who / NAME)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
@@ -123,8 +153,10 @@ def test_an_own_exercise_grades_right_named_partial_and_blank(tmp_path):
     score = {who: (float(r["score"]), float(r["ms_test"]), float(r["ms_assert"]))
              for who, r in rows.items()}
     assert score == {"right": (5.0, 4.0, 1.0), "no_square": (0.0, 0.0, 0.0),
-                     "partial": (3.0, 3.0, 0.0), "blank": (0.0, 0.0, 0.0)}, score
-    assert {r["tampered"] for r in rows.values()} == {"no"}, rows
+                     "partial": (3.0, 3.0, 0.0), "blank": (0.0, 0.0, 0.0),
+                     "forged": (0.0, 0.0, 0.0)}, score
+    assert {who: r["tampered"] for who, r in rows.items()} == {
+        "right": "no", "no_square": "no", "partial": "no", "blank": "no", "forged": "yes"}
     feedback = tmp_path / "book_feedback"
     results = {who: json.loads(next(feedback.glob(f"*{who}*.json")).read_text())
                for who in ANSWERS}
@@ -141,5 +173,5 @@ def test_an_own_exercise_grades_right_named_partial_and_blank(tmp_path):
                               "received 10."), message
     assert any("'ms_assert' (plain asserts) was judged inside the learner's kernel" in n
                for n in results["right"]["notes"])
-    assert {r["flags"] for r in rows.values()} == {
+    assert {r["flags"] for r in rows.values()} == {  # the flag, for every submission
         "ms_assert: judged inside the learner's kernel (plain asserts)"}, rows

@@ -34,7 +34,7 @@ import numpy as np
 from ...checking import own
 from ...checking._core import RecordError, parse_mistake, show
 from ...checking._record import decode_observation, observe, transport
-from ..markup import grade_id, learner_source, role
+from ..markup import MarkupError, grade_id, learner_source, role
 from ..outcomes import NOT_ATTEMPTED, PASSED, WRONG, raised
 from .probes import FORMAT, MIME, _Sink
 
@@ -146,6 +146,10 @@ def _own_call(call: ast.Call, cid: str, source: str, refuse: Any) -> OwnCall:
 
 # -- the trusted side: the instructor's solution ------------------------------------------------
 
+class SolutionError(MarkupError):
+    """The solution notebook failed while computing the values of its own test cells."""
+
+
 @dataclass
 class Trusted:
     """The instructor's source notebook, run (lazily, once) without its test cells."""
@@ -158,9 +162,16 @@ class Trusted:
             os.environ.setdefault("MPLBACKEND", "Agg")
             space: dict = {"__name__": "__sgdteach_solution__"}
             with contextlib.redirect_stdout(_Sink()), contextlib.redirect_stderr(_Sink()):
-                for cell in self.source.cells:
+                for index, cell in enumerate(self.source.cells):
                     if cell.get("cell_type") == "code" and role(cell) != "test":
-                        exec(compile(cell.get("source", ""), "<solution>", "exec"), space)
+                        try:
+                            exec(compile(cell.get("source", ""), "<solution>", "exec"), space)
+                        except Exception as exc:
+                            raise SolutionError(
+                                f"solution notebook, cell {index}: raised {type(exc).__name__}: "
+                                f"{exc} while it was run (without its test cells) to compute "
+                                f"what {own.NAME} compares with. Make the notebook run top to "
+                                "bottom in plain Python (no IPython magics).") from exc
             self._space = space
         return self._space
 
@@ -170,11 +181,17 @@ class Trusted:
         space = self.space()
         solution = space.get(call.function)
         if not callable(solution):
-            raise ValueError(f"{own.NAME}: '{call.function}' must be a function the solution "
+            raise SolutionError(f"{own.NAME}: '{call.function}' must be a function the solution "
                              f"notebook defines; got {solution!r}. Define it in an answer cell.")
         args = own.cases(own.literal(call.inputs))
-        wants = [own.as_expected(solution(*copy.deepcopy(a))) for a in args]
-        wrong = own.variants(eval(call.wrong, space) if call.wrong else None)
+        try:
+            wants = [own.as_expected(solution(*copy.deepcopy(a))) for a in args]
+            wrong = own.variants(eval(call.wrong, space) if call.wrong else None)
+        except Exception as exc:
+            raise SolutionError(f"{own.NAME}: the solution '{call.function}' (or wrong=) must "
+                                "return a number or an array on every input; got "
+                                f"{type(exc).__name__}: {exc}. Fix the solution or the inputs."
+                                ) from exc
         named = [[(m, own.run_variant(w, a), fix) for m, w, fix in wrong] for a in args]
         return args, wants, named
 
