@@ -33,7 +33,7 @@ from .markup import MarkupError, grade_id, learner_source, role, validate
 def make_exercise(solution, name: str = "notebook"):
     """The released version of a solution notebook node (the input is left unchanged)."""
     from .worker.judging import plan
-    from .worker.own import Trusted
+    from .worker.solution import Trusted
 
     validate(solution, name)
     plans = plan(solution, name)   # every test cell as the grader will read it, or refused here

@@ -39,6 +39,7 @@ from ..outcomes import (
 from . import own
 from .probes import FORMAT, MAX_PROBE_BYTES, MIME
 from .scan import flags
+from .solution import Trusted
 
 CHECK_MODULES = ("sgdteach.checking",)
 
@@ -227,14 +228,14 @@ def judge_cell(gid: str, calls: list[ProbeCall], outputs: list, reply: dict | No
     return PASSED, "", tampered
 
 
-def _trusted(trusted: own.Trusted | None) -> own.Trusted:
+def _trusted(trusted: Trusted | None) -> Trusted:
     if trusted is None:   # never the assembled notebook: it holds the learner's answers
-        raise RuntimeError("score: an own test cell needs the trusted source (own.Trusted)")
+        raise RuntimeError("score: an own test cell needs the trusted source (Trusted)")
     return trusted
 
 
 def score(result: Result, built: Any, plans: dict[str, Plan],
-          replies: dict[int, dict], trusted: own.Trusted | None = None) -> None:
+          replies: dict[int, dict], trusted: Trusted | None = None) -> None:
     """Fill ``result``'s questions, score, notes, tampered flag and static flags."""
     tests = set(built.tests.values())
     for index, cell in enumerate(built.nb.cells):

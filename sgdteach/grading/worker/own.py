@@ -5,13 +5,13 @@ r"""The grader side of an instructor's own test cells: ``compare_with_solution``
   :class:`OwnPlan` (each call's function name, literal inputs, tolerances, the source of its
   ``wrong=`` dict, ``partial``) or an :class:`AssertPlan`; anything else is refused by the caller
   (:func:`sgdteach.grading.worker.judging.plan_cell`) with the cell named.
-* :class:`Trusted` runs the instructor's SOURCE notebook — every code cell but the test cells —
-  in the grading worker's own process, outside the sandbox, never the submission: there the
-  name the call passes (``mean_square``) is the instructor's solution, and ``wrong=`` is
-  evaluated. Why this process and not a second kernel: the source is the instructor's own code
-  (they run it themselves), the worker already trusts it (it reads it to assemble the
-  notebook), and a kernel would add its start-up time to every submission. It also gives
-  ``release`` the visible calls' ``expected=[...]`` (:meth:`Trusted.released`).
+* :class:`~sgdteach.grading.worker.solution.Trusted` runs the instructor's SOURCE notebook
+  (every code cell but the test cells) in the grading worker's own process, outside the
+  sandbox, never the submission: there the name the call passes (``mean_square``) is the
+  instructor's solution, and ``wrong=`` is evaluated. Why this process and not a second
+  kernel: the source is the instructor's own code (they run it themselves), the worker already
+  trusts it (it reads it to assemble the notebook), and a kernel would add its start-up time to
+  every submission. It also gives ``release`` the visible calls' ``expected=[...]``.
 * At grading time a probe cell only calls the learner's function on the inputs and records the
   observations (:func:`record`); the judge compares them here with the solution's values.
   ``partial=True`` on a call of the cell scores points × share of cases passed.
@@ -25,18 +25,19 @@ from __future__ import annotations
 import ast
 import contextlib
 import copy
-import os
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ...checking import own
 from ...checking._core import RecordError, parse_mistake, show
 from ...checking._record import decode_observation, observe, transport
-from ..markup import MarkupError, grade_id, learner_source, role
 from ..outcomes import NOT_ATTEMPTED, PASSED, WRONG, raised
 from .probes import FORMAT, MIME, _Sink
+
+if TYPE_CHECKING:
+    from .solution import Trusted
 
 KERNEL_JUDGED = "judged inside the learner's kernel (plain asserts)"
 """The flag (gradebook column ``flags``) of an assert test cell: its result is what the learner's
@@ -142,86 +143,6 @@ def _own_call(call: ast.Call, cid: str, source: str, refuse: Any) -> OwnCall:
     if "inputs" not in values:
         raise refuse(call, f"{own.NAME} needs inputs=[...]")
     return OwnCall(cid, call.args[0].id, **values)
-
-
-# -- the trusted side: the instructor's solution ------------------------------------------------
-
-class SolutionError(MarkupError):
-    """The solution notebook failed while computing the values of its own test cells."""
-
-
-@dataclass
-class Trusted:
-    """The instructor's source notebook, run (lazily, once) without its test cells."""
-
-    source: Any
-    _space: dict | None = field(default=None, repr=False)
-
-    def space(self) -> dict:
-        if self._space is None:
-            os.environ.setdefault("MPLBACKEND", "Agg")
-            space: dict = {"__name__": "__sgdteach_solution__"}
-            with contextlib.redirect_stdout(_Sink()), contextlib.redirect_stderr(_Sink()):
-                for index, cell in enumerate(self.source.cells):
-                    if cell.get("cell_type") == "code" and role(cell) != "test":
-                        try:
-                            exec(compile(cell.get("source", ""), "<solution>", "exec"), space)
-                        except Exception as exc:
-                            raise SolutionError(
-                                f"solution notebook, cell {index}: raised {type(exc).__name__}: "
-                                f"{exc} while it was run (without its test cells) to compute "
-                                f"what {own.NAME} compares with. Make the notebook run top to "
-                                "bottom in plain Python (no IPython magics).") from exc
-            self._space = space
-        return self._space
-
-    def expected(self, call: OwnCall) -> tuple[list[tuple], list, list]:
-        """The cases, the solution's value on each, and the wrong variants' values on each
-        (``(mistake, value, fix)`` per case)."""
-        space = self.space()
-        solution = space.get(call.function)
-        if not callable(solution):
-            raise SolutionError(f"{own.NAME}: '{call.function}' must be a function the solution "
-                             f"notebook defines; got {solution!r}. Define it in an answer cell.")
-        args = own.cases(own.literal(call.inputs))
-        try:
-            wants = [own.as_expected(solution(*copy.deepcopy(a))) for a in args]
-            wrong = own.variants(eval(call.wrong, space) if call.wrong else None)
-        except Exception as exc:
-            raise SolutionError(f"{own.NAME}: the solution '{call.function}' (or wrong=) must "
-                                "return a number or an array on every input; got "
-                                f"{type(exc).__name__}: {exc}. Fix the solution or the inputs."
-                                ) from exc
-        named = [[(m, own.run_variant(w, a), fix) for m, w, fix in wrong] for a in args]
-        return args, wants, named
-
-    def released(self, plans: dict) -> dict[str, str]:
-        """The exercise text of each own test cell: its visible calls with ``expected=[...]``."""
-        out: dict[str, str] = {}
-        for cell in self.source.cells:
-            gid = grade_id(cell)
-            if role(cell) != "test" or not isinstance(plans.get(gid), OwnPlan):
-                continue
-            text = learner_source(cell)
-            edits = []
-            tree = ast.parse(text)
-            for node in tree.body:
-                if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-                    plan = plan_own(ast.Module([node], []), text, "x", _raise, {})
-                    assert isinstance(plan, OwnPlan)
-                    wants = self.expected(plan.calls[0])[1]
-                    edits.append((node.value.end_lineno or 0, node.value.end_col_offset or 0,
-                                  wants))
-            lines = text.split("\n")
-            for line, col, wants in sorted(edits, reverse=True):
-                row = lines[line - 1]
-                lines[line - 1] = row[:col - 1] + f", expected={wants!r}" + row[col - 1:]
-            out[str(gid)] = "\n".join(lines)
-        return out
-
-
-def _raise(node: Any, why: str) -> ValueError:
-    return ValueError(why)
 
 
 # -- the kernel side: the probe -----------------------------------------------------------------

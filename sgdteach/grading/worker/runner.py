@@ -28,10 +28,11 @@ from ..outcomes import NOT_RUN
 from ..report.gradebook import max_score
 from ..sandbox import confine
 from ..sandbox import launcher as sandbox
-from . import judging, own
+from . import judging
 from .assemble import assemble
 from .intake import Rejected, copy_folder, metadata_tampering, read_notebook, resolve
 from .kernel_output import CappedPipe
+from .solution import Trusted
 
 if TYPE_CHECKING:
     from jupyter_client.manager import KernelManager
@@ -161,7 +162,7 @@ def grade(job: Job) -> Result:
     submission, read_notes = read_notebook(real)
     if submission is None:
         return _stopped(result, Status.INVALID_NOTEBOOK, [f"not a valid notebook: {read_notes}"])
-    trusted = own.Trusted(source)   # the instructor's solution, for their own test cells
+    trusted = Trusted(source)   # the instructor's solution, for their own test cells
     released = trusted.released(judging.plan(source))
     try:
         built = assemble(source, submission, released)
