@@ -12,6 +12,9 @@ all three run at once, the grader runs the probe in the learner's kernel and the
 process (:mod:`sgdteach.grading.worker.judging`). Every check, by its public name, is in
 :data:`sgdteach.checking.registry.CHECKS`.
 
+An instructor's own exercise compares the learner's function with their own solution:
+:func:`compare_with_solution` (:mod:`sgdteach.checking.own`).
+
 Released exercises import this path (``from sgdteach.checking import check_sgd``): it is kept.
 """
 

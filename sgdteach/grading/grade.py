@@ -99,7 +99,7 @@ def load_source(path: str):
 
     nb = nbformat.read(path, as_version=4)
     validate(nb, path)
-    plan(nb, path)   # every test cell must be check calls the grader can turn into probes
+    plan(nb, path)   # every test cell must be one the grader can turn into probes (or asserts)
     tests = [c for c in nb.cells if role(c) == "test"]
     manual = sum(role(c) == "manual" for c in nb.cells)
     if manual:

@@ -3,7 +3,10 @@ probe cells that replace the test cells at grading time, and the judging of thei
 
 * :func:`plan` parses every test cell of the source with :mod:`ast` (hidden tests included) into
   check calls ``check_xxx(<answer function>, seed=<int>)``; anything else in a test cell is a
-  :class:`ProbePlanError` naming the cell (imports of the checks are allowed).
+  :class:`ProbePlanError` naming the cell (imports of the checks are allowed). An instructor's
+  own test cell (``compare_with_solution`` calls, or plain asserts) is planned, probed and
+  judged by :mod:`sgdteach.grading.worker.own`, with the solution from the trusted source
+  (:class:`~sgdteach.grading.worker.solution.Trusted`); ``partial=True`` scores a share.
 * :func:`prepare` replaces each test cell of the assembled notebook by its probe cell
   (:mod:`sgdteach.grading.worker.probes`).
 * :func:`score` reads the records in each test cell's *own* outputs, refuses oversize or
