@@ -68,8 +68,9 @@ def plain(label: str) -> str:
     r"""A matplotlib label as plain text: mathtext ``$\theta_0$`` becomes ``θ_0``."""
     def math(match: re.Match) -> str:
         text = match.group(1)
-        for tex, char in sorted(_TEX.items(), key=lambda kv: -len(kv[0])):
-            text = text.replace(tex, char)
+        for tex, char in _TEX.items():   # a command ends at a non-letter; TeX drops the space
+            end = r"(?![A-Za-z])\s*" if tex[1:].isalpha() else ""
+            text = re.sub(re.escape(tex) + end, char, text)
         text = re.sub(r"\\(?:mathrm|mathbf|operatorname|text)\{([^}]*)\}", r"\1", text)
         return re.sub(r"[{}\\]", "", text)
 
@@ -152,13 +153,18 @@ def _line(line: Any, legend: dict[tuple, str], timed: tuple[bool, bool]) -> str 
     text = (f"curve{name}: starts at {_point(x[0], y[0], timed)}, "
             f"ends at {_point(x[-1], y[-1], timed)}")
     k = int(np.argmin(y))
-    if num(y[k]) != num(y[-1]) and not timed[1]:
+    if num(y[k]) not in (num(y[0]), num(y[-1])) and not timed[1]:
         text += f", lowest {num(y[k])}" + ("" if timed[0] else f" at x = {num(x[k])}")
     return text
 
 
 def _collections(ax: Any) -> list[str]:
-    from matplotlib.collections import LineCollection, PathCollection
+    from matplotlib.collections import (
+        FillBetweenPolyCollection,
+        LineCollection,
+        PathCollection,
+        QuadMesh,
+    )
     from matplotlib.contour import ContourSet
 
     out = []
@@ -173,6 +179,14 @@ def _collections(ax: Any) -> list[str]:
                           if len(levels) else ""))
         elif isinstance(c, PathCollection):
             out.append(f"scatter{name} of {len(c.get_offsets())} points")
+        elif isinstance(c, QuadMesh):
+            values = np.ma.masked_invalid(np.ma.asarray(c.get_array(), dtype=float))
+            rows, cols = c.get_coordinates().shape[:2]
+            out.append(f"colour map{name} of {rows - 1} by {cols - 1} cells"
+                       + (f", values from {num(values.min())} to {num(values.max())}"
+                          if values.count() else ""))
+        elif isinstance(c, FillBetweenPolyCollection):
+            out.append(f"shaded band{name}")
         elif isinstance(c, LineCollection):
             out.append(f"{len(c.get_segments())} line segments{name}")
     return out
