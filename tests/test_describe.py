@@ -50,8 +50,9 @@ def test_the_description_says_what_was_drawn():
 
 
 def test_rounding_makes_it_independent_of_the_last_bits():
-    # What differs between BLAS kernels is ~1e-15 relative; 1e-9 is far beyond it.
-    for scale in (1.0 + 1e-9, 1.0 - 1e-9):
+    # What differs between BLAS kernels is ~1e-12 relative; 1e-5 is far beyond it, and still
+    # inside every rounding bin of this figure's numbers at two significant figures.
+    for scale in (1.0 + 1e-5, 1.0 - 1e-5):
         assert describe(loss_figure(scale)) == describe(loss_figure())
     assert num(0.012345) == "0.012" and num(1234.0) == "1.2e+03" and num(-0.0) == "0"
 
