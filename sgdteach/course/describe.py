@@ -178,10 +178,10 @@ def _collections(ax: Any) -> list[str]:
                        + (f" from {num(levels.min())} to {num(levels.max())}"
                           if len(levels) else ""))
         elif isinstance(c, PathCollection):
-            out.append(f"scatter{name} of {len(c.get_offsets())} points")
+            out.append(f"scatter{name} of {np.shape(c.get_offsets())[0]} points")
         elif isinstance(c, QuadMesh):
-            values = np.ma.masked_invalid(np.ma.asarray(c.get_array(), dtype=float))
-            rows, cols = c.get_coordinates().shape[:2]
+            values: Any = np.ma.masked_invalid(np.ma.asarray(c.get_array(), dtype=float))
+            rows, cols = np.shape(c.get_coordinates())[:2]
             out.append(f"colour map{name} of {rows - 1} by {cols - 1} cells"
                        + (f", values from {num(values.min())} to {num(values.max())}"
                           if values.count() else ""))
@@ -209,7 +209,7 @@ def _panel(ax: Any) -> str:
     if len(items) > MAX_SERIES:
         items = items[:MAX_SERIES] + [f"and {len(items) - MAX_SERIES} more curves"]
     items += _collections(ax)
-    items += [f"image of {im.get_array().shape[0]} by {im.get_array().shape[1]} cells"
+    items += [f"image of {np.shape(im.get_array())[0]} by {np.shape(im.get_array())[1]} cells"
               for im in ax.images]
     bars = [p for c in ax.containers for p in getattr(c, "patches", ())]
     if bars:
