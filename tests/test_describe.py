@@ -57,6 +57,23 @@ def test_rounding_makes_it_independent_of_the_last_bits():
     assert num(0.012345) == "0.012" and num(1234.0) == "1.2e+03" and num(-0.0) == "0"
 
 
+def test_values_at_rounding_error_of_zero_are_said_to_be_zero():
+    # J(theta* + s u) - J* along a line: the values near s = 0 are rounding noise (~1e-16),
+    # which of them is lowest, and its digits, depend on the BLAS kernel.
+    s = np.linspace(-1, 1, 21)
+    texts = set()
+    for noise in (np.zeros(21), 1e-16 * np.cos(np.arange(21)), -1e-16 * np.cos(np.arange(21))):
+        fig = Figure()
+        fig.subplots().plot(s, 0.5 * s**2 + noise * (np.abs(s) < 0.15), label="along u")
+        texts.add(describe(fig))
+    assert len(texts) == 1, texts
+    assert "Curve 'along u': starts at (-1, 0.5), ends at (1, 0.5), lowest 0 at x = 0." \
+        in texts.pop()
+    fig = Figure()
+    fig.subplots().plot([0.0, 1.0], [np.nan, np.nan], label="legend proxy")
+    assert "proxy" not in describe(fig)
+
+
 def test_curves_without_labels_are_named_by_the_legend_entry_drawn_like_them():
     fig = Figure()
     left, right = fig.subplots(1, 2)

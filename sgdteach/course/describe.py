@@ -34,6 +34,7 @@ import numpy as np
 from .._validation import fail
 
 MAX_SERIES = 8   # curves described one by one in a panel; the rest are counted
+NOISE = 1e-8     # |value| below NOISE x the largest |value| of its series or axis is said "0"
 _TAKEAWAY = "_sgdteach_takeaway"
 _TIMING = "_sgdteach_timing"
 _TIME_LABEL = re.compile(r"\b(wall[- ]time|seconds?|time \((?:m|µ)?s\b|\((?:m|µ)?s\))",
@@ -62,6 +63,15 @@ def num(value: float) -> str:
         return str(value)
     text = f"{value:.2g}"
     return "0" if text == "-0" else text
+
+
+def _said(values: np.ndarray) -> list[str]:
+    r"""``values`` as :func:`num` writes them, those within rounding error of zero (below
+    :data:`NOISE` times the largest magnitude) as ``"0"``: which one of such values is
+    smallest, or its digits, depends on the BLAS kernel."""
+    values = np.asarray(values, dtype=float)
+    scale = float(np.max(np.abs(values), initial=0.0))
+    return ["0" if abs(v) < NOISE * scale else num(v) for v in values]
 
 
 def plain(label: str) -> str:
@@ -100,16 +110,17 @@ def _axis(name: str, label: str, lim: tuple[float, float], scale: str, timed: bo
     if timed:
         text += " (measured times: they differ from machine to machine)"
     else:
-        text += f" from {num(min(lim))} to {num(max(lim))}"
+        low, high = _said(np.sort(np.asarray(lim, dtype=float)))
+        text += f" from {low} to {high}"
     return text + (f" ({scale} scale)" if scale != "linear" else "")
 
 
-def _point(x: float, y: float, timed: tuple[bool, bool]) -> str:
+def _point(x: str, y: str, timed: tuple[bool, bool]) -> str:
     if timed[0] and timed[1]:
         return "a measured time"
     if timed[0] or timed[1]:
-        return f"y = {num(y)}" if timed[0] else f"x = {num(x)}"
-    return f"({num(x)}, {num(y)})"
+        return f"y = {y}" if timed[0] else f"x = {x}"
+    return f"({x}, {y})"
 
 
 def _legend_names(fig: Any, ax: Any) -> dict[tuple, str]:
@@ -140,21 +151,22 @@ def _line(line: Any, legend: dict[tuple, str], timed: tuple[bool, bool]) -> str 
     y = np.asarray(line.get_ydata(), dtype=float)
     ok = np.isfinite(x) & np.isfinite(y)
     name = f" '{plain(label)}'" if label else ""
-    if not ok.any():
-        return f"curve{name}: no finite values" if name else None
+    if not ok.any():   # e.g. a legend's proxy artist
+        return None
     x, y = x[ok], y[ok]
     if line.get_transform() != line.axes.transData:   # axhline / axvline: axes coordinates
         if np.ptp(y) == 0:
             return f"horizontal line{name} at y = {num(y[0])}"
         if np.ptp(x) == 0:
             return f"vertical line{name} at x = {num(x[0])}"
+    xs, ys = _said(x), _said(y)
     if len(x) == 1:
-        return f"marker{name} at {_point(x[0], y[0], timed)}"
-    text = (f"curve{name}: starts at {_point(x[0], y[0], timed)}, "
-            f"ends at {_point(x[-1], y[-1], timed)}")
-    k = int(np.argmin(y))
-    if num(y[k]) not in (num(y[0]), num(y[-1])) and not timed[1]:
-        text += f", lowest {num(y[k])}" + ("" if timed[0] else f" at x = {num(x[k])}")
+        return f"marker{name} at {_point(xs[0], ys[0], timed)}"
+    text = (f"curve{name}: starts at {_point(xs[0], ys[0], timed)}, "
+            f"ends at {_point(xs[-1], ys[-1], timed)}")
+    k = int(np.argmin(np.where([v == "0" for v in ys], 0.0, y)))   # the first "0", if any
+    if ys[k] not in (ys[0], ys[-1]) and not timed[1]:
+        text += f", lowest {ys[k]}" + ("" if timed[0] else f" at x = {xs[k]}")
     return text
 
 

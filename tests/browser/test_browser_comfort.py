@@ -6,8 +6,9 @@ learner has them. A control server without that folder shows the prompt: the che
 
 Every control of every ``*_widget`` of :mod:`sgdteach.course.widgets` must be found by its ARIA role
 and accessible name (Playwright's ``get_by_role``), the names taken from the widget objects
-(:func:`sgdteach.course.widgets._a11y.expected_names`), and no slider, dropdown or checkbox may be
-left without one.
+(:func:`sgdteach.course.widgets._a11y.expected_names`; a slider's editable readout is a text box
+named ``"<slider's name>: value"``), and no slider, dropdown, checkbox or text box may be left
+without one.
 """
 
 from __future__ import annotations
@@ -115,8 +116,10 @@ def test_every_widget_control_has_its_accessible_name(lab_server, page, artifact
             control.first.wait_for(timeout=10_000)   # labelled once the views have rendered
             assert control.count() == 1, f"{builder}: {control.count()} {role}s named {name!r}"
             found.setdefault(builder, []).append(f"{role} {name!r}")
-        for role in {role for role, _ in expected} | {"slider", "combobox", "checkbox"}:
-            shown = cell.get_by_role(role).count()
+        outputs = cell.locator(".jp-Cell-outputWrapper")   # not the cell's editor (a textbox)
+        for role in {role for role, _ in expected} | {"slider", "combobox", "checkbox",
+                                                       "textbox"}:
+            shown = outputs.get_by_role(role).count()
             named = sum(r == role for r, _ in expected)
             assert shown == named, f"{builder}: {shown} {role}s in the page, {named} named"
         save_screenshot(cell, artifacts, f"a11y_{builder}")
