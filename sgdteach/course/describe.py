@@ -65,13 +65,13 @@ def num(value: float) -> str:
     return "0" if text == "-0" else text
 
 
-def _said(values: np.ndarray) -> list[str]:
-    r"""``values`` as :func:`num` writes them, those within rounding error of zero (below
-    :data:`NOISE` times the largest magnitude) as ``"0"``: which one of such values is
-    smallest, or its digits, depends on the BLAS kernel."""
+def _said(values: np.ndarray) -> np.ndarray:
+    r"""``values`` with those within rounding error of zero (below :data:`NOISE` times the
+    largest magnitude) set to 0: which one of such values is smallest, or its digits, depends
+    on the BLAS kernel."""
     values = np.asarray(values, dtype=float)
     scale = float(np.max(np.abs(values), initial=0.0))
-    return ["0" if abs(v) < NOISE * scale else num(v) for v in values]
+    return np.where(np.abs(values) < NOISE * scale, 0.0, values)
 
 
 def plain(label: str) -> str:
@@ -111,7 +111,7 @@ def _axis(name: str, label: str, lim: tuple[float, float], scale: str, timed: bo
         text += " (measured times: they differ from machine to machine)"
     else:
         low, high = _said(np.sort(np.asarray(lim, dtype=float)))
-        text += f" from {low} to {high}"
+        text += f" from {num(low)} to {num(high)}"
     return text + (f" ({scale} scale)" if scale != "linear" else "")
 
 
@@ -159,14 +159,14 @@ def _line(line: Any, legend: dict[tuple, str], timed: tuple[bool, bool]) -> str 
             return f"horizontal line{name} at y = {num(y[0])}"
         if np.ptp(x) == 0:
             return f"vertical line{name} at x = {num(x[0])}"
-    xs, ys = _said(x), _said(y)
+    x, y = _said(x), _said(y)
     if len(x) == 1:
-        return f"marker{name} at {_point(xs[0], ys[0], timed)}"
-    text = (f"curve{name}: starts at {_point(xs[0], ys[0], timed)}, "
-            f"ends at {_point(xs[-1], ys[-1], timed)}")
-    k = int(np.argmin(np.where([v == "0" for v in ys], 0.0, y)))   # the first "0", if any
-    if ys[k] not in (ys[0], ys[-1]) and not timed[1]:
-        text += f", lowest {ys[k]}" + ("" if timed[0] else f" at x = {xs[k]}")
+        return f"marker{name} at {_point(num(x[0]), num(y[0]), timed)}"
+    text = (f"curve{name}: starts at {_point(num(x[0]), num(y[0]), timed)}, "
+            f"ends at {_point(num(x[-1]), num(y[-1]), timed)}")
+    k = int(np.argmin(y))   # the first of equal lowest values (of several 0s, the first)
+    if num(y[k]) not in (num(y[0]), num(y[-1])) and not timed[1]:
+        text += f", lowest {num(y[k])}" + ("" if timed[0] else f" at x = {num(x[k])}")
     return text
 
 
