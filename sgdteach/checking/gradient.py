@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import losses
 from .._types import Array
 from ..datasets import reference_data
 from ._check import Check
@@ -28,6 +29,7 @@ from ._core import (
     unchanged,
 )
 from ._record import observe
+from .finite_differences import numerical_gradient
 
 BY_D = "divided by d (the number of features) instead of m"
 # The library's own implementation of what is asked, one dotted name per object (a module
@@ -110,9 +112,12 @@ def _judge_gradient(name: str, calls: list, seed: int) -> str:
     return "(2/m) Xᵀ(Xθ − y), right on 3 inputs."
 
 
-COST = Check("check_squared_error_cost", "cost", _probe, _judge_cost, forbidden=FORBIDDEN)
+COST = Check("check_squared_error_cost", "cost", _probe, _judge_cost, forbidden=FORBIDDEN,
+             implements=(losses._squared_value, losses.mse))
+# central differences are exact on a quadratic up to rounding: they would pass for the gradient
 GRADIENT = Check("check_squared_error_gradient", "grad", _probe, _judge_gradient,
-                 forbidden=FORBIDDEN)
+                 forbidden=FORBIDDEN, implements=(losses._squared_grad, losses._squared_grad_one,
+                                                  numerical_gradient))
 
 
 def check_squared_error_cost(cost: Callable[[Array, Array, Array], float], *,

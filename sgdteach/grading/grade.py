@@ -50,6 +50,7 @@ from .report.summary import sandbox_sentence, write_summary
 from .sandbox import bwrap
 from .sandbox.confine import cleanup_leftovers
 from .shard import Shard, select
+from .worker import view
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -188,7 +189,7 @@ class Grader:
                   "starting a new gradebook", file=sys.stderr)
         self.manifest = read_json(self.paths.manifest, {}) if self.rows else {}
         self.source_hash = sha256(args.source)
-        self.warned = False
+        self.warned, self.view = False, ""
         import nbformat
 
         self.secrets = secrets(nbformat.read(args.source, as_version=4), dict(os.environ))
@@ -232,7 +233,8 @@ class Grader:
                       timeout=a.timeout, notebook_timeout=a.notebook_timeout,
                       memory_mb=a.memory_mb, max_output_bytes=a.max_output_kb * 1000,
                       sandbox=a.sandbox, disk_mb=a.disk_mb, grader_pid=os.getpid(),
-                      exclude=tuple(str(p.resolve()) for p in self.paths.outputs()))
+                      exclude=tuple(str(p.resolve()) for p in self.paths.outputs()),
+                      package_view=self.view)
 
     def run(self, keys: list[str]) -> int:
         todo = self.pending(keys)
@@ -245,6 +247,8 @@ class Grader:
         tmp = Path(tempfile.mkdtemp(prefix="sgdteach-grade-"))
         pool = ThreadPoolExecutor(max_workers=self.args.jobs)
         try:
+            if self.args.sandbox == "bwrap" and todo:
+                self.view = view.for_source(self.args.source, tmp / "package")
             futures = [pool.submit(run_worker, self.job(i, k, tmp), deadline)
                        for i, k in enumerate(todo)]
             for future in as_completed(futures):

@@ -37,6 +37,7 @@ from ..outcomes import (
 )
 from .probes import FORMAT, MAX_PROBE_BYTES, MIME
 from .scan import flags
+from .view import hidden, substitute_sources
 
 CHECK_MODULES = ("sgdteach.checking",)
 
@@ -110,17 +111,38 @@ def plan(nb: Any, where: str = "source") -> dict[str, list[ProbeCall]]:
 
 
 def probe_source(calls: list[ProbeCall]) -> str:
-    """The code of the probe cell that stands in for a test cell."""
+    """The code of the probe cell that stands in for a test cell (a check with substitutes gets
+    their source: they are hidden in the grading view, :mod:`~sgdteach.grading.worker.view`)."""
     lines = ["# sgdteach grader: this cell only records what your functions return",
              "from sgdteach.grading.worker.probes import probe as _sgdteach_probe", ""]
-    lines += [f"_sgdteach_probe(globals(), {c.id!r}, {c.check!r}, {c.function!r}, {c.seed})"
-              for c in calls]
+    for c in calls:
+        subs = substitute_sources(CHECKS[c.check], hidden(CHECKS.values()))
+        lines.append(f"_sgdteach_probe(globals(), {c.id!r}, {c.check!r}, {c.function!r}, "
+                     f"{c.seed}" + (f", {subs!r})" if subs else ")"))
     return "\n".join(lines)
+
+
+def check_order(plans: dict[str, list[ProbeCall]]) -> None:
+    """A substitute's source reaches the kernel with the probe of the later part: every call of
+    a check implementing it must come before (else :class:`ProbePlanError`)."""
+    seen: list[ProbeCall] = []
+    for gid, calls in plans.items():
+        for call in calls:
+            for _, fn in CHECKS[call.check].substitutes:
+                late = [c for other in plans.values() for c in other
+                        if c not in seen and c is not call and fn in CHECKS[c.check].implements]
+                if late:
+                    raise ProbePlanError(
+                        f"source, test cell '{gid}': {call.text()} must come after every call "
+                        f"of {late[0].check} ({late[0].text()} comes later). Put the earlier "
+                        "part's test cells first.")
+            seen.append(call)
 
 
 def prepare(source: Any, built: Any) -> dict[str, list[ProbeCall]]:
     """Plan the source's test cells and put the probe cells in place of them in ``built.nb``."""
     plans = plan(source)
+    check_order(plans)
     for gid, index in built.tests.items():
         built.nb.cells[index]["source"] = probe_source(plans[gid])
     return plans
