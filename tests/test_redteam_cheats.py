@@ -3,7 +3,8 @@ tries to raise a score the learner's functions do not earn, or to hide how it wa
 the probes' records, judged in the grader, score: monkeypatched checks or numpy, input
 transformers, fake ✓ lines, SystemExit, edited or deleted test cells, forged, duplicated or
 huge probe records do not raise a score; a wrong 2a does not fail a right 2b; calling the
-library's own SGD is flagged in the gradebook and the feedback."""
+library's own SGD is flagged in the gradebook and the feedback, and scores nothing (the graded
+kernel's package has no SGD of its own, :mod:`sgdteach.grading.worker.view`)."""
 
 from __future__ import annotations
 
@@ -171,7 +172,8 @@ def cases(step_record: dict) -> dict:
         "os_exit": (submission(True, True, {"ex2_loop": "import os\nos._exit(0)"}),
                     "kernel_died", "no", 2, 2, 0),
         "wrong_2a_right_2b": (submission(False, True), "ok", "no", 3, 0, 3),
-        "calls_library": (submission(True, True, {"ex2_loop": LIBRARY}), "ok", "no", 5, 2, 3),
+        # the library's SGD is absent from the graded kernel's view of the package (issue 23)
+        "calls_library": (submission(True, True, {"ex2_loop": LIBRARY}), "ok", "no", 2, 2, 0),
     }
 
 

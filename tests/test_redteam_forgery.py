@@ -207,3 +207,20 @@ print(json.dumps(out))
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result and set(result.values()) == {"stub"}, result
+
+
+# -- the static flags, by object: a check's implements are flagged under any name ----------------
+
+@pytest.mark.parametrize("check, code, flag", [
+    ("check_squared_error_cost", "from sgdteach.course.toolbox import mse\nmse(t, X, y)",
+     "calls sgdteach.course.toolbox.mse"),
+    ("check_squared_error_gradient", "import sgdteach.losses as L\ng = L.squared_error.grad",
+     "uses sgdteach.losses.squared_error.grad"),
+    ("check_sgd", "import sgdteach.streaming as s\ns.descend(b, run)",
+     "calls sgdteach.streaming.descend"),
+])
+def test_the_scan_flags_a_checks_implements_by_object_alone(check, code, flag):
+    from sgdteach.checking.registry import CHECKS
+    from sgdteach.grading.worker.scan import scan
+
+    assert f"q: {flag}" in scan([("q", code)], [], CHECKS[check].implements)

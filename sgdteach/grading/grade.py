@@ -50,7 +50,7 @@ from .report.summary import sandbox_sentence, write_summary
 from .sandbox import bwrap
 from .sandbox.confine import cleanup_leftovers
 from .shard import Shard, select
-from .worker import view
+from .worker import hidden, view
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -73,6 +73,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--sandbox", choices=MODES, default=DEFAULT_MODE,
                    help="how kernels are confined: bwrap (default; refused where bubblewrap "
                         "cannot run), landlock (rlimits and Landlock only) or none")
+    p.add_argument("--secret", default=os.environ.get(hidden.ENV, ""),
+                   help="draw the hidden tests' inputs from this secret (default: the "
+                        f"environment variable {hidden.ENV}); the manifest records its hash")
     p.add_argument("--disk-mb", type=int, default=Job.disk_mb,
                    help=f"disk (a tmpfs) per kernel under --sandbox bwrap ({Job.disk_mb})")
     args = p.parse_args(argv)
@@ -193,10 +196,13 @@ class Grader:
         import nbformat
 
         self.secrets = secrets(nbformat.read(args.source, as_version=4), dict(os.environ))
+        if args.secret:
+            self.secrets |= {args.secret, hidden.key(args.secret)}
 
     def fingerprint(self, path: str) -> dict[str, str | None]:
         return {"sha256": sha256(path) if os.path.isfile(path) else None,
-                "source": self.source_hash}
+                "source": self.source_hash,
+                **({"secret": hidden.fingerprint(self.args.secret)} if self.args.secret else {})}
 
     def pending(self, keys: list[str]) -> list[str]:
         if self.args.redo:
@@ -234,7 +240,8 @@ class Grader:
                       memory_mb=a.memory_mb, max_output_bytes=a.max_output_kb * 1000,
                       sandbox=a.sandbox, disk_mb=a.disk_mb, grader_pid=os.getpid(),
                       exclude=tuple(str(p.resolve()) for p in self.paths.outputs()),
-                      package_view=self.view)
+                      package_view=self.view,
+                      hidden_key=hidden.key(self.args.secret) if self.args.secret else "")
 
     def run(self, keys: list[str]) -> int:
         todo = self.pending(keys)
