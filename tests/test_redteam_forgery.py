@@ -224,3 +224,19 @@ def test_the_scan_flags_a_checks_implements_by_object_alone(check, code, flag):
     from sgdteach.grading.worker.scan import scan
 
     assert f"q: {flag}" in scan([("q", code)], [], CHECKS[check].implements)
+
+
+def test_a_substitute_reaches_the_kernel_only_after_every_record_of_its_part():
+    """check_sgd's probe carries the reference sgd_step (hidden in the view): a source whose
+    check_sgd_step calls come after it is refused, and the order of the six is accepted."""
+    from sgdteach.grading.worker.judging import ProbePlanError, check_order, plan
+
+    for path in sorted((ROOT / "solutions").glob("*.ipynb")):
+        check_order(plan(nbformat.read(path, as_version=4)))
+    nb = nbformat.read(ROOT / "solutions" / "02_sgd.ipynb", as_version=4)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+    step, loop = ids.index("ex2_step_check"), ids.index("ex2_loop_check")
+    nb.cells[step], nb.cells[loop] = nb.cells[loop], nb.cells[step]
+    with pytest.raises(ProbePlanError, match=r"check_sgd\(sgd, seed=0\) must come after every "
+                                             r"call of check_sgd_step"):
+        check_order(plan(nb))

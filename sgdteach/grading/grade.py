@@ -96,11 +96,11 @@ def load_source(path: str):
     of their points."""
     import nbformat
 
-    from .worker.judging import plan
+    from .worker.judging import check_order, plan
 
     nb = nbformat.read(path, as_version=4)
     validate(nb, path)
-    plan(nb, path)   # every test cell must be check calls the grader can turn into probes
+    check_order(plan(nb, path))   # test cells: check calls the grader can turn into probes
     tests = [c for c in nb.cells if role(c) == "test"]
     manual = sum(role(c) == "manual" for c in nb.cells)
     if manual:

@@ -54,10 +54,13 @@ _send: Callable[[dict], None] | None = None
 def pin() -> None:
     """Capture the kernel's record channel (run at kernel start-up, before any learner cell):
     the bound ``session.msg`` and ``session.send``, the IOPub socket and ``kernel.get_parent``
-    as they are now; replacing them later does not change what :func:`probe` uses."""
+    as they are now; replacing them later does not change what :func:`probe` uses. Only the
+    first call pins."""
     global _send
     from IPython import get_ipython
 
+    if _send is not None:
+        return
     kernel = get_ipython().kernel
     make, send, socket, parent = (kernel.session.msg, kernel.session.send, kernel.iopub_socket,
                                   kernel.get_parent)
