@@ -239,14 +239,18 @@ def test_the_reasons_are_in_the_notes_and_the_outcomes(run):
 
 @pytest.mark.kernel   # runs the grader: workers and kernels
 def test_calling_the_librarys_sgd_is_flagged_in_the_gradebook_and_the_feedback(run):
+    from sgdteach.grading.worker.copies import FLAG
+
     flag = "ex2_loop: calls sgdteach.stochastic_gradient_descent"
-    assert run["rows"]["calls_library"]["flags"] == flag
+    # the answers these submissions keep from the solution are flagged as its copies (issue 23)
+    assert run["rows"]["calls_library"]["flags"] == f"{flag}; ex2_step: {FLAG}"
     assert flag in run["feedback"]["calls_library"]
     for case in ("fake_probe_module", "two_records", "huge_record"):
         assert "ex2_step: imports sgdteach.grading.worker.probes" in run["rows"][case]["flags"]
     assert "sgdteach.checking.sgd" in run["rows"]["replaced_checks"]["flags"]
-    for case in ("honest_wrong", "wrong_2a_right_2b", "exit_in_function", "input_transformer"):
-        assert run["rows"][case]["flags"] == ""
+    for case, flags in (("honest_wrong", ""), ("wrong_2a_right_2b", f"ex2_loop: {FLAG}"),
+                        ("exit_in_function", f"ex2_step: {FLAG}"), ("input_transformer", "")):
+        assert run["rows"][case]["flags"] == flags
 
 
 # -- the static scan, by object: every alias and re-export of a forbidden object is flagged -----

@@ -27,6 +27,16 @@ _IMPL = {"check_squared_error_cost": ("squared_error_cost", lambda t, X, y: _tb.
          "check_squared_error_gradient": ("squared_error_gradient",
              lambda t, X, y: _d.__dict__["get_" + "loss"]("squared_error").grad(t, X, y))}
 """
+# the same answers computed by other package functions: a surface, one batch GD step
+ANSWERS_1B = """
+import numpy as _np
+import sgdteach as _s
+def _cost(t, X, y):
+    return float(_s.minimize(X, y, t, lr=1e-300, epochs=1, batch_size=len(y)).loss[0])
+_IMPL = {"check_squared_error_cost": ("squared_error_cost", _cost),
+         "check_squared_error_gradient": ("squared_error_gradient",
+             lambda t, X, y: t - _s.batch_gradient_descent(X, y, t, 1.0, 1))}
+"""
 ANSWERS_2 = """
 import numpy as _np
 import sgdteach.losses as _L, sgdteach.reference as _R
@@ -87,6 +97,7 @@ CASES = {
     "publisher_1": ("01_gradient.ipynb", ANSWERS_1, PUBLISHER),
     "probe_module_1": ("01_gradient.ipynb", ANSWERS_1, PROBE_MODULE),
     "source_files_1": ("01_gradient.ipynb", ANSWERS_1, SOURCE_FILES),
+    "other_functions_1": ("01_gradient.ipynb", ANSWERS_1B, PROBE_MODULE),
     "publisher_2": ("02_sgd.ipynb", ANSWERS_2, PUBLISHER),
     "probe_module_2": ("02_sgd.ipynb", ANSWERS_2, PROBE_MODULE),
 }

@@ -15,6 +15,7 @@ import numpy as np
 from .. import losses
 from .._types import Array
 from ..datasets import reference_data
+from ..reference import batch_gradient_descent
 from ._check import Check
 from ._core import (
     IN_PLACE,
@@ -114,10 +115,11 @@ def _judge_gradient(name: str, calls: list, seed: int) -> str:
 
 COST = Check("check_squared_error_cost", "cost", _probe, _judge_cost, forbidden=FORBIDDEN,
              implements=(losses._squared_value, losses.mse))
-# central differences are exact on a quadratic up to rounding: they would pass for the gradient
+# central differences are exact on a quadratic up to rounding, and one batch GD step with lr = 1
+# is theta - grad: both would pass for the gradient
 GRADIENT = Check("check_squared_error_gradient", "grad", _probe, _judge_gradient,
                  forbidden=FORBIDDEN, implements=(losses._squared_grad, losses._squared_grad_one,
-                                                  numerical_gradient))
+                                                  numerical_gradient, batch_gradient_descent))
 
 
 def check_squared_error_cost(cost: Callable[[Array, Array, Array], float], *,

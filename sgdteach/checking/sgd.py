@@ -16,7 +16,7 @@ import numpy as np
 from .. import descent, losses
 from .._types import Array
 from ..datasets import reference_data
-from ..reference import stochastic_gradient_descent
+from ..reference import batch_gradient_descent, stochastic_gradient_descent
 from ._check import Check
 from ._core import (
     AVERAGED_OVER_DATA,
@@ -241,10 +241,11 @@ def _judge_loop(name: str, calls: list, seed: int) -> str:
 # (sgdteach.grading.worker.scan).
 FORBIDDEN = ("sgdteach.reference", "sgdteach.descent", "sgdteach.streaming", "sgdteach.optimizers",
              "sgdteach.losses", "sgdteach.checking.sgd", "sgdteach.grading")
-# the step is lr times the one-sample gradient; the loop is the reference SGD, or minimize's
-# inner loop (descend) with batch size 1
+# the step is lr times the one-sample gradient (or one batch GD epoch on that row); the loop is
+# the reference SGD, or minimize's inner loop (descend) with batch size 1
 STEP = Check("check_sgd_step", "sgd_step", _probe_step, _judge_step, forbidden=FORBIDDEN,
-             implements=(sgd_step, losses._squared_grad_one, losses._squared_grad))
+             implements=(sgd_step, losses._squared_grad_one, losses._squared_grad,
+                         batch_gradient_descent))
 LOOP = Check("check_sgd", "sgd", _probe_loop, _judge_loop, forbidden=FORBIDDEN,
              substitutes=(("sgd_step", sgd_step),),
              implements=(stochastic_gradient_descent, _simulate, descent.descend))
