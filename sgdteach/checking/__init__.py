@@ -17,9 +17,11 @@ Released exercises import this path (``from sgdteach.checking import check_sgd``
 
 from ._check import Check
 from ._core import CheckError, NotAttemptedError, RecordError, parse_mistake
+from .backprop import check_layer_backward
 from .budget import budget_problem, check_budget
 from .finite_differences import check_gradient, numerical_gradient
 from .gradient import check_squared_error_cost, check_squared_error_gradient
+from .logistic import check_logistic_gradient
 from .minibatch import check_minibatch_sgd, check_minibatches
 from .optimizers import check_adam_step, check_momentum_step
 from .schedule import check_invscaling, check_step_decay
@@ -35,6 +37,8 @@ __all__ = [
     "check_budget",
     "check_gradient",
     "check_invscaling",
+    "check_layer_backward",
+    "check_logistic_gradient",
     "check_minibatch_sgd",
     "check_minibatches",
     "check_momentum_step",

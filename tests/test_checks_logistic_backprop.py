@@ -1,0 +1,140 @@
+"""Exercises 7 (the logistic-loss gradient, notebook 09) and 8 (one backpropagation layer,
+notebook 10): the solution passes; each typical mistake, planted in a copy of the solution's
+code, is named with its input, expected and received values and a fix; anything else says
+expected versus received; the grader judges the probe's record as the notebook judges the
+function. No kernel: the answer cells of solutions/*.ipynb run here, in-process."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_checks import solution_code
+from test_probe_judge import ADDRESS, in_grader, in_kernel
+
+import sgdteach.checking as checking
+from sgdteach.checking import CheckError, parse_mistake
+from sgdteach.checking.registry import CHECKS
+
+QUESTIONS = [
+    ("07_logistic_gradient", "check_logistic_gradient", "logistic_gradient"),
+    ("08_backprop_layer", "check_layer_backward", "layer_backward"),
+]
+LOGISTIC = ("07_logistic_gradient", "logistic_gradient", "check_logistic_gradient")
+LAYER = ("08_backprop_layer", "layer_backward", "check_layer_backward")
+RETURN_7 = "    return -(X.T @ (y / (1.0 + np.exp(z)))) / len(y)"
+DELTA_8 = "delta = G * (1.0 - A * A)"
+
+# (notebook, function, check, edits planted in the solution, the mistake it must name)
+PLANTED = [
+    (*LOGISTIC, [("return -(X.T", "return (X.T")], "wrong sign"),
+    (*LOGISTIC, [(") / len(y)", ")")], "not averaged (a sum)"),
+    (*LOGISTIC, [("return -(X.T", "return (X.T"), (") / len(y)", ")")],
+     "wrong sign and not averaged (a sum)"),
+    (*LOGISTIC, [("np.exp(z)", "np.exp(-z)")], "sigmoid of the wrong argument"),
+    (*LOGISTIC, [("z = y * (X @ theta)", "z = X @ theta")], "sigmoid of the wrong argument"),
+    (*LOGISTIC, [(RETURN_7, "    return X.T @ (1 / (1 + np.exp(-(X @ theta))) - y) / len(y)")],
+     "labels taken as {0, 1} (the formula σ(xᵀθ) − y)"),
+    (*LOGISTIC, [(RETURN_7, "    return np.mean(-(y / (1.0 + np.exp(z)))[:, None] * X)")],
+     "gradient averaged to one number"),
+    (*LOGISTIC, [(RETURN_7,
+                  "    return np.mean(-(y / (1.0 + np.exp(z)))[:, None] * X, axis=1)")],
+     "averaged over the features instead of the examples"),
+    (*LOGISTIC, [(") / len(y)", ").reshape(-1, 1) / len(y)")], "wrong shape"),
+    (*LOGISTIC, [("z = y * (X @ theta)", "theta *= 2\n    z = y * (X @ theta) / 2")],
+     "θ modified in place"),
+    (*LAYER, [("A_prev.T @ delta,", "delta.T @ A_prev,")], "transposed"),
+    (*LAYER, [("delta @ W.T", "delta @ W")], "transposed"),
+    (*LAYER, [(DELTA_8, "delta = G")], "activation derivative missing"),
+    (*LAYER, [("A = np.tanh(A_prev @ W + c)\n    " + DELTA_8,
+               "H = A_prev @ W + c\n    delta = G * (1.0 - H * H)")],
+     "activation derivative taken at H instead of A"),
+    (*LAYER, [("A_prev.T @ delta,", "A_prev.T @ delta / len(A_prev),")],
+     "averaged over the batch twice"),
+    (*LAYER, [("delta.sum(axis=0)", "delta.mean(axis=0)")], "averaged over the batch twice"),
+    (*LAYER, [("delta.sum(axis=0)", "delta.sum(axis=1)")], "summed over the wrong axis"),
+    (*LAYER, [("delta.sum(axis=0)", "delta")], "bias gradient not summed over the batch"),
+    (*LAYER, [(DELTA_8, "G *= 1.0 - A * A\n    delta = G")], "G modified in place"),
+    (*LAYER, [("return A_prev.T @ delta, ", "return ")], "wrong return value"),
+]
+# the typical mistakes issue 21 names for these two exercises
+NAMED = ["wrong sign", "not averaged (a sum)", "sigmoid of the wrong argument",
+         "labels taken as {0, 1} (the formula σ(xᵀθ) − y)", "gradient averaged to one number",
+         "transposed", "activation derivative missing", "averaged over the batch twice",
+         "summed over the wrong axis"]
+DETAIL = re.compile(r"On .+: expected .+, received .+\. \S", re.S)   # input, values, then a fix
+
+
+def test_both_checks_are_registered_for_the_grader():
+    for _, check, _ in QUESTIONS:
+        assert CHECKS[check] is getattr(checking, check).__globals__[
+            "GRADIENT" if "logistic" in check else "LAYER"]
+
+
+@pytest.mark.parametrize("notebook, check, function", QUESTIONS)
+def test_solution_passes_with_a_short_confirmation(notebook, check, function, capsys):
+    namespace = solution_code(notebook)
+    capsys.readouterr()
+    for seed in (0, 707, 808):
+        assert getattr(checking, check)(namespace[function], seed=seed) is None
+    out = capsys.readouterr()
+    assert out.out.count(f"✓ {function}:") == 3 and out.out.count("\n") == 3
+    assert out.err == ""
+
+
+@pytest.mark.parametrize("notebook, function, check, edits, mistake", PLANTED,
+                         ids=[f"{p[1]}: {p[4]}" for p in PLANTED])
+def test_planted_mistake_is_named_with_input_values_and_fix(notebook, function, check, edits,
+                                                            mistake):
+    namespace = solution_code(notebook, edits)
+    with pytest.raises(CheckError) as info:
+        getattr(checking, check)(namespace[function])
+    err = info.value
+    assert err.mistake == mistake
+    assert parse_mistake(str(err)) == mistake
+    assert str(err).startswith(f"{check}: {mistake} in '{function}'.")
+    rest = str(err).split(".", 1)[1]
+    assert rest.strip().startswith("On ") and (
+        DETAIL.search(str(err)) or "received shape" in rest or "received (" in rest
+        or "changed from" in rest)
+
+
+def test_every_typical_mistake_is_planted():
+    assert set(NAMED) <= {p[4] for p in PLANTED}
+
+
+@pytest.mark.parametrize("notebook, function, check, edits", [
+    (*LOGISTIC, [("np.exp(z)", "np.exp(2 * z)")]),
+    (*LAYER, [(DELTA_8, "delta = G * (1.0 - A)")]),
+])
+def test_unrecognised_mistake_says_input_expected_and_received(notebook, function, check,
+                                                               edits):
+    namespace = solution_code(notebook, edits)
+    with pytest.raises(CheckError, match=r"(?s)wrong result in .*On .*expected .*received .*\. \S") as info:
+        getattr(checking, check)(namespace[function])
+    assert info.value.mistake == "wrong result"
+
+
+@pytest.mark.parametrize("notebook, check, function", QUESTIONS)
+def test_not_attempted_is_said_once(notebook, check, function):
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    with pytest.raises(NotImplementedError, match="is not attempted yet"):
+        getattr(checking, check)(stub)
+    assert in_grader(check, stub)[0] == "not attempted"
+
+
+ALL = [(nb, check, fn, []) for nb, check, fn in QUESTIONS] + [
+    (nb, check, fn, edits) for nb, fn, check, edits, _ in PLANTED]
+
+
+@pytest.mark.parametrize("notebook, check, function, edits", ALL,
+                         ids=[f"{a[2]}-{i}" for i, a in enumerate(ALL)])
+def test_the_grader_judges_the_record_as_the_notebook_judges_the_function(
+        notebook, check, function, edits):
+    fn = solution_code(notebook, edits)[function]
+    for seed in (0, 404):
+        grader, kernel = in_grader(check, fn, seed), in_kernel(check, fn, seed)
+        assert grader[0] == kernel[0]
+        assert ADDRESS.sub("0x", grader[1]) == ADDRESS.sub("0x", kernel[1])
