@@ -26,6 +26,7 @@ from .minibatch import check_minibatch_sgd, check_minibatches
 from .optimizers import check_adam_step, check_momentum_step
 from .schedule import check_invscaling, check_step_decay
 from .sgd import check_sgd, check_sgd_step
+from .tracking import check_online_step, check_tracking_error
 
 __all__ = [
     "Check",
@@ -42,11 +43,13 @@ __all__ = [
     "check_minibatch_sgd",
     "check_minibatches",
     "check_momentum_step",
+    "check_online_step",
     "check_sgd",
     "check_sgd_step",
     "check_squared_error_cost",
     "check_squared_error_gradient",
     "check_step_decay",
+    "check_tracking_error",
     "numerical_gradient",
     "parse_mistake",
 ]

@@ -1,8 +1,9 @@
-"""Exercises 7 (the logistic-loss gradient, notebook 09) and 8 (one backpropagation layer,
-notebook 10): the solution passes; each typical mistake, planted in a copy of the solution's
-code, is named with its input, expected and received values and a fix; anything else says
-expected versus received; the grader judges the probe's record as the notebook judges the
-function. No kernel: the answer cells of solutions/*.ipynb run here, in-process."""
+"""Exercises 7 (the logistic-loss gradient, notebook 09), 8 (one backpropagation layer,
+notebook 10) and 9 (online SGD's step and tracking error, notebook 06): the solution passes; each
+typical mistake, planted in a copy of the solution's code, is named with its input, expected and
+received values and a fix; anything else says expected versus received; the grader judges the
+probe's record as the notebook judges the function. No kernel: the answer cells of
+solutions/*.ipynb run here, in-process."""
 
 from __future__ import annotations
 
@@ -19,9 +20,14 @@ from sgdteach.checking.registry import CHECKS
 QUESTIONS = [
     ("07_logistic_gradient", "check_logistic_gradient", "logistic_gradient"),
     ("08_backprop_layer", "check_layer_backward", "layer_backward"),
+    ("09_tracking_error", "check_online_step", "online_step"),
+    ("09_tracking_error", "check_tracking_error", "tracking_error"),
 ]
 LOGISTIC = ("07_logistic_gradient", "logistic_gradient", "check_logistic_gradient")
 LAYER = ("08_backprop_layer", "layer_backward", "check_layer_backward")
+STEP = ("09_tracking_error", "online_step", "check_online_step")
+ERROR = ("09_tracking_error", "tracking_error", "check_tracking_error")
+RMS_9 = "float(np.sqrt(np.mean(np.sum(gaps**2, axis=1))))"
 RETURN_7 = "    return -(X.T @ (y / (1.0 + np.exp(z)))) / len(y)"
 DELTA_8 = "delta = G * (1.0 - A * A)"
 
@@ -56,29 +62,55 @@ PLANTED = [
     (*LAYER, [("delta.sum(axis=0)", "delta")], "bias gradient not summed over the batch"),
     (*LAYER, [(DELTA_8, "G *= 1.0 - A * A\n    delta = G")], "G modified in place"),
     (*LAYER, [("return A_prev.T @ delta, ", "return ")], "wrong return value"),
+    (*STEP, [("return theta - lr", "return theta + lr")], "wrong sign"),
+    (*STEP, [("(2.0 / len(y_batch))", "(1.0 / len(y_batch))")], "missing factor 2"),
+    (*STEP, [("(2.0 / len(y_batch))", "2.0")], "not averaged (a sum)"),
+    (*STEP, [("len(y_batch)", "X_batch.shape[1]")],
+     "divided by d (the number of features) instead of b"),
+    (*STEP, [("return theta - lr * ", "return theta - ")], "learning rate not applied"),
+    (*STEP, [("    return theta - lr", "    theta -= lr"),
+             ("y_batch))\n", "y_batch))\n    return theta\n")],
+     "θ modified in place"),
+    (*ERROR, [(RMS_9, "float(np.mean(np.sqrt(np.sum(gaps**2, axis=1))))")],
+     "mean distance instead of the root of the mean square"),
+    (*ERROR, [(RMS_9, "float(np.mean(np.sum(gaps**2, axis=1)))")],
+     "root not taken (mean square, not RMS)"),
+    (*ERROR, [("path[start:n]", "path[start + 1:n + 1]")],
+     "iterate after the update compared (path off by one)"),
+    (*ERROR, [("gaps = path[start:n] - theta_true[start:]", "gaps = path[:n] - theta_true")],
+     "burn-in ignored (the start averaged in)"),
+    (*ERROR, [("np.mean(np.sum(gaps**2, axis=1))", "np.mean(gaps**2)")],
+     "averaged over the coordinates too"),
+    (*ERROR, [(RMS_9, "np.sqrt(np.sum(gaps**2, axis=1))")], "wrong shape"),
 ]
 # the typical mistakes issue 21 names for these two exercises
 NAMED = ["wrong sign", "not averaged (a sum)", "sigmoid of the wrong argument",
          "labels taken as {0, 1} (the formula σ(xᵀθ) − y)", "gradient averaged to one number",
          "transposed", "activation derivative missing", "averaged over the batch twice",
-         "summed over the wrong axis"]
+         "summed over the wrong axis",
+         # online SGD's step and its tracking error
+         "θ modified in place", "iterate after the update compared (path off by one)",
+         "mean distance instead of the root of the mean square",
+         "burn-in ignored (the start averaged in)"]
+UNRECOGNISED = r"(?s)wrong result in .*On .*expected .*received .*\. \S"   # and a fix
 DETAIL = re.compile(r"On .+: expected .+, received .+\. \S", re.S)   # input, values, then a fix
 
 
-def test_both_checks_are_registered_for_the_grader():
-    for _, check, _ in QUESTIONS:
-        assert CHECKS[check] is getattr(checking, check).__globals__[
-            "GRADIENT" if "logistic" in check else "LAYER"]
+def test_the_checks_are_registered_for_the_grader():
+    from sgdteach.checking import backprop, logistic, tracking
+
+    registered = [logistic.GRADIENT, backprop.LAYER, tracking.STEP, tracking.ERROR]
+    assert [CHECKS[check] for _, check, _ in QUESTIONS] == registered
 
 
 @pytest.mark.parametrize("notebook, check, function", QUESTIONS)
 def test_solution_passes_with_a_short_confirmation(notebook, check, function, capsys):
     namespace = solution_code(notebook)
     capsys.readouterr()
-    for seed in (0, 707, 808):
+    for seed in (0, 707, 808, 909, 919):
         assert getattr(checking, check)(namespace[function], seed=seed) is None
     out = capsys.readouterr()
-    assert out.out.count(f"✓ {function}:") == 3 and out.out.count("\n") == 3
+    assert out.out.count(f"✓ {function}:") == 5 and out.out.count("\n") == 5
     assert out.err == ""
 
 
@@ -106,11 +138,13 @@ def test_every_typical_mistake_is_planted():
 @pytest.mark.parametrize("notebook, function, check, edits", [
     (*LOGISTIC, [("np.exp(z)", "np.exp(2 * z)")]),
     (*LAYER, [(DELTA_8, "delta = G * (1.0 - A)")]),
+    (*STEP, [("(2.0 / len(y_batch))", "(3.0 / len(y_batch))")]),
+    (*ERROR, [("gaps**2, axis=1", "np.abs(gaps) ** 3, axis=1")]),
 ])
 def test_unrecognised_mistake_says_input_expected_and_received(notebook, function, check,
                                                                edits):
     namespace = solution_code(notebook, edits)
-    with pytest.raises(CheckError, match=r"(?s)wrong result in .*On .*expected .*received .*\. \S") as info:
+    with pytest.raises(CheckError, match=UNRECOGNISED) as info:
         getattr(checking, check)(namespace[function])
     assert info.value.mistake == "wrong result"
 
