@@ -1,5 +1,6 @@
 """Exercises 7 (the logistic-loss gradient, notebook 09), 8 (one backpropagation layer,
-notebook 10) and 9 (online SGD's step and tracking error, notebook 06): the solution passes; each
+notebook 10), 9 (online SGD's step and tracking error, notebook 06) and 10 (iterate averaging,
+notebook 11): the solution passes; each
 typical mistake, planted in a copy of the solution's code, is named with its input, expected and
 received values and a fix; anything else says expected versus received; the grader judges the
 probe's record as the notebook judges the function. No kernel: the answer cells of
@@ -22,11 +23,14 @@ QUESTIONS = [
     ("08_backprop_layer", "check_layer_backward", "layer_backward"),
     ("09_tracking_error", "check_online_step", "online_step"),
     ("09_tracking_error", "check_tracking_error", "tracking_error"),
+    ("10_averaging", "check_averaged_sgd", "averaged_sgd"),
 ]
 LOGISTIC = ("07_logistic_gradient", "logistic_gradient", "check_logistic_gradient")
 LAYER = ("08_backprop_layer", "layer_backward", "check_layer_backward")
 STEP = ("09_tracking_error", "online_step", "check_online_step")
 ERROR = ("09_tracking_error", "tracking_error", "check_tracking_error")
+AVG = ("10_averaging", "averaged_sgd", "check_averaged_sgd")
+MEAN_10 = "theta_bar = theta_bar + (theta - theta_bar) / t"
 RMS_9 = "float(np.sqrt(np.mean(np.sum(gaps**2, axis=1))))"
 RETURN_7 = "    return -(X.T @ (y / (1.0 + np.exp(z)))) / len(y)"
 DELTA_8 = "delta = G * (1.0 - A * A)"
@@ -82,6 +86,25 @@ PLANTED = [
     (*ERROR, [("np.mean(np.sum(gaps**2, axis=1))", "np.mean(gaps**2)")],
      "averaged over the coordinates too"),
     (*ERROR, [(RMS_9, "np.sqrt(np.sum(gaps**2, axis=1))")], "wrong shape"),
+    (*AVG, [("theta_bar = np.zeros_like(theta)", "theta_bar = theta0.copy()"),
+            ("/ t\n", "/ (t + 1)\n")], "θ₀ included in the average"),
+    (*AVG, [("        " + MEAN_10 + "\n", ""), ("        r = rng.integers(m)\n",
+                                   "        r = rng.integers(m)\n        " + MEAN_10 + "\n")],
+     "average taken before the step (θ₀, ..., θ_{t−1})"),
+    (*AVG, [(MEAN_10, "theta_bar = theta_bar + theta")], "sum of the iterates, not their mean"),
+    (*AVG, [("/ t\n", "/ (t + 1)\n")], "running mean divided by t + 1"),
+    (*AVG, [("return theta, theta_bar", "return theta, theta")],
+     "last iterate returned as the average"),
+    (*AVG, [("theta = theta - lr * 2.0 * X[r] * (X[r] @ theta - y[r])",
+             "at = theta if t == 1 else theta_bar\n"
+             "        theta = at - lr * 2.0 * X[r] * (X[r] @ at - y[r])")],
+     "the average fed back into the steps"),
+    (*AVG, [("theta_bar = np.zeros_like(theta)", "theta_bar = theta0.copy()"),
+            (MEAN_10, "theta_bar = 0.9 * theta_bar + 0.1 * theta")],
+     "exponential moving average instead of the running mean"),
+    (*AVG, [("theta = theta0.copy()", "theta = theta0"),
+            ("theta = theta - lr * 2.0", "theta -= lr * 2.0")], "θ modified in place"),
+    (*AVG, [("r = rng.integers(m)", "r = np.random.randint(m)")], "wrong last iterate"),
 ]
 # the typical mistakes issue 21 names for these two exercises
 NAMED = ["wrong sign", "not averaged (a sum)", "sigmoid of the wrong argument",
@@ -91,15 +114,19 @@ NAMED = ["wrong sign", "not averaged (a sum)", "sigmoid of the wrong argument",
          # online SGD's step and its tracking error
          "θ modified in place", "iterate after the update compared (path off by one)",
          "mean distance instead of the root of the mean square",
-         "burn-in ignored (the start averaged in)"]
+         "burn-in ignored (the start averaged in)",
+         # Polyak–Ruppert averaging as a running mean
+         "θ₀ included in the average", "running mean divided by t + 1",
+         "the average fed back into the steps", "last iterate returned as the average"]
 UNRECOGNISED = r"(?s)wrong result in .*On .*expected .*received .*\. \S"   # and a fix
 DETAIL = re.compile(r"On .+: expected .+, received .+\. \S", re.S)   # input, values, then a fix
 
 
 def test_the_checks_are_registered_for_the_grader():
-    from sgdteach.checking import backprop, logistic, tracking
+    from sgdteach.checking import averaging, backprop, logistic, tracking
 
-    registered = [logistic.GRADIENT, backprop.LAYER, tracking.STEP, tracking.ERROR]
+    registered = [logistic.GRADIENT, backprop.LAYER, tracking.STEP, tracking.ERROR,
+                  averaging.AVERAGED]
     assert [CHECKS[check] for _, check, _ in QUESTIONS] == registered
 
 
@@ -107,10 +134,10 @@ def test_the_checks_are_registered_for_the_grader():
 def test_solution_passes_with_a_short_confirmation(notebook, check, function, capsys):
     namespace = solution_code(notebook)
     capsys.readouterr()
-    for seed in (0, 707, 808, 909, 919):
+    for seed in (0, 707, 808, 909, 919, 1010):
         assert getattr(checking, check)(namespace[function], seed=seed) is None
     out = capsys.readouterr()
-    assert out.out.count(f"✓ {function}:") == 5 and out.out.count("\n") == 5
+    assert out.out.count(f"✓ {function}:") == 6 and out.out.count("\n") == 6
     assert out.err == ""
 
 
@@ -124,8 +151,9 @@ def test_planted_mistake_is_named_with_input_values_and_fix(notebook, function, 
     err = info.value
     assert err.mistake == mistake
     assert parse_mistake(str(err)) == mistake
-    assert str(err).startswith(f"{check}: {mistake} in '{function}'.")
-    rest = str(err).split(".", 1)[1]
+    head = f"{check}: {mistake} in '{function}'."
+    assert str(err).startswith(head)
+    rest = str(err)[len(head):]
     assert rest.strip().startswith("On ") and (
         DETAIL.search(str(err)) or "received shape" in rest or "received (" in rest
         or "changed from" in rest)
@@ -140,6 +168,7 @@ def test_every_typical_mistake_is_planted():
     (*LAYER, [(DELTA_8, "delta = G * (1.0 - A)")]),
     (*STEP, [("(2.0 / len(y_batch))", "(3.0 / len(y_batch))")]),
     (*ERROR, [("gaps**2, axis=1", "np.abs(gaps) ** 3, axis=1")]),
+    (*AVG, [("/ t\n", "/ (2 * t)\n")]),
 ])
 def test_unrecognised_mistake_says_input_expected_and_received(notebook, function, check,
                                                                edits):

@@ -17,6 +17,7 @@ Released exercises import this path (``from sgdteach.checking import check_sgd``
 
 from ._check import Check
 from ._core import CheckError, NotAttemptedError, RecordError, parse_mistake
+from .averaging import check_averaged_sgd
 from .backprop import check_layer_backward
 from .budget import budget_problem, check_budget
 from .finite_differences import check_gradient, numerical_gradient
@@ -35,6 +36,7 @@ __all__ = [
     "RecordError",
     "budget_problem",
     "check_adam_step",
+    "check_averaged_sgd",
     "check_budget",
     "check_gradient",
     "check_invscaling",
