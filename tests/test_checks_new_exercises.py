@@ -9,6 +9,7 @@ solutions/*.ipynb run here, in-process."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from test_checks import solution_code
@@ -201,3 +202,54 @@ def test_the_grader_judges_the_record_as_the_notebook_judges_the_function(
         grader, kernel = in_grader(check, fn, seed), in_kernel(check, fn, seed)
         assert grader[0] == kernel[0]
         assert ADDRESS.sub("0x", grader[1]) == ADDRESS.sub("0x", kernel[1])
+
+
+# -- in a real kernel: what the learner sees in the released notebooks -------------------------
+
+EXERCISES = sorted({nb for nb, _, _ in QUESTIONS})
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+EXERCISES_DIR = Path(__file__).resolve().parents[1] / "exercises"
+
+
+def _run_exercise(notebook: str, folder, edits: dict[str, str] | None = None):
+    """Execute the released exercise as a learner would (errors allowed), answer cells replaced
+    by ``edits`` (grade_id -> source); return the check cells and their error outputs."""
+    import nbformat
+
+    from sgdteach.grading.markup import grade_id, role
+    from sgdteach.tools.nbexec import notebook_client
+
+    nb = nbformat.read(EXERCISES_DIR / f"{notebook}.ipynb", as_version=4)
+    for cell in nb.cells:
+        if grade_id(cell) in (edits or {}):
+            cell.source = (edits or {})[grade_id(cell)]
+    client = notebook_client(nb, folder, timeout=120)
+    client.allow_errors = True
+    client.execute()
+    return {grade_id(c): [o for o in c.outputs if o.output_type == "error"]
+            for c in nb.cells if role(c) == "test"}
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize("notebook", EXERCISES)
+def test_an_untouched_exercise_says_not_attempted_once_per_check(notebook, tmp_path):
+    checks = _run_exercise(notebook, tmp_path)
+    assert checks
+    for errors in checks.values():
+        assert len(errors) == 1 and errors[0].ename == "NotAttemptedError"
+        text = ANSI.sub("", "\n".join(errors[0].traceback))
+        assert text.count("not attempted yet") == 1 and len(text.splitlines()) == 1
+
+
+@pytest.mark.kernel
+def test_a_wrong_layer_shows_its_message_and_nothing_else(tmp_path):
+    wrong = ("import numpy as np\n\ndef layer_backward(A_prev, W, c, G):\n"
+             "    A = np.tanh(A_prev @ W + c)\n"
+             "    return A_prev.T @ G, G.sum(axis=0), G @ W.T\n")
+    errors = _run_exercise("08_backprop_layer", tmp_path, {"ex8_layer": wrong})["ex8_layer_check"]
+    assert len(errors) == 1
+    text = ANSI.sub("", "\n".join(errors[0].traceback))
+    assert text.startswith("CheckError: check_layer_backward: activation derivative missing in "
+                           "'layer_backward'. On a batch of 4 rows")
+    assert "expected" in text and "received" in text and "Traceback" not in text
+    assert "sgdteach/checking" not in text and "compare(" not in text
