@@ -253,3 +253,20 @@ def test_a_wrong_layer_shows_its_message_and_nothing_else(tmp_path):
                            "'layer_backward'. On a batch of 4 rows")
     assert "expected" in text and "received" in text and "Traceback" not in text
     assert "sgdteach/checking" not in text and "compare(" not in text
+
+
+def test_checks_touch_no_files(monkeypatch, capsys):
+    import builtins
+    import io
+    import os
+
+    functions = [(check, solution_code(nb)[fn]) for nb, check, fn in QUESTIONS]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"a check opened a file: {args[:1]}")
+
+    for module, name in ((builtins, "open"), (io, "open"), (os, "open")):
+        monkeypatch.setattr(module, name, refuse)
+    for check, fn in functions:
+        getattr(checking, check)(fn)
+    assert capsys.readouterr().out.count("✓") == len(QUESTIONS)
