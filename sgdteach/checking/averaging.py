@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import descent, history
 from .._types import Array
 from ..datasets import reference_data
 from ._check import Check
@@ -128,7 +129,8 @@ def _judge(name: str, calls: list, seed: int) -> str:
     return "the last iterate and the mean of θ₁, ..., θ_t, right on 2 runs."
 
 
-AVERAGED = Check("check_averaged_sgd", "averaged_sgd", _probe, _judge, forbidden=FORBIDDEN)
+AVERAGED = Check("check_averaged_sgd", "averaged_sgd", _probe, _judge, forbidden=FORBIDDEN,
+                 implements=(_run, descent.descend, history.IterateAverage.add))
 
 
 def check_averaged_sgd(averaged_sgd: Callable[..., tuple[Array, Array]], *,

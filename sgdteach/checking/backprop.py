@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import networks
 from .._types import Array
 from ._check import Check
 from ._core import (
@@ -145,7 +146,8 @@ def _judge(name: str, calls: list, seed: int) -> str:
     return "Aᵀ_prev Δ, Δᵀ1 and Δ Wᵀ with Δ = G ⊙ (1 − A²), right on 2 layers."
 
 
-LAYER = Check("check_layer_backward", "layer_backward", _probe, _judge, forbidden=FORBIDDEN)
+LAYER = Check("check_layer_backward", "layer_backward", _probe, _judge, forbidden=FORBIDDEN,
+              implements=(networks.MLP._backprop,))
 
 
 def check_layer_backward(layer_backward: Callable[..., tuple[Array, Array, Array]], *,

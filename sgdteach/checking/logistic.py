@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import losses
 from .._types import Array
 from ._check import Check
 from ._core import (
@@ -126,6 +127,7 @@ def _judge(name: str, calls: list, seed: int) -> str:
 
 
 GRADIENT = Check("check_logistic_gradient", "logistic_gradient", _probe, _judge,
+                 implements=(losses._logistic_grad, losses._logistic_grad_one),
                  forbidden=FORBIDDEN)
 
 

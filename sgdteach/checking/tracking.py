@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import descent, losses
 from .._types import Array
 from ._check import Check
 from ._core import (
@@ -134,9 +135,10 @@ def _judge_error(name: str, calls: list, seed: int) -> str:
     return "the RMS distance to the moving truth after the burn-in, right on 2 paths."
 
 
-STEP = Check("check_online_step", "online_step", _probe_step, _judge_step, forbidden=FORBIDDEN)
+STEP = Check("check_online_step", "online_step", _probe_step, _judge_step, forbidden=FORBIDDEN,
+             implements=(losses._squared_grad, losses._squared_grad_one, descent.descend))
 ERROR = Check("check_tracking_error", "tracking_error", _probe_error, _judge_error,
-              forbidden=FORBIDDEN)
+              forbidden=FORBIDDEN, implements=(_rms,))
 
 
 def check_online_step(online_step: Callable[[Array, Array, Array, float], Array], *,

@@ -132,6 +132,8 @@ def aliases(fn: Callable, modules: Iterable[types.ModuleType] | None = None) -> 
                 inner = [(f"[{k!r}]", v) for k, v in value.items()]
             elif isinstance(value, (list, tuple)):
                 inner = [(f"[{i}]", v) for i, v in enumerate(value)]
+            elif isinstance(value, type) and value.__module__ == mod.__name__:
+                inner = [(f".{k}", v) for k, v in vars(value).items()]   # methods
             elif not isinstance(value, (type, types.ModuleType)) and hasattr(value, "__dict__"):
                 inner = [(f".{k}", v) for k, v in vars(value).items()]
             found += [where + key for key, v in inner if v is fn or _same_code(v, fn)]
