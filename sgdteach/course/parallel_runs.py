@@ -40,7 +40,7 @@ class Runs(NamedTuple):
     ``record_every`` steps, the end). ``loss`` (L, S, K): the full-data mean squared error there
     (``inf`` once it overflows). ``excess`` (L, S): final loss minus :math:`J^*` (``inf`` for a
     run that blew up). ``blew_up`` (L, S): the parameters are not finite at the end.
-    ``passed_limit`` (L, S): some recorded loss exceeded ``EXPLODE_FACTOR`` times the first one,
+    ``passed_limit`` (L, S): some recorded loss exceeded ``EXPLODE_FACTOR`` times max(first one, 1),
     where ``minimize`` would have raised ``DivergenceError``.
     """
 
@@ -174,7 +174,7 @@ def least_squares_runs(X: Array, y: Array, theta0: Array, *, lrs: Sequence[Any],
     loss = np.stack(losses, axis=-1)                                    # (L, S, K)
     blew_up = ~np.isfinite(theta).all(axis=-1)
     excess = np.where(blew_up, np.inf, loss[..., -1] - j_star)
-    passed = (loss > EXPLODE_FACTOR * np.maximum(loss[..., :1], 1e-300)).any(axis=-1)
+    passed = (loss > EXPLODE_FACTOR * np.maximum(loss[..., :1], 1.0)).any(axis=-1)
     return Runs(theta, np.array(record_steps), loss, excess, blew_up, passed)
 
 
