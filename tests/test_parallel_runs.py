@@ -68,3 +68,14 @@ def test_validation_messages():
         least_squares_runs(X, y, START, lrs=[-1.0], seeds=[0], batch_size=1, epochs=1)
     with pytest.raises(TypeError, match="escape_fractions"):
         escape_fractions(functions.saddle(), [1], [0.1], [0])
+
+
+def test_grid_excess_is_final_excess_on_each_rate():
+    from sgdteach.course.batch_tuning import final_excess
+    from sgdteach.course.parallel_runs import grid_excess
+    X, y, _, _ = course_problem()
+    grid = [0.003, 0.03, 0.3]
+    fast = grid_excess(X, y, START, grid, seeds=[0, 1], batch_size=10, epochs=5)
+    loop = [final_excess(X, y, START, lr=a, batch_size=10, epochs=5, seeds=[0, 1]) for a in grid]
+    np.testing.assert_allclose(fast, loop, rtol=1e-9)
+    assert np.isinf(fast[-1]) and np.isfinite(fast[:2]).all()

@@ -231,6 +231,22 @@ def escape_fractions(fn: TestFunction, batch_sizes: Sequence[int], lrs: Sequence
     return out
 
 
+def grid_excess(X: Array, y: Array, theta0: Array, grid: Sequence[float], *, seeds: Sequence[int],
+                batch_size: int, epochs: int, sampling: str = "shuffle") -> Array:
+    r"""Mean final excess :math:`J(\theta_T) - J^*` over ``seeds`` at every rate of ``grid``: the
+    vectorised twin of :func:`sgdteach.course.batch_tuning.final_excess` (``inf`` where any run
+    blew up or ended above its starting loss).
+
+    >>> X = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]]); y = np.array([0.0, 1.0, 3.0])
+    >>> grid_excess(X, y, np.zeros(2), [0.1, 10.0], seeds=[0], batch_size=3, epochs=50).round(6)
+    array([0., inf])
+    """
+    runs = least_squares_runs(X, y, theta0, lrs=list(grid), seeds=seeds, batch_size=batch_size,
+                              epochs=epochs, sampling=sampling)
+    bad = runs.blew_up | (runs.loss[..., -1] > runs.loss[..., 0])
+    return np.where(bad.any(axis=1), np.inf, np.maximum(runs.excess, 0.0).mean(axis=1))
+
+
 def first_below(curves: Array, target: float) -> Array:
     """Index of the first entry of each row of ``curves`` below ``target`` (-1 where none is).
 
@@ -242,4 +258,5 @@ def first_below(curves: Array, target: float) -> Array:
     return np.where(below.any(axis=-1), np.argmax(below, axis=-1), -1)
 
 
-__all__ = ["Runs", "escape_fractions", "first_below", "least_squares_runs", "row_indices"]
+__all__ = ["Runs", "escape_fractions", "first_below", "grid_excess", "least_squares_runs",
+           "row_indices"]
