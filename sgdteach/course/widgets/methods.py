@@ -194,8 +194,11 @@ class MethodsFigure(BlitFigure):
         time_max = 1e-3
         for i, (label, h) in enumerate(results.items()):
             ok = isinstance(h, History)
-            self.paths[i].set_data(h.path[:, 0] if ok else empty, h.path[:, 1] if ok else empty)
-            # (the path keeps every step: it is what the top row shows)
+            on_path = (np.unique(np.r_[np.arange(min(len(h.step), 20)),
+                                       np.linspace(0, len(h.step) - 1, MAX_PATH_POINTS).astype(int)])
+                       if ok else slice(0))           # the first steps, then evenly spaced ones
+            self.paths[i].set_data(h.path[on_path, 0] if ok else empty,
+                                   h.path[on_path, 1] if ok else empty)
             self.titles[i].set_text(label if ok else f"{label}: diverged at step {h.step}")
             keep = _drawn_points(len(h.step)) if ok else slice(0)
             excess = np.maximum(h.loss - self.loss_star, EXCESS_RANGE[0] / 10) if ok else empty
