@@ -145,6 +145,8 @@ def least_squares_runs(X: Array, y: Array, theta0: Array, *, lrs: Sequence[Any],
     idx = (None if full else
            np.stack([row_indices(m, batch_size, epochs, sampling, s) for s in seeds]))  # (S, N)
     theta = np.broadcast_to(theta0, (L, S, d)).copy()
+    rows_by_step = None if idx is None else np.ascontiguousarray(idx.T)     # (N, S)
+    two_rates = 2.0 * rates
     star = np.linalg.lstsq(X, y, rcond=None)[0]
     j_star = float(np.mean((X @ star - y) ** 2))
     record_steps, losses = [], []
@@ -160,6 +162,12 @@ def least_squares_runs(X: Array, y: Array, theta0: Array, *, lrs: Sequence[Any],
         for t, sl in enumerate(slices):
             if t % every == 0:
                 record(t)
+            if batch_size == 1 and not full:                            # one row per run
+                row = rows_by_step[sl.start]                            # (S,)
+                xr = X[row]                                             # (S, d)
+                resid = (theta * xr).sum(axis=-1) - y[row]              # (L, S)
+                theta -= two_rates[:, t, None, None] * resid[..., None] * xr
+                continue
             if full:
                 Xb, yb = X[None, None], y[None, None]                   # (1, 1, m, d)
             else:
