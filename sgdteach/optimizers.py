@@ -4,13 +4,13 @@ r"""Update rules as ``(init, update)`` pairs with explicit state.
 gradient ``g`` (shape ``(d,)``) into the step to subtract, :math:`\theta \leftarrow \theta -
 \text{step}`. Nothing is hidden: the state is a NamedTuple you can print.
 
-Every factory takes ``weight_decay`` (:math:`\lambda \ge 0`), *decoupled* weight decay
-(Loshchilov & Hutter, 2019): the step becomes :math:`\alpha(u + \lambda\theta)`, with :math:`u`
-the rule's own step per unit :math:`\alpha`, so the decay bypasses the rule's momentum and
-preconditioner (Adam with it is AdamW). Such an optimizer needs the parameters:
-``opt.update(g, state, lr, theta)``, and says so with ``opt.weight_decay > 0``. For plain SGD it
-is the L2 penalty :math:`\tfrac{\lambda}{2}\|\theta\|^2` on the loss
-(:func:`sgdteach.losses.penalised`); for the adaptive rules the two differ.
+Every factory takes ``weight_decay`` (:math:`\nu \ge 0`, the course's symbol for the L2
+strength too), *decoupled* weight decay (Loshchilov & Hutter, 2019): the step becomes
+:math:`\alpha(u + \nu\theta)`, with :math:`u` the rule's own step per unit :math:`\alpha`, so the
+decay bypasses the rule's momentum and preconditioner (Adam with it is AdamW). Such an optimizer
+needs the parameters: ``opt.update(g, state, lr, theta)``, and says so with
+``opt.weight_decay > 0``. For plain SGD it is the L2 penalty :math:`\tfrac{\nu}{2}\|\theta\|^2`
+on the loss (:func:`sgdteach.losses.penalised`); for the adaptive rules the two differ.
 
 >>> import numpy as np
 >>> opt = momentum(beta=0.9)
@@ -39,7 +39,7 @@ EPS_FIX = "eps only keeps the division finite; 1e-8 is the usual choice."
 class Optimizer(NamedTuple):
     r"""An update rule: ``init(theta) -> state`` and ``update(g, state, lr) -> (step, state)``;
     ``label`` is its name as a figure's legend writes it; ``weight_decay`` is its decoupled weight
-    decay :math:`\lambda`, and when it is > 0 ``update`` takes the parameters too,
+    decay :math:`\nu`, and when it is > 0 ``update`` takes the parameters too,
     ``update(g, state, lr, theta)``."""
 
     name: str
@@ -50,9 +50,9 @@ class Optimizer(NamedTuple):
 
 
 def decoupled(opt: Optimizer, weight_decay: float, func: str, label: str = "") -> Optimizer:
-    r"""``opt`` with decoupled weight decay :math:`\lambda` = ``weight_decay`` (``opt`` itself
-    for 0): step :math:`= \text{step}_{\text{opt}} + \alpha\lambda\theta`, so
-    :math:`\theta \leftarrow (1 - \alpha\lambda)\theta - \text{step}_{\text{opt}}`;
+    r"""``opt`` with decoupled weight decay :math:`\nu` = ``weight_decay`` (``opt`` itself
+    for 0): step :math:`= \text{step}_{\text{opt}} + \alpha\nu\theta`, so
+    :math:`\theta \leftarrow (1 - \alpha\nu)\theta - \text{step}_{\text{opt}}`;
     ``label`` names it in legends (default: ``"<opt's label> + weight decay"``).
 
     >>> import numpy as np
@@ -60,9 +60,9 @@ def decoupled(opt: Optimizer, weight_decay: float, func: str, label: str = "") -
     >>> opt.update(np.array([1.0]), opt.init(np.zeros(1)), 0.1, np.array([2.0]))[0]  # 0.1*(1+1)
     array([0.2])
     """
-    lam = check_number(func, "weight_decay", weight_decay, NON_NEGATIVE,
-                       fix="It is the decay rate lambda; 0 means none, 1e-4 to 1e-2 is usual.")
-    if lam == 0:
+    nu = check_number(func, "weight_decay", weight_decay, NON_NEGATIVE,
+                       fix="It is the decay rate nu; 0 means none, 1e-4 to 1e-2 is usual.")
+    if nu == 0:
         return opt
     inner = opt.update
 
@@ -71,9 +71,9 @@ def decoupled(opt: Optimizer, weight_decay: float, func: str, label: str = "") -
             fail(f"{opt.name}.update", "theta", "the current parameters (weight decay needs them)",
                  theta, "Call update(g, state, lr, theta).", kind=TypeError)
         step, state = inner(g, state, lr)
-        return step + (lr * lam) * theta, state
+        return step + (lr * nu) * theta, state
 
-    return opt._replace(update=update, weight_decay=lam,
+    return opt._replace(update=update, weight_decay=nu,
                         label=label or f"{opt.label} + weight decay")
 
 
@@ -108,7 +108,7 @@ def sgd_update(g: Array, state: EmptyState, lr: float) -> tuple[Array, EmptyStat
 
 def sgd(weight_decay: float = 0.0) -> Optimizer:
     r"""Plain (stochastic) gradient descent: :math:`\theta \leftarrow \theta - \alpha g`
-    (:math:`\theta \leftarrow (1 - \alpha\lambda)\theta - \alpha g` with ``weight_decay``)."""
+    (:math:`\theta \leftarrow (1 - \alpha\nu)\theta - \alpha g` with ``weight_decay``)."""
     return decoupled(Optimizer("sgd", _sgd_init, sgd_update, "plain"), weight_decay, "sgd")
 
 
@@ -204,8 +204,8 @@ def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
         \theta \leftarrow \theta - \alpha \frac{\hat m}{\sqrt{\hat v} + \epsilon}
 
     The count :math:`t` starts at 1 on the first update, so the first step is
-    :math:`\alpha\, g / (|g| + \epsilon)`. With ``weight_decay`` :math:`\lambda > 0` it is
-    AdamW (Loshchilov & Hutter, 2019): the step gains :math:`\alpha\lambda\theta`, outside
+    :math:`\alpha\, g / (|g| + \epsilon)`. With ``weight_decay`` :math:`\nu > 0` it is
+    AdamW (Loshchilov & Hutter, 2019): the step gains :math:`\alpha\nu\theta`, outside
     :math:`\hat m / (\sqrt{\hat v} + \epsilon)`; an L2 penalty on the loss would instead enter
     :math:`g`, and be divided by :math:`\sqrt{\hat v}` like the rest of the gradient.
     """
