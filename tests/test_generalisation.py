@@ -77,7 +77,24 @@ def test_max_margin_is_the_hard_margin_qp():
     qp = sp_minimize(lambda v: v @ v, np.array([5.0, -3.0]), jac=lambda v: 2 * v,
                      constraints=[cons], method="SLSQP", options={"ftol": 1e-14})
     np.testing.assert_allclose(w, qp.x, atol=1e-6)
+    # and against scikit-learn's SVM: mirrored rows make its unpenalised intercept 0
+    from sklearn.svm import SVC
+    svm = SVC(kernel="linear", C=1e8, tol=1e-10).fit(np.vstack([X, -X]), np.r_[y, -y])
+    assert abs(svm.intercept_[0]) < 1e-6
+    np.testing.assert_allclose(w, svm.coef_.ravel(), atol=1e-6)
     y_bad = y.copy()
     y_bad[0] = -y_bad[0]
     with pytest.raises(ValueError, match="separable"):
-        gen.max_margin(X, y_bad)
+        gen.max_margin(X, y_bad, max_sweeps=200)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_box_least_squares_is_scipys_bounded_least_squares(seed):
+    from scipy.optimize import lsq_linear
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((50, 4)) * np.array([1.0, 5.0, 1.0, 0.2])
+    y = X @ rng.uniform(-4, 4, size=4) + rng.standard_normal(50)
+    ours = gen.box_least_squares(X, y, 1.5)
+    theirs = lsq_linear(X, y, bounds=(-1.5, 1.5), tol=1e-12).x
+    np.testing.assert_allclose(ours, theirs, atol=1e-8)
+    assert np.abs(ours).max() == pytest.approx(1.5)         # the box does bind here

@@ -8,8 +8,10 @@ r"""Tuning without fooling yourself, and what SGD's answer does on data it has n
   geometrically, the training loss recorded at every step.
 * :func:`reduce_on_plateau`: plain SGD epoch by epoch, :math:`\alpha` cut by a factor when the
   validation loss stops improving.
-* :func:`max_margin`: the hard-margin separator through the origin (scikit-learn's SVM), the
+* :func:`max_margin`: the hard-margin separator through the origin (a small dual QP), the
   direction gradient descent on the logistic loss approaches on separable data.
+* :func:`box_least_squares`: the least-squares fit with every coordinate in ``[-r, r]``, where
+  AdamW's full-batch runs end.
 
 The grid search itself is :func:`~sgdteach.course.model_selection.best_on_grid`.
 """
@@ -28,7 +30,6 @@ from ..descent import minimize
 from ..history import DivergenceError
 from ..losses import Loss, get_loss
 from .model_selection import HeldOut
-from .regularisation import separating_theta
 
 SHARE = Interval(0, 0.9, closed="neither")
 
@@ -206,38 +207,84 @@ def reduce_on_plateau(X: Array, y: Array, X_val: Array, y_val: Array, *, lr: flo
     return Plateau(theta, np.array(val), np.array(rates))
 
 
-def max_margin(X: Array, y: Array, *, C: float = 1e8) -> Array:
+def max_margin(X: Array, y: Array, *, tol: float = 1e-10, max_sweeps: int = 100_000) -> Array:
     r"""The hard-margin separator through the origin,
 
     .. math::
 
-        \hat w = \arg\min_w \|w\|^2 \quad\text{subject to}\quad y_i x_i^\top w \ge 1,
+        \hat w = \arg\min_w \tfrac12\|w\|^2 \quad\text{subject to}\quad y_i x_i^\top w \ge 1,
 
-    from scikit-learn's ``SVC(kernel="linear", C=C)`` (a large ``C`` makes the soft margin
-    hard). ``SVC`` always fits an unpenalised intercept; fitting it on the rows and their mirror
-    images :math:`(-x_i, -y_i)` makes the problem symmetric, so its intercept is 0 and its
-    ``coef_`` is :math:`\hat w`. The mirror rows have the same margins, so nothing else changes.
-    Raises when the rows are not separable (:func:`~.regularisation.separating_theta`) or the
-    margins of the answer fall below 1 - 1e-6 (``C`` too small).
+    by coordinate ascent on its dual (Hildreth's method): with :math:`z_i = y_i x_i`,
+    :math:`\hat w = \sum_i a_i z_i` for the :math:`a \ge 0` maximising
+    :math:`\sum_i a_i - \tfrac12\|\sum_i a_i z_i\|^2`; each step sets one :math:`a_i` to its
+    best non-negative value, :math:`a_i \leftarrow \max\big(0,\ a_i + (1 - z_i^\top w) /
+    \|z_i\|^2\big)`, until no margin is below :math:`1 - \text{tol}` and no support row
+    (:math:`a_i > 0`) above :math:`1 + \text{tol}`. There is no intercept, so the dual has no
+    equality constraint. (Tested against scikit-learn's ``SVC(kernel="linear")`` and scipy's
+    SLSQP.) Raises when the rows are not separable through the origin (the dual then has no
+    maximum and the margins never reach 1).
 
     >>> X = np.array([[2.0, 1.0], [1.0, -3.0]]); y = np.array([1.0, -1.0])
     >>> max_margin(X, y).round(4)        # both margins 1: 2a + b = 1, -a + 3b = 1
     array([0.2857, 0.4286])
     """
-    from sklearn.svm import SVC
-
     func = "max_margin"
     X, y = check_data(func, X, y)
     if not np.isin(y, (-1.0, 1.0)).all():
         fail(func, "y", "labels in {-1, +1}", np.unique(y)[:5], "Map 0/1 labels with 2*y - 1.")
-    C = check_number(func, "C", C, POSITIVE)
-    if separating_theta(X, y) is None:      # else libsvm would iterate for ever at a large C
-        fail(func, "X, y", "linearly separable rows (through the origin)", X,
-             "A hard margin needs separable data; check with separating_theta.")
-    svm = SVC(kernel="linear", C=C, tol=1e-10)
-    svm.fit(np.vstack([X, -X]), np.concatenate([y, -y]))
-    w: Array = np.asarray(svm.coef_, dtype=np.float64).ravel()
-    if (y * (X @ w)).min() < 1 - 1e-6:
-        fail(func, "C", "large enough for a hard margin (every margin >= 1)", C,
-             "Pass a larger C.")
-    return w
+    Z = y[:, None] * X
+    sq = np.einsum("ij,ij->i", Z, Z)
+    if (sq == 0).any():
+        fail(func, "X", "rows that are not all zeros", X, "A zero row has no margin.")
+    a, w = np.zeros(len(y)), np.zeros(X.shape[1])
+    for _ in range(max_sweeps):
+        for i in range(len(y)):
+            new = max(0.0, a[i] + (1.0 - float(Z[i] @ w)) / sq[i])
+            w += (new - a[i]) * Z[i]
+            a[i] = new
+        margins = Z @ w
+        if margins.min() >= 1 - tol and (margins[a > 0] <= 1 + tol).all():
+            return w
+    fail(func, "X, y", "linearly separable rows (through the origin)", X,
+         f"No separator with margins 1 after {max_sweeps} sweeps; check with "
+         "regularisation.separating_theta.")
+
+
+def box_least_squares(X: Array, y: Array, radius: float) -> Array:
+    r"""The least-squares fit inside the box :math:`\|\theta\|_\infty \le r`,
+
+    .. math::
+
+        \arg\min_{|\theta_j| \le r} \|X\theta - y\|^2,
+
+    exactly, by trying every pattern of coordinates held at :math:`-r`, at :math:`+r` or free
+    (:math:`3^d` patterns, so ``d <= 8``): for each, the free ones solve the least-squares
+    problem with the others fixed, and the answer is the feasible candidate of smallest loss.
+    (Tested against ``scipy.optimize.lsq_linear``.)
+
+    >>> X = np.eye(2); y = np.array([0.5, 3.0])
+    >>> box_least_squares(X, y, 1.0)
+    array([0.5, 1. ])
+    """
+    import itertools
+
+    func = "box_least_squares"
+    X, y = check_data(func, X, y)
+    r = check_number(func, "radius", radius, POSITIVE)
+    d = X.shape[1]
+    if d > 8:
+        fail(func, "X", "at most 8 columns (3^d patterns are tried)", X,
+             "Use scipy.optimize.lsq_linear for larger problems.")
+    best, best_loss = np.zeros(d), math.inf
+    for pattern in itertools.product((-1, 0, 1), repeat=d):
+        fixed = np.array(pattern, dtype=np.float64) * r
+        free = np.array(pattern) == 0
+        theta = fixed.copy()
+        if free.any():
+            theta[free] = np.linalg.lstsq(X[:, free], y - X[:, ~free] @ fixed[~free],
+                                          rcond=None)[0]
+        if np.abs(theta).max() <= r * (1 + 1e-12):
+            loss = float(np.sum((X @ theta - y) ** 2))
+            if loss < best_loss:
+                best, best_loss = theta, loss
+    return best
