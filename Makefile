@@ -26,9 +26,17 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 # jupyter-config/ (JupyterLab without its news prompt) applies to this server only: it goes first
 # on JUPYTER_CONFIG_PATH, nothing is written to ~/.jupyter. The browser tests' server uses it too.
 LAB_CONFIG := $(CURDIR)/jupyter-config
+# The file browser shows the course: notebooks/ and my-exercises/ (the learner's own copies of
+# exercises/, made by `python -m sgdteach workspace`, never overwritten, ignored by git); the
+# package, tests and instructor folders are hidden from the listing (still there on disk).
+LAB_HIDE := ['__pycache__','*.pyc','*.egg-info','.*','sgdteach','tests','benchmarks','solutions', \
+             'exercises','jupyter-config','build','dist','Makefile','pyproject.toml', \
+             'environment.yml','postBuild']
 lab: $(VENV)/.installed-lab
+	$(BIN)/python -m sgdteach workspace exercises my-exercises
 	JUPYTER_CONFIG_PATH="$(LAB_CONFIG)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
-	  $(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(BROWSER_FLAG)
+	  $(BIN)/jupyter lab --ServerApp.root_dir=. "--ContentsManager.hide_globs=$(LAB_HIDE)" \
+	  --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG) $(BROWSER_FLAG)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

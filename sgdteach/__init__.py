@@ -3,7 +3,8 @@
 The package is laid out by who each part serves. On top, the algorithm: :mod:`~sgdteach.losses`,
 :mod:`~sgdteach.optimizers`, :mod:`~sgdteach.schedules`, :mod:`~sgdteach.sampling`, the loop in
 :mod:`~sgdteach.descent` (its record in :mod:`~sgdteach.history`), the other drivers
-(:mod:`~sgdteach.streaming`, and :mod:`~sgdteach.reference`, the loops written as the maths reads),
+(:mod:`~sgdteach.streaming`, :mod:`~sgdteach.variance_reduction` (SVRG, SAGA), and
+:mod:`~sgdteach.reference`, the loops written as the maths reads),
 and the problems it minimises (:mod:`~sgdteach.datasets`, :mod:`~sgdteach.functions`,
 :mod:`~sgdteach.networks`). Then four doors: :mod:`sgdteach.checking` (the checks a learner runs),
 :mod:`sgdteach.course` (what the notebooks measure and draw), :mod:`sgdteach.tools` (maintainer
@@ -43,22 +44,25 @@ if TYPE_CHECKING:  # the lazy names below, for mypy (``X as X``: an attribute no
     from . import datasets, functions, networks
     from . import reference as reference
     from . import streaming as streaming
+    from . import variance_reduction as variance_reduction
     from .checking.finite_differences import check_gradient, numerical_gradient
     from .networks import MLP
     from .reference import batch_gradient_descent, stochastic_gradient_descent
     from .streaming import minimize_memmap, minimize_stream
+    from .variance_reduction import variance_reduced
 
 #: Names imported on first use: name -> the submodule that defines it (a submodule's own name
 #: maps to itself). ``__all__`` below is the public list, eager and lazy names alike.
 _LAZY = {
     "datasets": "datasets", "functions": "functions", "networks": "networks",
     "checking": "checking", "course": "course", "reference": "reference",
-    "streaming": "streaming",
+    "streaming": "streaming", "variance_reduction": "variance_reduction",
     "check_gradient": "checking.finite_differences",
     "numerical_gradient": "checking.finite_differences",
     "MLP": "networks",
     "batch_gradient_descent": "reference", "stochastic_gradient_descent": "reference",
     "minimize_memmap": "streaming", "minimize_stream": "streaming",
+    "variance_reduced": "variance_reduction",
 }
 
 __getattr__, __dir__ = _lazy.attach(globals(), _LAZY)
@@ -101,6 +105,7 @@ __all__ = [
     "smoothness",
     "step_decay",
     "stochastic_gradient_descent",
+    "variance_reduced",
     "warmup",
     "warmup_cosine",
 ]

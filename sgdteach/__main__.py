@@ -6,9 +6,14 @@ Commands (each delegates to its module):
 * ``release SOLUTIONS EXERCISES``: generate exercise notebooks from the solutions.
 * ``install-cell NOTEBOOK... [--check]``: write the first code cell that installs
   ``sgdteach==<version>`` when it is missing (:mod:`sgdteach.tools.install_cell`).
+* ``workspace [EXERCISES] [WORK]``: copy the exercises a learner does not have yet into
+  ``my-exercises/`` (:mod:`sgdteach.tools.workspace`).
 * ``grade SOURCE.ipynb SUBMISSION.ipynb... --out gradebook.csv [--jobs N] [--timeout S]
   [--shard I/N]``.
 * ``merge GRADEBOOK... --out gradebook.csv``: join gradebooks graded in shards.
+* ``gradebook [NAME=]GRADEBOOK.csv... --out class.csv [--roster roster.csv] [--canvas canvas.csv]
+  [--moodle moodle.csv]``: one row per learner across exercises, and LMS exports
+  (:mod:`sgdteach.grading.classbook`).
 """
 
 from __future__ import annotations
@@ -19,8 +24,12 @@ import sys
 COMMANDS = {
     "execute": ("sgdteach.tools.nbexec", "re-execute notebooks and save their outputs"),
     "release": ("sgdteach.grading.release", "generate exercises/ from solutions/"),
+    "workspace": ("sgdteach.tools.workspace",
+                  "copy the exercises a learner lacks into my-exercises/ (never overwriting)"),
     "grade": ("sgdteach.grading.grade", "grade submissions into a gradebook"),
     "merge": ("sgdteach.grading.merge", "merge gradebooks graded in shards (grade --shard)"),
+    "gradebook": ("sgdteach.grading.classbook", "one row per learner across exercises; Canvas "
+                  "and Moodle exports"),
     "install-cell": ("sgdteach.tools.install_cell", "write the install cell (pip install sgdteach=="
                      "<version> when missing) into notebooks"),
 }

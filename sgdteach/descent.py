@@ -16,6 +16,8 @@ record points and divergence checks left out, :func:`descend` is::
         g = loss.grad(theta, X_B, y_B)
         step, state = optimizer.update(g, state, alpha)
         theta -= step
+        if average:   # θ̄ ← θ̄ + (θ − θ̄)/(t − t₀ + 1), once `average` samples are seen
+            mean.add(theta, samples_seen)
 
 Plain SGD on single rows (``batch_size=1``) takes the same step in fewer numpy calls:
 ``theta -= loss.grad_one(theta, x_i, y_i, alpha)``, :math:`\alpha_t` folded into the one
@@ -25,6 +27,7 @@ multiplication by the row :math:`x_i`. :mod:`sgdteach.history` records the run.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -34,6 +37,7 @@ from . import sampling as sampling_
 from ._types import Array
 from ._validation import (
     COUNT,
+    INT64_LIMIT,
     Interval,
     ValidationError,
     check_choice,
@@ -42,8 +46,9 @@ from ._validation import (
     check_number,
     check_rng,
     check_vector,
+    fail,
 )
-from .history import Evaluate, History, Recorder, diverged
+from .history import Evaluate, History, IterateAverage, Recorder, diverged
 from .losses import Loss, get_loss
 from .optimizers import Optimizer, get_optimizer, sgd_update
 from .sampling import SAMPLINGS, in_memory_batches, in_memory_rows, steps_per_epoch
@@ -56,7 +61,8 @@ def minimize(X: Array, y: Array, theta0: Array | None = None, *,
              loss: str | Loss = "squared_error", lr: float | Schedule = 0.01,
              batch_size: int = 1, epochs: int = 10, sampling: str = "replacement",
              optimizer: str | Optimizer = "sgd", seed: int | np.random.Generator | None = None,
-             record_every: int | None = None, record_loss: bool = True) -> History:
+             record_every: int | None = None, record_loss: bool = True,
+             average: bool | int = False) -> History:
     r"""Minimise ``loss`` over ``(X, y)`` with batch, stochastic or mini-batch gradient descent.
 
     .. math::
@@ -81,10 +87,17 @@ def minimize(X: Array, y: Array, theta0: Array | None = None, *,
         larger than ``sampling.PREFETCH_BYTES`` (64 MiB, beyond the CPU caches) ``None`` also
         leaves out the loss at step 0 (NaN in ``History.loss``), so the default call evaluates
         the full-data loss once per epoch; any ``record_every`` records it at every point.
+    average : ``False`` (default), ``True`` or an integer k >= 1, as scikit-learn's ``average``:
+        report the Polyak–Ruppert average :math:`\bar\theta` of the iterates after each step
+        from the one at which k samples have been seen on (``True``: k = 1, every iterate but
+        :math:`\theta_0`); see :class:`~sgdteach.history.IterateAverage`. The update rule itself
+        is unchanged: only what is reported is averaged.
 
     Returns
     -------
-    History, with ``.theta`` the final parameters.
+    History, with ``.theta`` the final parameters: the averaged iterate with ``average`` on
+    (``path`` and ``loss`` are then the averaged iterate's too, and ``.last_iterate`` the raw
+    last iterate).
 
     Raises
     ------
@@ -108,7 +121,7 @@ def minimize(X: Array, y: Array, theta0: Array | None = None, *,
     record_loss = check_flag(func, "record_loss", record_loss)
     spe = steps_per_epoch(n, batch_size)
     run = prepare(func, theta0, d, loss=loss, lr=lr, optimizer=optimizer, seed=seed,
-                  record_every=spe if record_every is None else record_every)
+                  record_every=spe if record_every is None else record_every, average=average)
     run.loss.check_targets(func, y)
     if run.loss.check_inputs is not None:
         run.loss.check_inputs(func, X, y)
@@ -124,7 +137,7 @@ def minimize(X: Array, y: Array, theta0: Array | None = None, *,
 
     settings = dict(loss=run.loss.name, lr=lr, batch_size=batch_size, epochs=epochs,
                     sampling=sampling, optimizer=run.optimizer.name, seed=seed,
-                    record_every=run.record_every)
+                    record_every=run.record_every, average=average)
     rows = batch_size == 1    # SGD: plain rows and the per-sample gradient loss.grad_one
     batches = (in_memory_rows(X, y, epochs, sampling, run.rng) if rows
                else in_memory_batches(X, y, batch_size, epochs, sampling, run.rng))
@@ -147,7 +160,9 @@ def descend(batches: Iterable[tuple[Any, Any]], run: Prepared, *, evaluate: Eval
     ``loss.grad_one`` does. A :class:`~sgdteach.history.Recorder` records step 0, every
     ``run.record_every`` steps and the end, with the loss ``evaluate(theta, X_B, y_B)`` on the
     batch about to be used (``None``: no loss, NaN); :func:`~sgdteach.history.diverged` is
-    checked there and every ``CHECK_EVERY`` steps.
+    checked there and every ``CHECK_EVERY`` steps. With ``run.average`` = k >= 1 the record
+    points and the result are the averaged iterate's (an :class:`IterateAverage`); the raw
+    iterate goes to ``History.last_iterate``.
     """
     theta = np.array(run.theta0, dtype=np.float64)   # our own copy: the caller's is untouched
     grad: Callable[..., Array] | None = run.loss.grad_one if rows else run.loss.grad
@@ -158,13 +173,14 @@ def descend(batches: Iterable[tuple[Any, Any]], run: Prepared, *, evaluate: Eval
     schedule, record_every = run.schedule, run.record_every
     log = Recorder(run.loss, evaluate, func=func, samples_per_epoch=samples_per_epoch,
                    hint_X=hint_X, settings=settings)
+    mean = IterateAverage(run.average, theta) if run.average else None
     t = samples = 0
     X_B = y_B = None
     with np.errstate(over="ignore", invalid="ignore"):
         for X_B, y_B in batches:
             alpha = schedule(t)
             if t % record_every == 0:
-                log.record(theta, t, samples, alpha, X_B, y_B)
+                log.record(theta if mean is None else mean.of(theta), t, samples, alpha, X_B, y_B)
             elif t % CHECK_EVERY == 0 and diverged(theta):
                 log.stop(theta, t, alpha)
             if folded:    # θ ← θ − α ∇J_i(θ), α folded into grad_one's one product with x_i
@@ -174,11 +190,16 @@ def descend(batches: Iterable[tuple[Any, Any]], run: Prepared, *, evaluate: Eval
                 theta -= step
             t += 1
             samples += 1 if rows else len(y_B)
+            if mean is not None:   # θ̄ ← θ̄ + (θ − θ̄)/(t − t₀ + 1) once `average` samples are seen
+                mean.add(theta, samples)
         if X_B is None:
             raise ValidationError(f"{func}: 'batches' must yield at least one (X, y) batch; "
                                   "got none.")
-        log.record(theta, t, samples, schedule(t), X_B, y_B)
-    return log.history(theta)
+        if mean is None:
+            log.record(theta, t, samples, schedule(t), X_B, y_B)
+            return log.history(theta)
+        log.record(mean.of(theta), t, samples, schedule(t), X_B, y_B)
+    return log.history(mean.of(theta), last=theta)
 
 
 class Prepared(NamedTuple):
@@ -190,10 +211,12 @@ class Prepared(NamedTuple):
     optimizer: Optimizer
     rng: np.random.Generator
     record_every: int
+    average: int = 0        # samples seen before averaging starts; 0: no averaging
 
 
 def prepare(func: str, theta0: Any, d: int | None, *, loss: str | Loss, lr: float | Schedule,
-            optimizer: str | Optimizer, record_every: int, seed: Any = None) -> Prepared:
+            optimizer: str | Optimizer, record_every: int, seed: Any = None,
+            average: bool | int = False) -> Prepared:
     """The preparation the three drivers share: ``theta0`` (zeros of length ``d`` when omitted;
     required when ``d`` is None), the loss, the schedule, the optimizer, ``record_every`` and the
     random generator, each checked with ``func`` in its messages. Labels are checked by the driver
@@ -211,4 +234,20 @@ def prepare(func: str, theta0: Any, d: int | None, *, loss: str | Loss, lr: floa
     return Prepared(theta0, the_loss, as_schedule(lr, func),
                     get_optimizer(optimizer, func),
                     check_rng(func, seed),
-                    check_number(func, "record_every", record_every, COUNT))
+                    check_number(func, "record_every", record_every, COUNT),
+                    check_average(func, average))
+
+
+def check_average(func: str, average: Any) -> int:
+    """``average`` as the number of samples to see before averaging starts (0: never).
+
+    >>> check_average("minimize", True), check_average("minimize", False), check_average("f", 5)
+    (1, 0, 5)
+    """
+    if isinstance(average, (bool, np.bool_)):
+        return int(average)
+    if not isinstance(average, numbers.Integral) or not 1 <= int(average) < INT64_LIMIT:
+        fail(func, "average", "True, False or an integer >= 1 (the samples to see before "
+             "averaging starts)", average, "Pass average=True to average every iterate.",
+             kind=TypeError if not isinstance(average, numbers.Integral) else ValidationError)
+    return int(average)

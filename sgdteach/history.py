@@ -66,6 +66,10 @@ class History:
     wall_time : (k,) seconds of descent so far, the time spent recording excluded.
     lr : (k,) the learning rate in force at each record point.
     settings : the arguments of the run (batch size, sampling, optimizer, seed, ...).
+    last_iterate : (d,) the raw last iterate :math:`\theta_T`. With ``average`` on,
+        ``theta``, ``path`` and ``loss`` are those of the averaged iterate :math:`\bar\theta`
+        (the raw iterate where averaging has not started yet), as scikit-learn's ``coef_``;
+        without, ``last_iterate`` is ``theta``.
     """
 
     theta: Array
@@ -77,6 +81,7 @@ class History:
     wall_time: Array
     lr: Array
     settings: dict[str, Any] = field(default_factory=dict)
+    last_iterate: Array | None = None
 
     @property
     def final_loss(self) -> float:
@@ -147,13 +152,53 @@ class Recorder:
         raise DivergenceError(f"{self.func}: diverged at step {t} with lr={lr:.3g} ({what}); "
                               f"{hint}.", step=t, lr=lr, bound=bound, history=self.history(theta))
 
-    def history(self, theta: Array) -> History:
-        """The :class:`History` of the record points so far, ending at ``theta``."""
+    def history(self, theta: Array, last: Array | None = None) -> History:
+        """The :class:`History` of the record points so far, ending at ``theta`` (``last``: the
+        raw last iterate when ``theta`` is an average; ``None``: ``theta`` itself)."""
         samples = np.array(self.samples)
         return History(theta=theta, path=np.array(self.path), loss=np.array(self.losses),
                        step=np.array(self.steps), samples_seen=samples,
                        epoch=samples / self.samples_per_epoch, wall_time=np.array(self.times),
-                       lr=np.array(self.lrs), settings=dict(self.settings))
+                       lr=np.array(self.lrs), settings=dict(self.settings),
+                       last_iterate=theta if last is None else last)
+
+
+class IterateAverage:
+    r"""The Polyak–Ruppert average :math:`\bar\theta` of the iterates, from the one after which
+    ``start`` samples have been seen on (scikit-learn's ``average``: 1 averages every iterate).
+
+    .. math::
+
+        \bar\theta \leftarrow \bar\theta + \frac{\theta_t - \bar\theta}{t - t_0 + 1}
+        \quad (t \ge t_0), \qquad
+        \bar\theta_T = \frac{1}{T - t_0 + 1} \sum_{t=t_0}^{T} \theta_t
+
+    where :math:`\theta_t` is the iterate after step :math:`t` (steps counted from 1, so
+    :math:`\theta_0` is never averaged) and :math:`t_0` the first step after which at least
+    ``start`` samples have been seen. :meth:`of` is the estimate to report: :math:`\bar\theta`
+    once averaging has started, the raw iterate before.
+
+    >>> avg = IterateAverage(1, np.zeros(1))
+    >>> for k, theta in enumerate([np.array([1.0]), np.array([2.0]), np.array([6.0])], 1):
+    ...     avg.add(theta, samples=k)
+    >>> avg.of(theta)
+    array([3.])
+    """
+
+    __slots__ = ("start", "mean", "count")
+
+    def __init__(self, start: int, theta0: Array) -> None:
+        self.start, self.mean, self.count = start, np.array(theta0, dtype=np.float64), 0
+
+    def add(self, theta: Array, samples: int) -> None:
+        """Take in the iterate ``theta`` reached once ``samples`` samples have been seen."""
+        if samples >= self.start:
+            self.count += 1                                    # t - t0 + 1
+            self.mean += (theta - self.mean) / self.count
+
+    def of(self, theta: Array) -> Array:
+        """:math:`\bar\theta` (a copy) once averaging has started, else ``theta``."""
+        return self.mean.copy() if self.count else theta
 
 
 def _divergence_hint(X: Array | None, loss: Loss, lr: float) -> tuple[str, float | None]:

@@ -36,7 +36,7 @@ from ._validation import (
 
 @dataclass(eq=False)
 class Loss:
-    """A loss: its name, ``value(theta, X, y) -> float``, ``grad(theta, X, y) -> (d,)`` and
+    r"""A loss: its name, ``value(theta, X, y) -> float``, ``grad(theta, X, y) -> (d,)`` and
     ``grad_one(theta, x, y_i, scale=1.0) -> (d,)``, ``scale`` times the gradient on one row ``x``
     of shape ``(d,)`` with target ``y_i`` (a number), i.e. ``scale * grad(theta, x[None],
     [y_i])``. Left out, ``grad_one`` is built from ``grad``.
@@ -59,6 +59,11 @@ class Loss:
     ``check_inputs``
         ``(func, X, y) -> None``, the loss's own check of the data (a network's integer class
         labels), run once by :func:`~sgdteach.minimize` before its loop; ``None`` for none.
+    ``derivative``
+        ``(p, y) -> (m,)``, the derivative :math:`\ell'(p_i, y_i)` of the per-example loss in
+        the prediction :math:`p = X\theta` of a linear model, so that :math:`\nabla J_i(\theta)
+        = \ell'(x_i^\top\theta, y_i)\, x_i` (SAGA stores one such number per example);
+        ``None`` where the gradient is not of that form (a network).
 
     Each instance carries its own docstring with its formula (``help(sgdteach.losses.logistic)``).
     """
@@ -72,6 +77,7 @@ class Loss:
     quadratic: bool = False
     n_params: int | None = None
     check_inputs: Callable[[str, Array, Array], None] | None = None
+    derivative: Callable[[Array, Array], Array] | None = None
 
     def __post_init__(self) -> None:
         if self.grad_one is None:
@@ -135,7 +141,8 @@ def _gram_top(X: Array) -> float:
 
 
 squared_error = Loss("squared_error", _squared_value, _squared_grad, _squared_grad_one,
-                     smoothness=lambda X: smoothness(X), quadratic=True)
+                     smoothness=lambda X: smoothness(X), quadratic=True,
+                     derivative=lambda p, y: 2.0 * (p - y))
 squared_error.__doc__ = r"""Mean squared error of a linear model.
 
 .. math::
@@ -190,7 +197,8 @@ def _logistic_grad_one(theta: Array, x: Array, y_i: float, scale: float = 1.0) -
 
 
 logistic = Loss("logistic", _logistic_value, _logistic_grad, _logistic_grad_one,
-                labels=(-1.0, 1.0), smoothness=lambda X: 0.25 * _gram_top(X))
+                labels=(-1.0, 1.0), smoothness=lambda X: 0.25 * _gram_top(X),
+                derivative=lambda p, y: -y * _expit(-y * p))
 logistic.__doc__ = r"""Logistic loss (log loss) for labels :math:`y_i \in \{-1, +1\}`.
 
 .. math::
@@ -220,7 +228,8 @@ def _hinge_grad_one(theta: Array, x: Array, y_i: float, scale: float = 1.0) -> A
     return np.zeros_like(x, dtype=np.float64)
 
 
-hinge = Loss("hinge", _hinge_value, _hinge_grad, _hinge_grad_one, labels=(-1.0, 1.0))
+hinge = Loss("hinge", _hinge_value, _hinge_grad, _hinge_grad_one, labels=(-1.0, 1.0),
+             derivative=lambda p, y: -y * (y * p <= 1.0))
 hinge.__doc__ = r"""Hinge loss (linear SVM without regularisation), labels in {-1, +1}.
 
 .. math::
@@ -260,7 +269,8 @@ def huber(delta: float = 1.0) -> Loss:
     def grad_one(theta: Array, x: Array, y_i: float, scale: float = 1.0) -> Array:
         return (scale * min(max(float(x.dot(theta)) - y_i, -delta), delta)) * x
 
-    return Loss("huber", value, grad, grad_one, smoothness=_gram_top)
+    return Loss("huber", value, grad, grad_one, smoothness=_gram_top,
+                derivative=lambda p, y: np.clip(p - y, -delta, delta))
 
 
 LOSSES: dict[str, Loss] = {

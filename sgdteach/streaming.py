@@ -46,7 +46,8 @@ def _checked_stream(func: str, batches: Iterable[Any], d: int, loss: Loss
 
 def minimize_stream(batches: Iterable[tuple[Array, Array]], theta0: Array, *,
                     loss: str | Loss = "squared_error", lr: float | Schedule = 0.01,
-                    optimizer: str | Optimizer = "sgd", record_every: int = 100) -> History:
+                    optimizer: str | Optimizer = "sgd", record_every: int = 100,
+                    average: bool | int = False) -> History:
     r"""Online learning: one pass over a stream of ``(X_batch, y_batch)``, each seen once.
 
     .. math::
@@ -54,7 +55,8 @@ def minimize_stream(batches: Iterable[tuple[Array, Array]], theta0: Array, *,
         \theta_{t+1} = \theta_t - \alpha_t \nabla J_{B_t}(\theta_t)
 
     The recorded ``loss`` at step :math:`t` is :math:`J_{B_t}(\theta_t)`: the error on data the
-    model has not seen yet. ``History.epoch`` is NaN (a stream has no epochs).
+    model has not seen yet. ``History.epoch`` is NaN (a stream has no epochs). ``average``
+    (``True`` or k >= 1) reports the averaged iterate, as :func:`~sgdteach.minimize` does.
 
     Examples
     --------
@@ -71,9 +73,9 @@ def minimize_stream(batches: Iterable[tuple[Array, Array]], theta0: Array, *,
         fail(func, "batches", "an iterable of (X_batch, y_batch) pairs", batches,
              "Pass a list or a generator of pairs.", kind=TypeError)
     run = prepare(func, theta0, None, loss=loss, lr=lr, optimizer=optimizer,
-                  record_every=record_every)
+                  record_every=record_every, average=average)
     settings = dict(loss=run.loss.name, lr=lr, optimizer=run.optimizer.name,
-                    record_every=run.record_every, source="stream")
+                    record_every=run.record_every, source="stream", average=average)
     return descend(_checked_stream(func, batches, len(run.theta0), run.loss), run,
                    evaluate=run.loss.value, settings=settings, func=func)
 
@@ -135,7 +137,7 @@ def minimize_memmap(X: Any, y: Any, theta0: Array | None = None, *,
                     batch_size: int = 256, block_rows: int = 65536, epochs: int = 1,
                     shuffle: bool = True, optimizer: str | Optimizer = "sgd",
                     seed: int | np.random.Generator | None = None,
-                    record_every: int = 1000) -> History:
+                    record_every: int = 1000, average: bool | int = False) -> History:
     r"""Mini-batch SGD on ``.npy`` files (or memmaps) too large for memory, block by block.
 
     Each epoch visits blocks of ``block_rows`` contiguous rows in random order, reads one block
@@ -148,6 +150,7 @@ def minimize_memmap(X: Any, y: Any, theta0: Array | None = None, *,
     X, y : paths of ``.npy`` files (read block by block) or array-likes (e.g. memmaps) of shapes
         (n, d) and (n,).
     theta0 : (d,), zeros when omitted.
+    average : ``True`` or k >= 1 reports the averaged iterate, as :func:`~sgdteach.minimize`.
     """
     func = "minimize_memmap"
     read_X, shape_X = _rows(func, "X", X)
@@ -164,9 +167,10 @@ def minimize_memmap(X: Any, y: Any, theta0: Array | None = None, *,
     epochs = check_number(func, "epochs", epochs, COUNT)
     shuffle = check_flag(func, "shuffle", shuffle)
     run = prepare(func, theta0, d, loss=loss, lr=lr, optimizer=optimizer, seed=seed,
-                  record_every=record_every)
+                  record_every=record_every, average=average)
     settings = dict(loss=run.loss.name, lr=lr, batch_size=batch_size, block_rows=block_rows,
-                    epochs=epochs, optimizer=run.optimizer.name, seed=seed, source="memmap")
+                    epochs=epochs, optimizer=run.optimizer.name, seed=seed, source="memmap",
+                    average=average)
 
     def read_block(start: int, stop: int) -> tuple[Array, Array]:
         """One block, checked once as it is read (shapes are fixed by the files)."""

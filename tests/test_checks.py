@@ -113,6 +113,19 @@ PLANTED = [
        "theta -= learning_rate * 2.0 * X[r] * (X[r] @ theta - y[r])")], "θ modified in place"),
     ("02_sgd", "sgd", "check_sgd",
      [("    r = rng.integers(m)", "    r = np.random.randint(m)")], "rng argument ignored"),
+    ("02_sgd", "sgd_step", "check_sgd_step",
+     [("lr * 2.0 * x * (x @ theta - y)", "lr * np.mean(2.0 * x * (x @ theta - y))")],
+     "gradient averaged to one number"),
+    ("02_sgd", "sgd_step", "check_sgd_step",
+     [("lr * 2.0 * x * (x @ theta - y)", "lr * 2.0 * x.T @ (x * theta - y)")],
+     "prediction computed entry by entry (x * theta)"),
+    ("02_sgd", "sgd", "check_sgd",
+     [("            r = rng.integers(m)", "            r = rng.integers(m - 1)")],
+     "last row never drawn"),
+    ("02_sgd", "sgd", "check_sgd",   # re-seeding inside the epoch loop replays the same draws
+     [("    for _ in range(num_epochs):\n",
+       "    for _ in range(num_epochs):\n        rng = np.random.default_rng(0)\n")],
+     "the same indices in every epoch"),
     ("03_minibatches", "minibatches", "check_minibatches",
      [("range(0, n, batch_size)", "range(0, n - batch_size + 1, batch_size)")],
      "last partial batch dropped"),
@@ -241,7 +254,10 @@ def test_planted_mistake_is_named(notebook, function, check, edits, mistake):
 NAMED = ["wrong sign", "missing factor 2", "averaged over the data set instead of the batch",
          "not averaged (a sum)", "the same sample every step", "no reshuffle between epochs",
          "last partial batch dropped", "θ modified in place", "bias correction missing",
-         "bias correction off by one step", "schedule counted from 0 instead of 1"]
+         "bias correction off by one step", "schedule counted from 0 instead of 1",
+         # the four the new-user report found named only "wrong result"
+         "gradient averaged to one number", "prediction computed entry by entry (x * theta)",
+         "last row never drawn", "the same indices in every epoch"]
 
 
 def test_every_mistake_of_the_issue_is_planted():

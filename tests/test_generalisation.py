@@ -65,27 +65,19 @@ def test_reduce_on_plateau_cuts_exactly_when_the_validation_loss_did_not_improve
     np.testing.assert_allclose(p.theta, theta, rtol=1e-12)
 
 
-def test_max_margin_is_the_hard_margin_qp():
-    """Against scipy's SLSQP on min ||w||^2 s.t. y_i x_i.w >= 1 (no scikit-learn)."""
-    from scipy.optimize import minimize as sp_minimize
+def test_hard_margin_is_scikit_learns_svm_on_notebook_12s_data():
+    """max_margin.hard_margin (used by notebook 12) against scikit-learn's linear SVM: mirrored
+    rows (-x_i, -y_i) keep every margin and make SVC's unpenalised intercept 0."""
+    from sklearn.svm import SVC
+
+    from sgdteach.course.max_margin import hard_margin
     rng = np.random.default_rng(3)
     X = rng.standard_normal((30, 2))
     y = np.where(X @ np.array([1.0, -0.6]) > 0, 1.0, -1.0)
     X = X + 0.5 * y[:, None] * np.array([1.0, -0.6])
-    w = gen.max_margin(X, y)
-    cons = {"type": "ineq", "fun": lambda v: y * (X @ v) - 1, "jac": lambda v: y[:, None] * X}
-    qp = sp_minimize(lambda v: v @ v, np.array([5.0, -3.0]), jac=lambda v: 2 * v,
-                     constraints=[cons], method="SLSQP", options={"ftol": 1e-14})
-    np.testing.assert_allclose(w, qp.x, atol=1e-6)
-    # and against scikit-learn's SVM: mirrored rows make its unpenalised intercept 0
-    from sklearn.svm import SVC
     svm = SVC(kernel="linear", C=1e8, tol=1e-10).fit(np.vstack([X, -X]), np.r_[y, -y])
     assert abs(svm.intercept_[0]) < 1e-6
-    np.testing.assert_allclose(w, svm.coef_.ravel(), atol=1e-6)
-    y_bad = y.copy()
-    y_bad[0] = -y_bad[0]
-    with pytest.raises(ValueError, match="separable"):
-        gen.max_margin(X, y_bad, max_sweeps=200)
+    np.testing.assert_allclose(hard_margin(X, y), svm.coef_.ravel(), atol=1e-6)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

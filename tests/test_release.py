@@ -149,13 +149,52 @@ def test_release_command_writes_checks_and_removes_stale(tmp_path, capsys):
     nb = read(solutions / NOTEBOOKS[0])
     nb.cells[0].source += "\n\nOne more sentence."
     nbformat.write(nb, solutions / NOTEBOOKS[0])
-    (exercises / "99_orphan.ipynb").write_text((exercises / NOTEBOOKS[1]).read_text())
+    (solutions / NOTEBOOKS[1]).unlink()                       # its exercise is now stale
+    (exercises / "my_notes.ipynb").write_text("{}")            # not the release's: left alone
     before = (exercises / NOTEBOOKS[0]).read_text()
     assert release.main([str(solutions), str(exercises), "--check"]) == 1
     assert (exercises / NOTEBOOKS[0]).read_text() == before, "--check writes nothing"
     assert release.main([str(solutions), str(exercises)]) == 0
     assert "One more sentence." in (exercises / NOTEBOOKS[0]).read_text()
-    assert not (exercises / "99_orphan.ipynb").exists()
+    assert not (exercises / NOTEBOOKS[1]).exists()
+    assert (exercises / "my_notes.ipynb").read_text() == "{}"
+
+
+def _work_in(path: Path) -> str:
+    nb = read(path)
+    answer = next(c for c in nb.cells if role(c) == "answer")
+    answer.source = "def mine():\n    return 42  # a learner's work"
+    nbformat.write(nb, path)
+    return path.read_text()
+
+
+def test_release_never_overwrites_or_deletes_an_edited_exercise(tmp_path, capsys):
+    solutions, exercises = tmp_path / "solutions", tmp_path / "exercises"
+    shutil.copytree(SOLUTIONS, solutions)
+    assert release.main([str(solutions), str(exercises)]) == 0
+    work = {n: _work_in(exercises / n) for n in NOTEBOOKS[:2]}
+    nb = read(solutions / NOTEBOOKS[0])                        # the instructor changes one
+    nb.cells[0].source += "\n\nOne more sentence."
+    nbformat.write(nb, solutions / NOTEBOOKS[0])
+    (solutions / NOTEBOOKS[1]).unlink()                        # and withdraws another
+    assert release.main([str(solutions), str(exercises)]) == 2
+    err = capsys.readouterr().err
+    assert "changed since the release wrote" in err and "--force" in err
+    assert all((exercises / n).read_text() == t for n, t in work.items()), "nothing written"
+    assert release.main([str(solutions), str(exercises), "--force"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("kept your edited") == 2
+    kept = {p.name: p.read_text() for p in exercises.glob("*.edited-1.ipynb")}
+    assert sorted(kept.values()) == sorted(work.values())
+    assert "One more sentence." in (exercises / NOTEBOOKS[0]).read_text()
+    assert release.main([str(solutions), str(exercises), "--check"]) == 0
+
+
+def test_the_committed_manifest_records_the_committed_exercises():
+    written = release._written(EXERCISES)
+    assert sorted(written) == NOTEBOOKS
+    assert all(release._sha((EXERCISES / n).read_text(encoding="utf-8")) == sha
+               for n, sha in written.items())
 
 
 def test_release_refuses_invalid_solutions_and_writes_nothing(tmp_path, capsys):

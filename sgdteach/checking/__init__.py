@@ -16,7 +16,7 @@ Released exercises import this path (``from sgdteach.checking import check_sgd``
 """
 
 from ._check import Check
-from ._core import CheckError, RecordError, parse_mistake
+from ._core import CheckError, NotAttemptedError, RecordError, parse_mistake
 from .budget import budget_problem, check_budget
 from .finite_differences import check_gradient, numerical_gradient
 from .gradient import check_squared_error_cost, check_squared_error_gradient
@@ -28,6 +28,7 @@ from .sgd import check_sgd, check_sgd_step
 __all__ = [
     "Check",
     "CheckError",
+    "NotAttemptedError",
     "RecordError",
     "budget_problem",
     "check_adam_step",

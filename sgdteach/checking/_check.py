@@ -12,9 +12,10 @@ itself.
 from __future__ import annotations
 
 import contextlib
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._validation import _show, message
 from ._core import RecordError, passed, require_callable
@@ -24,13 +25,22 @@ Probe = Callable[[Callable, int], list[dict]]
 Judge = Callable[[str, list[Observation], int], str]
 
 
+class Substitute(NamedTuple):
+    """An earlier part of the exercise, replaced by ``reference`` while a later part is checked:
+    the learner's function named ``check.arg`` (checked by ``check``)."""
+
+    check: Check
+    reference: Callable
+
+
 @contextlib.contextmanager
-def substituted(fn: Any, names: tuple[tuple[str, Callable], ...]) -> Iterator[None]:
-    """Replace ``names`` in the namespace ``fn`` looks its globals up in, and restore them."""
+def substituted(fn: Any, parts: tuple[Substitute, ...]) -> Iterator[None]:
+    """Replace the ``parts`` in the namespace ``fn`` looks its globals up in, and restore them."""
     space = getattr(fn, "__globals__", None)
-    if not names or not isinstance(space, dict):
+    if not parts or not isinstance(space, dict):
         yield
         return
+    names = [(part.check.arg, part.reference) for part in parts]
     saved = {key: space[key] for key, _ in names if key in space}
     space.update(dict(names))
     try:
@@ -41,6 +51,24 @@ def substituted(fn: Any, names: tuple[tuple[str, Callable], ...]) -> Iterator[No
                 space[key] = saved[key]
             else:
                 space.pop(key, None)
+
+
+def _failing_parts(fn: Any, parts: tuple[Substitute, ...], seed: int) -> list[Substitute]:
+    """The substituted parts whose learner version (in ``fn``'s globals) fails its own check."""
+    space = getattr(fn, "__globals__", None)
+    failing: list[Substitute] = []
+    if not isinstance(space, dict):
+        return failing
+    for part in parts:
+        mine = space.get(part.check.arg)
+        if mine is None or mine is part.reference:
+            continue
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                part.check(mine, seed)
+        except Exception:   # any failure of that part counts
+            failing.append(part)
+    return failing
 
 
 class _Shown:
@@ -67,7 +95,7 @@ class Check:
     probe: Probe
     judge: Judge
     forbidden: tuple[str, ...] = ()
-    substitutes: tuple[tuple[str, Callable], ...] = ()
+    substitutes: tuple[Substitute, ...] = ()
 
     def observe(self, fn: Callable, seed: int) -> list[dict]:
         """The probe: every call the judge may need, made unconditionally."""
@@ -79,7 +107,12 @@ class Check:
         require_callable(self.name, self.arg, fn)
         name = getattr(fn, "__name__", self.arg)
         calls = [decode_observation(obs) for obs in self.observe(fn, seed)]
-        passed(name, self.judge(name, calls, seed))
+        verdict = self.judge(name, calls, seed)
+        for part in _failing_parts(fn, self.substitutes, seed):
+            verdict += (f" This used the reference {part.check.arg} in place of yours, which does "
+                        f"not pass {part.check.name} yet: fix it too — with yours, '{name}' "
+                        "gives other numbers.")
+        passed(name, verdict)
 
     def record(self, fn: Any, seed: int) -> dict:
         """The probe's plain-data record for the grader."""

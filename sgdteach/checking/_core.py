@@ -45,13 +45,33 @@ WRONG_RESULT = "wrong result"
 _MESSAGE = re.compile(r"^(?P<check>\w+): (?P<mistake>.+?) in '(?P<name>[^']*)'\.")
 
 
-class CheckError(AssertionError):
+class _MessageOnly:
+    """What a learner sees of a check's exception in IPython/Jupyter: its message and nothing
+    else — no traceback through the package, whose frames would show the reference's source.
+    IPython calls ``_render_traceback_`` instead of formatting the traceback
+    (``InteractiveShell.showtraceback``); plain Python still shows the full traceback."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+
+
+class CheckError(_MessageOnly, AssertionError):
     """A learner's function gave a wrong answer; ``mistake`` names what went wrong."""
 
     def __init__(self, check: str, mistake: str, name: str, detail: str, fix: str = ""):
         self.check, self.mistake, self.name = check, mistake, name
         text = f"{check}: {mistake} in '{name}'. {detail}"
         super().__init__(f"{text} {fix}".rstrip() if fix else text)
+
+
+class NotAttemptedError(_MessageOnly, NotImplementedError):
+    """The learner's function still raises ``NotImplementedError`` (the answer cell's stub)."""
+
+    def __init__(self, check: str, name: str):
+        self.check, self.name = check, name
+        super().__init__(f"{check}: '{name}' is not attempted yet. Replace "
+                         "`raise NotImplementedError()` in its cell with your code, run that "
+                         "cell, then run this one again.")
 
 
 class RecordError(ValueError):
@@ -102,10 +122,10 @@ def require_callable(check: str, arg: str, fn: Any) -> None:
 
 def returned(check: str, name: str, obs: Any, where: str) -> Any:
     """The value of a recorded call (an ``Observation``); a recorded exception becomes a
-    :class:`CheckError` that says on which input it happened, ``NotImplementedError`` passes
-    through (not attempted yet)."""
+    :class:`CheckError` that says on which input it happened, ``NotImplementedError`` becomes
+    :class:`NotAttemptedError` (not attempted yet)."""
     if obs.status == "not_implemented":
-        raise obs.exc if obs.exc is not None else NotImplementedError()
+        raise NotAttemptedError(check, name) from None
     if obs.status == "raised":
         raise CheckError(check, f"raised {obs.type}", name,
                          f"On {where}: {obs.type}: {obs.message}.",

@@ -105,8 +105,8 @@ def _judge_gradient(name: str, calls: list, seed: int) -> str:
                                                 sign * factor * total * expected, _fix(parts),
                                                 combination=len(parts) > 1))
         compare(check, name, got, expected, variants, where,
-                "The gradient is (2 / m) * X.T @ (X @ theta - y); compare it with "
-                "sgdteach.numerical_gradient on this input.")
+                "Compare yours with sgdteach.numerical_gradient on this input, entry by "
+                "entry: which entries differ, and by what factor?")
     return "(2/m) Xᵀ(Xθ − y), right on 3 inputs."
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from .._types import Array
-from ._check import Check
+from ._check import Check, Substitute
 from ._core import (
     AVERAGED_OVER_DATA,
     IN_PLACE,
@@ -223,9 +223,9 @@ def _judge_sgd(name: str, calls: list, seed: int) -> str:
         ("no shuffle (rows in stored order)", sim(shuffle=False),
          "Visit the rows in the order of rng.permutation(n)."),
         (WRONG_SIGN, sim(sign=-1.0), "Step against the gradient: theta - lr * g."),
-        (MISSING_FACTOR_2, sim(factor=1.0), "The batch gradient is (2 / |B|) X_Bᵀ(X_B θ − y_B)."),
-    ], where, "Loop over minibatches(n, batch_size, epochs, rng) and step with the batch's mean "
-              "gradient (2 / len(idx)) * X[idx].T @ (X[idx] @ theta - y[idx]).")
+        (MISSING_FACTOR_2, sim(factor=1.0), "The squared error's derivative has a factor 2."),
+    ], where, "Loop over the batches of minibatches(n, batch_size, epochs, rng), one step per "
+              "batch with that batch's mean gradient; compare yours with the hint term by term.")
     return "matches mini-batch SGD over the reference batches, θ left unchanged."
 
 
@@ -238,7 +238,7 @@ FORBIDDEN = ("sgdteach.descent", "sgdteach.sampling", "sgdteach.streaming", "sgd
 BATCHES = Check("check_minibatches", "minibatches", _probe_batches, _judge_batches,
                 forbidden=FORBIDDEN)
 SGD = Check("check_minibatch_sgd", "minibatch_sgd", _probe_sgd, _judge_sgd, forbidden=FORBIDDEN,
-            substitutes=(("minibatches", minibatches),))
+            substitutes=(Substitute(BATCHES, minibatches),))
 
 
 def check_minibatch_sgd(minibatch_sgd: Callable[..., Array], *, seed: int = 0) -> None:

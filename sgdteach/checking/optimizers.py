@@ -178,8 +178,8 @@ def _judge_adam(name: str, calls: list, seed: int) -> str:
          "Correct m too: m_hat = m / (1 - beta1**t)."),
         ("step count t never increased", _adam(gs, lr, b1, b2, eps, "t stuck"),
          "Return the increased t so the next call sees it."),
-    ], where, "t = t + 1; m = beta1*m + (1-beta1)*g; v = beta2*v + (1-beta2)*g**2; "
-              "step = lr * (m / (1-beta1**t)) / (sqrt(v / (1-beta2**t)) + eps).")
+    ], where, "Check each line against the hint in order: the step count, the two moving "
+              "averages, the two corrections, then the step (eps outside the square root).")
     here = (f"2 gradients {[g.tolist() for g in DEFAULTS_GS]}, lr = 0.1, m = v = 0 and t = 0 "
             "at the start, the default beta1, beta2 and eps")
     got = _steps(check, name, calls[len(gs):], len(DEFAULTS_GS), 3, here, dim=2)

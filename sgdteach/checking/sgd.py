@@ -16,7 +16,7 @@ import numpy as np
 from .._types import Array
 from ..datasets import reference_data
 from ..reference import stochastic_gradient_descent
-from ._check import Check
+from ._check import Check, Substitute
 from ._core import (
     AVERAGED_OVER_DATA,
     MISSING_FACTOR_2,
@@ -71,11 +71,20 @@ def _judge_step(name: str, calls: list, seed: int) -> str:
         g = 2.0 * x * (x @ theta - yi)
         compare(check, name, got, theta - lr * g, [
             (WRONG_SIGN, theta + lr * g, "Step against the gradient: theta - lr * g."),
-            (MISSING_FACTOR_2, theta - lr * g / 2, "The gradient is 2 * x * (x @ theta - y)."),
+            (MISSING_FACTOR_2, theta - lr * g / 2,
+             "The squared error's derivative has a factor 2."),
             Variant(f"{WRONG_SIGN} and {MISSING_FACTOR_2}", theta + lr * g / 2,
-                    "Use theta - lr * 2 * x * (x @ theta - y).", combination=True),
+                    "Step against the gradient, and keep the factor 2 of the squared error's "
+                    "derivative.", combination=True),
             ("learning rate not applied", theta - g, "Multiply the gradient by lr."),
-        ], where, "The step is theta - lr * 2 * x * (x @ theta - y).")
+            ("gradient averaged to one number", theta - lr * np.mean(g),
+             "The gradient has one entry per parameter: do not take np.mean (or sum) over "
+             "its entries."),
+            ("prediction computed entry by entry (x * theta)",
+             theta - lr * 2.0 * (x @ (x * theta - yi)),
+             "The prediction x @ theta is one number; x * theta multiplies entry by entry."),
+        ], where, "Compare your step with the formula in the hint, term by term: sign, factor, "
+                  "which vector multiplies the residual.")
     return "θ − α·2x(xᵀθ − y), right on 2 inputs, θ left unchanged."
 
 
@@ -85,7 +94,8 @@ def check_sgd_step(sgd_step: Callable[[Array, Array, float, float], Array], *,
     for one row ``x`` (shape ``(d,)``) and its target ``y``, leaving ``theta`` unchanged.
 
     Names the mistakes: θ modified in place, wrong sign, missing factor 2, learning rate not
-    applied.
+    applied, the gradient averaged to one number (``np.mean``), the prediction computed entry
+    by entry (``x * theta`` for ``x @ theta``).
     """
     STEP(sgd_step, seed)
 
@@ -109,6 +119,8 @@ def _simulate(X: Array, y: Array, theta0: Array, lr: float, epochs: int, seed: i
             idx = [int(rng.integers(m))] * m
         elif order == "one step per epoch":
             idx = [int(rng.integers(m))]
+        elif order == "all but last":
+            idx = [int(rng.integers(m - 1)) for _ in range(m)]
         else:
             idx = [int(rng.integers(m)) for _ in range(m)]
         for r in idx:
@@ -136,7 +148,9 @@ _VARIANTS = [
     ("rows visited in order, not at random", dict(order="cyclic"),
      "Draw r = rng.integers(m) at every step."),
     (WRONG_SIGN, dict(grad="sign"), "Step against the gradient: theta - lr * g."),
-    (MISSING_FACTOR_2, dict(grad="half"), "The gradient is 2 * x * (x @ theta - y)."),
+    (MISSING_FACTOR_2, dict(grad="half"), "The squared error's derivative has a factor 2."),
+    ("last row never drawn", dict(order="all but last"),
+     "rng.integers(m) draws 0, ..., m - 1; rng.integers(m - 1) never draws the last row."),
 ]
 
 
@@ -174,6 +188,11 @@ def _diagnose_counts(check: str, name: str, k: Array, epochs: int = IDENTITY_EPO
     if (k == epochs).all():
         raise CheckError(check, "sampled without replacement", name, f"On {where}.",
                          "This loop draws r = rng.integers(m) at every step (with replacement).")
+    if epochs > 1 and (k % epochs == 0).all():
+        raise CheckError(check, "the same indices in every epoch", name,
+                         f"On {where}: every count is a multiple of the {epochs} epochs.",
+                         "Create the generator once, outside the loops (or use the rng passed "
+                         "in): re-seeding it inside the loop replays the same draws.")
 
 
 def _loop_cases(seed: int) -> list[tuple[str, Array, Array, Array, float, int]]:
@@ -230,8 +249,9 @@ def _judge_loop(name: str, calls: list, seed: int) -> str:
         if counts is not None:
             _diagnose_counts(check, name, counts)
         raise CheckError(check, WRONG_RESULT, name, detail,
-                         "Follow the reference: for each epoch, m times: r = rng.integers(m), "
-                         "theta = sgd_step(theta, X[r], y[r], learning_rate).")
+                         "Compare your loop with the reference loop at the top, line by line: "
+                         "how many steps per epoch, how each index is drawn, which rows a step "
+                         "uses.")
     return "matches the reference loop step for step on 3 problems."
 
 
@@ -242,7 +262,7 @@ FORBIDDEN = ("sgdteach.reference", "sgdteach.descent", "sgdteach.streaming", "sg
              "sgdteach.losses", "sgdteach.checking.sgd", "sgdteach.grading")
 STEP = Check("check_sgd_step", "sgd_step", _probe_step, _judge_step, forbidden=FORBIDDEN)
 LOOP = Check("check_sgd", "sgd", _probe_loop, _judge_loop, forbidden=FORBIDDEN,
-             substitutes=(("sgd_step", sgd_step),))
+             substitutes=(Substitute(STEP, sgd_step),))
 
 
 def check_sgd(sgd: Callable[..., Array], *, seed: int = 0) -> None:

@@ -8,12 +8,11 @@ r"""Tuning without fooling yourself, and what SGD's answer does on data it has n
   geometrically, the training loss recorded at every step.
 * :func:`reduce_on_plateau`: plain SGD epoch by epoch, :math:`\alpha` cut by a factor when the
   validation loss stops improving.
-* :func:`max_margin`: the hard-margin separator through the origin (a small dual QP), the
-  direction gradient descent on the logistic loss approaches on separable data.
 * :func:`box_least_squares`: the least-squares fit with every coordinate in ``[-r, r]``, where
   AdamW's full-batch runs end.
 
-The grid search itself is :func:`~sgdteach.course.model_selection.best_on_grid`.
+The grid search itself is :func:`~sgdteach.course.model_selection.best_on_grid`; the hard-margin
+separator is :func:`~sgdteach.course.max_margin.hard_margin`.
 """
 
 from __future__ import annotations
@@ -205,49 +204,6 @@ def reduce_on_plateau(X: Array, y: Array, X_val: Array, y_val: Array, *, lr: flo
             if waited >= patience:
                 alpha, waited = factor * alpha, 0
     return Plateau(theta, np.array(val), np.array(rates))
-
-
-def max_margin(X: Array, y: Array, *, tol: float = 1e-10, max_sweeps: int = 100_000) -> Array:
-    r"""The hard-margin separator through the origin,
-
-    .. math::
-
-        \hat w = \arg\min_w \tfrac12\|w\|^2 \quad\text{subject to}\quad y_i x_i^\top w \ge 1,
-
-    by coordinate ascent on its dual (Hildreth's method): with :math:`z_i = y_i x_i`,
-    :math:`\hat w = \sum_i a_i z_i` for the :math:`a \ge 0` maximising
-    :math:`\sum_i a_i - \tfrac12\|\sum_i a_i z_i\|^2`; each step sets one :math:`a_i` to its
-    best non-negative value, :math:`a_i \leftarrow \max\big(0,\ a_i + (1 - z_i^\top w) /
-    \|z_i\|^2\big)`, until no margin is below :math:`1 - \text{tol}` and no support row
-    (:math:`a_i > 0`) above :math:`1 + \text{tol}`. There is no intercept, so the dual has no
-    equality constraint. (Tested against scikit-learn's ``SVC(kernel="linear")`` and scipy's
-    SLSQP.) Raises when the rows are not separable through the origin (the dual then has no
-    maximum and the margins never reach 1).
-
-    >>> X = np.array([[2.0, 1.0], [1.0, -3.0]]); y = np.array([1.0, -1.0])
-    >>> max_margin(X, y).round(4)        # both margins 1: 2a + b = 1, -a + 3b = 1
-    array([0.2857, 0.4286])
-    """
-    func = "max_margin"
-    X, y = check_data(func, X, y)
-    if not np.isin(y, (-1.0, 1.0)).all():
-        fail(func, "y", "labels in {-1, +1}", np.unique(y)[:5], "Map 0/1 labels with 2*y - 1.")
-    Z = y[:, None] * X
-    sq = np.einsum("ij,ij->i", Z, Z)
-    if (sq == 0).any():
-        fail(func, "X", "rows that are not all zeros", X, "A zero row has no margin.")
-    a, w = np.zeros(len(y)), np.zeros(X.shape[1])
-    for _ in range(max_sweeps):
-        for i in range(len(y)):
-            new = max(0.0, a[i] + (1.0 - float(Z[i] @ w)) / sq[i])
-            w += (new - a[i]) * Z[i]
-            a[i] = new
-        margins = Z @ w
-        if margins.min() >= 1 - tol and (margins[a > 0] <= 1 + tol).all():
-            return w
-    fail(func, "X, y", "linearly separable rows (through the origin)", X,
-         f"No separator with margins 1 after {max_sweeps} sweeps; check with "
-         "regularisation.separating_theta.")
 
 
 def box_least_squares(X: Array, y: Array, radius: float) -> Array:

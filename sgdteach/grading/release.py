@@ -6,13 +6,21 @@ the exercise is the same notebook with answers replaced by ``# YOUR CODE HERE`` 
 ``raise NotImplementedError()``, hidden tests removed, outputs and execution counts cleared, test
 and locked cells made read-only and nbgrader cells undeletable (as nbgrader's ``LockCells``).
 Notebooks are written atomically, byte-for-byte reproducible; an exercise whose solution is gone is
-deleted. ``--check`` writes nothing and exits 1 when ``EXERCISES`` is stale.
+deleted (a notebook the release did not write is left alone). ``--check`` writes nothing and
+exits 1 when ``EXERCISES`` is stale.
+
+Nothing a learner wrote is lost: ``EXERCISES/.release.json`` records the SHA-256 of every notebook
+the release wrote, and a notebook that differs from what was last written there (someone worked in
+it) is neither overwritten nor deleted — the release stops and says so (:class:`EditedExercise`),
+unless ``--force``, which first keeps the edited notebook as ``NAME.edited-<n>.ipynb``.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
+import json
 import os
 import sys
 from pathlib import Path
@@ -51,12 +59,44 @@ def exercise_text(solution_path: str | os.PathLike) -> str:
     return nbformat.writes(make_exercise(nb, path.name)) + "\n"
 
 
+MANIFEST = ".release.json"
+
+
+class EditedExercise(RuntimeError):
+    """A notebook in the exercises folder differs from what the release last wrote there."""
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _written(dst: Path) -> dict[str, str]:
+    """What the last release wrote: notebook name -> SHA-256 of its text (empty when unknown)."""
+    try:
+        data = json.loads((dst / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} \
+        if isinstance(data, dict) else {}
+
+
+def _backup(path: Path) -> Path:
+    """Keep ``path`` as ``NAME.edited-<n>.ipynb`` (a name not taken yet); return the new path."""
+    n = 1
+    while (kept := path.with_name(f"{path.stem}.edited-{n}{path.suffix}")).exists():
+        n += 1
+    path.rename(kept)
+    return kept
+
+
 def release(solutions: str | os.PathLike, exercises: str | os.PathLike, *,
-            check: bool = False) -> list[str]:
+            check: bool = False, force: bool = False) -> list[str]:
     """Bring ``exercises`` in line with ``solutions``; return what changed (or would change).
 
     Raises :class:`~sgdteach.grading.markup.MarkupError` naming the notebook and cell when a
-    solution's markup is invalid; nothing is written then.
+    solution's markup is invalid, and :class:`EditedExercise` when a notebook to be replaced or
+    deleted was edited since the release wrote it (unless ``force``: it is kept under a new name);
+    nothing is written then.
     """
     src, dst = Path(solutions), Path(exercises)
     if not src.is_dir():
@@ -67,19 +107,45 @@ def release(solutions: str | os.PathLike, exercises: str | os.PathLike, *,
         raise FileNotFoundError(f"release: 'solutions' must contain .ipynb files; got none in "
                                 f"{str(src)!r}.")
     texts = {p.name: exercise_text(p) for p in notebooks}   # all validated before any write
+    written = _written(dst)
+    replace = [dst / n for n, t in texts.items()
+               if (dst / n).exists() and (dst / n).read_text(encoding="utf-8") != t]
+    stale = [dst / n for n in sorted(written) if n not in texts and (dst / n).exists()]
+    edited = [p for p in replace + stale
+              if _sha(p.read_text(encoding="utf-8")) != written.get(p.name)]
+    if edited and not check and not force:
+        names = ", ".join(str(p) for p in edited)
+        them = "them" if len(edited) > 1 else "it"
+        raise EditedExercise(
+            f"release: {names} changed since the release wrote {them} (someone worked in it); "
+            "nothing was written. Copy your work elsewhere (`make lab` keeps a learner's copies "
+            "in my-exercises/), or run again with --force to keep the edited notebook as "
+            "NAME.edited-N.ipynb and write the new exercise.")
     changes = []
     for name, text in texts.items():
         target = dst / name
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
+        if not target.exists() or target in replace:
             changes.append(f"{'updated' if target.exists() else 'created'} {target}")
             if not check:
+                if target in edited:
+                    changes.append(f"kept your edited {target} as {_backup(target)}")
                 dst.mkdir(parents=True, exist_ok=True)
                 write_atomic(target, text)
-    for stale in sorted(dst.glob("*.ipynb")) if dst.is_dir() else []:
-        if stale.name not in texts:
-            changes.append(f"deleted {stale} (no solution {src / stale.name})")
-            if not check:
-                stale.unlink()
+    for path in stale:
+        changes.append(f"deleted {path} (no solution {src / path.name})")
+        if not check:
+            if path in edited:
+                changes.append(f"kept your edited {path} as {_backup(path)}")
+            else:
+                path.unlink()
+    manifest = json.dumps({n: _sha(t) for n, t in sorted(texts.items())}, indent=1) + "\n"
+    manifest_path = dst / MANIFEST
+    if not manifest_path.exists() or manifest_path.read_text(encoding="utf-8") != manifest:
+        if not changes:
+            changes.append(f"updated {manifest_path}")
+        if not check:
+            dst.mkdir(parents=True, exist_ok=True)
+            write_atomic(manifest_path, manifest)
     return changes
 
 
@@ -92,10 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("exercises", help="folder to write the exercise notebooks to")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if the exercises are out of date")
+    parser.add_argument("--force", action="store_true",
+                        help="replace exercises someone edited, keeping each as "
+                             "NAME.edited-N.ipynb")
     args = parser.parse_args(argv)
     try:
-        changes = release(args.solutions, args.exercises, check=args.check)
-    except (MarkupError, FileNotFoundError) as exc:
+        changes = release(args.solutions, args.exercises, check=args.check, force=args.force)
+    except (MarkupError, FileNotFoundError, EditedExercise) as exc:
         print(f"release failed: {exc}", file=sys.stderr)
         return 2
     for line in changes:

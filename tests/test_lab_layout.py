@@ -1,0 +1,96 @@
+"""`make lab` as a learner meets it: the server the Makefile starts lists the course's notebooks
+and the learner's own copies of every exercise (my-exercises/), and opens 00_start_here; the
+learner's copies are never overwritten. The command line is read from `make -n lab`, so this
+tests the Makefile's own flags."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXERCISES = sorted(p.name for p in (ROOT / "exercises").glob("*.ipynb"))
+
+
+def _lab_command(folder: Path, port: int) -> list[str]:
+    """The `jupyter lab` command of `make lab`, run from ``folder`` with this interpreter."""
+    dry = subprocess.run(["make", "-s", "-n", "-C", str(ROOT), "lab", "BIN=" + str(Path(
+        sys.executable).parent)], capture_output=True, text=True, check=True).stdout
+    line = " ".join(dry.replace("\\\n", " ").split("\n")[-2:])
+    words = shlex.split(line)
+    lab = words[words.index("lab") - 1:]
+    return [*lab, f"--port={port}", "--IdentityProvider.token=t", "--no-browser",
+            "--allow-root", "--ServerApp.open_browser=False"]
+
+
+@pytest.fixture(scope="module")
+def lab_server_kernel(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("clone")
+    for name in ("notebooks", "exercises", "solutions", "sgdteach"):
+        shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "README.md").write_text("# course\n")
+    mine = folder / "my-exercises" / EXERCISES[0]
+    mine.parent.mkdir()
+    mine.write_text('{"learner": "my answers"}')
+    sync = subprocess.run([sys.executable, "-m", "sgdteach", "workspace", "exercises",
+                           "my-exercises"], cwd=folder, capture_output=True, text=True)
+    assert sync.returncode == 0, sync.stderr
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(_lab_command(folder, port), cwd=folder, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token=t", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        yield base, folder, sync.stdout
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _names(base: str, path: str = "") -> list[str]:
+    with urllib.request.urlopen(f"{base}/api/contents/{path}?token=t", timeout=10) as r:
+        return sorted(c["name"] for c in json.load(r)["content"])
+
+
+def test_the_file_browser_shows_the_notebooks_and_the_learners_exercises(lab_server_kernel):
+    base, _, _ = lab_server_kernel
+    assert _names(base) == ["README.md", "my-exercises", "notebooks"]
+    assert _names(base, "my-exercises") == EXERCISES
+    assert "00_start_here.ipynb" in _names(base, "notebooks")
+
+
+def test_lab_opens_start_here(lab_server_kernel):
+    base, _, _ = lab_server_kernel
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as err:
+        opener.open(f"{base}/?token=t", timeout=10)
+    assert err.value.headers["Location"].split("?")[0].endswith(
+        "/lab/tree/notebooks/00_start_here.ipynb")
+
+
+def test_a_learners_copy_is_never_overwritten(lab_server_kernel):
+    _, folder, out = lab_server_kernel
+    assert (folder / "my-exercises" / EXERCISES[0]).read_text() == '{"learner": "my answers"}'
+    assert f"copied exercises/{EXERCISES[0]}" not in out
+    assert out.count("copied") == len(EXERCISES) - 1
