@@ -36,7 +36,8 @@ def test_matches_the_exact_steady_state_formula():
 
 @pytest.mark.parametrize("kwargs, match", [
     (dict(lrs=[], seeds=[0]), "lrs"), (dict(lrs=[0.1], seeds=[]), "seeds"),
-    (dict(lrs=[-0.1], seeds=[0]), "lrs"), (dict(lrs=[0.1], seeds=[0], theta0=np.zeros(2)), "theta0")])
+    (dict(lrs=[-0.1], seeds=[0]), "lrs"),
+    (dict(lrs=[0.1], seeds=[0], theta0=np.zeros(2)), "theta0")])
 def test_rejects_bad_arguments(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
         stream_runs(**kwargs, **SHAPE)

@@ -52,8 +52,8 @@ def temperature(lr: float, batch_size: int, noise: float) -> float:
 
     One SGD step :math:`\theta \leftarrow \theta - \alpha \nabla J(\theta) - \alpha \xi` adds
     noise of variance :math:`\alpha^2 \sigma^2 / b`; a Langevin step of length :math:`\alpha` at
-    temperature :math:`\tau` adds :math:`2 \tau \alpha`. ``lr`` is :math:`\alpha`, ``batch_size`` :math:`b`,
-    ``noise`` :math:`\sigma`.
+    temperature :math:`\tau` adds :math:`2 \tau \alpha`. ``lr`` is :math:`\alpha`, ``batch_size``
+    :math:`b`, ``noise`` :math:`\sigma`.
 
     >>> temperature(0.1, 2, 3.0)
     0.225
