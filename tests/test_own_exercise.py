@@ -57,9 +57,12 @@ def test_release_writes_the_visible_expected_values_and_never_the_hidden_inputs(
     # the learner's self-check in their own kernel, on the released cell
     space: dict = {}
     exec("def mean_square(x):\n    return sum(x) / len(x)\n", space)
-    with pytest.raises(CheckError, match="^compare_with_solution: forgot the square in "
-                       "'mean_square'. On case 1 of 2, .*expected 2.5, received 1.5. Square"):
+    with pytest.raises(CheckError) as failed:
         exec(test, space)
+    said = ("compare_with_solution: forgot the square in 'mean_square'. On case 1 of 2, "
+            "mean_square([1.0, 2.0]): expected 2.5, received 1.5. Square each value first.")
+    assert str(failed.value) == said   # as the README quotes it
+    assert said in " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     exec("def mean_square(x):\n    return sum(v * v for v in x) / len(x)\n", space)
     exec(test, space)
 
@@ -69,7 +72,7 @@ def test_the_self_check_names_the_first_failing_case_and_passes_a_right_one(caps
         return 2.0
 
     with pytest.raises(CheckError, match=r"wrong result in 'double'. On case 2 of 2, "
-                       r"double\(2\): expected 4, received 2.$"):
+                       r"double\(2.0\): expected 4, received 2.$"):
         compare_with_solution(double, inputs=[1.0, 2.0], expected=[2.0, 4.0])
     compare_with_solution(lambda x: 2 * x, inputs=[1.0, (2.0,)], expected=[2.0, 4.0])
     assert capsys.readouterr().out == "✓ <lambda>: matches the solution on 2 cases\n"
@@ -164,13 +167,20 @@ def test_an_own_exercise_grades_right_named_partial_and_blank(tmp_path):
                for who, r in results.items()}
     assert outcome["no_square"]["ms_test"] == "forgot the square"
     assert outcome["blank"]["ms_test"] == "not attempted"
+    said = next(q["message"] for q in results["no_square"]["questions"]
+                if q["grade_id"] == "ms_test")
+    quoted = ("compare_with_solution: forgot the square in 'mean_square'. On case 1 of 2: "
+              "expected 2.5, received 1.5. Square each value first. (0 of 4 cases passed: 0% "
+              "of the points)")
+    assert said == "CheckError: " + quoted, said
+    assert quoted in " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     # only case [10.0] fails, where forgetting the square is what the answer does
     assert outcome["partial"]["ms_test"] == "forgot the square"
     message = next(q["message"] for q in results["partial"]["questions"]
                    if q["grade_id"] == "ms_test")
-    assert message.startswith("3 of 4 cases passed. CheckError: compare_with_solution: forgot "
-                              "the square in 'mean_square'. On case 2 of 2: expected 100, "
-                              "received 10."), message
+    assert message == ("CheckError: compare_with_solution: forgot the square in 'mean_square'. "
+                       "On hidden case 2 of 2: expected 100, received 10. (3 of 4 cases "
+                       "passed: 75% of the points)"), message
     assert any("'ms_assert' (plain asserts) was judged inside the learner's kernel" in n
                for n in results["right"]["notes"])
     for r in rows.values():   # the flag, for every submission

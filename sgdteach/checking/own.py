@@ -155,4 +155,6 @@ def compare_with_solution(fn: Callable, inputs: Sequence[Any], *,
 
 
 def _args(args: tuple) -> str:
-    return "(" + ", ".join(show(a) for a in args) + ")"
+    """The arguments as the test cell wrote them (arrays rounded)."""
+    return "(" + ", ".join(show(a) if isinstance(a, np.ndarray) else repr(a)[:80]
+                           for a in args) + ")"

@@ -33,6 +33,7 @@ import numpy as np
 from ...checking import own
 from ...checking._core import RecordError, parse_mistake, show
 from ...checking._record import decode_observation, observe, transport
+from ..markup import BEGIN_HIDDEN, END_HIDDEN
 from ..outcomes import NOT_ATTEMPTED, PASSED, WRONG, raised
 from .probes import FORMAT, MIME, _Sink
 
@@ -57,6 +58,7 @@ class OwnCall:
     atol: float = 1e-10
     wrong: str = ""      # the source of the wrong= dict, evaluated in the trusted namespace
     partial: bool = False
+    hidden: bool = False  # written between BEGIN and END HIDDEN TESTS
 
     def text(self) -> str:
         return f"{own.NAME}({self.function}, ...)"
@@ -95,6 +97,12 @@ def plan_own(tree: ast.Module, source: str, gid: str, refuse: Any,
     if not any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == own.NAME
                for n in ast.walk(tree)):
         return AssertPlan(source)      # a plain assert cell (is_own), run as written
+    hidden, inside = set(), False
+    for number, line in enumerate(source.splitlines(), start=1):
+        if BEGIN_HIDDEN in line or END_HIDDEN in line:
+            inside = BEGIN_HIDDEN in line
+        elif inside:
+            hidden.add(number)
     calls: list[OwnCall] = []
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and node.module == "sgdteach.checking" and \
@@ -104,11 +112,12 @@ def plan_own(tree: ast.Module, source: str, gid: str, refuse: Any,
         if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
                 and call.func.id == own.NAME):
             raise refuse(node, f"mixes {own.NAME} with other code")
-        calls.append(_own_call(call, f"{gid}/{len(calls)}", source, refuse))
+        calls.append(_own_call(call, f"{gid}/{len(calls)}", source, refuse,
+                               node.lineno in hidden))
     return OwnPlan(calls)
 
 
-def _own_call(call: ast.Call, cid: str, source: str, refuse: Any) -> OwnCall:
+def _own_call(call: ast.Call, cid: str, source: str, refuse: Any, hidden: bool) -> OwnCall:
     if len(call.args) != 1 or not isinstance(call.args[0], ast.Name):
         raise refuse(call, f"{own.NAME} takes the answer function by its name, alone, then "
                            "inputs=[...]")
@@ -142,7 +151,7 @@ def _own_call(call: ast.Call, cid: str, source: str, refuse: Any) -> OwnCall:
             values[kw.arg] = float(value)
     if "inputs" not in values:
         raise refuse(call, f"{own.NAME} needs inputs=[...]")
-    return OwnCall(cid, call.args[0].id, **values)
+    return OwnCall(cid, call.args[0].id, hidden=hidden, **values)
 
 
 # -- the kernel side: the probe -----------------------------------------------------------------
@@ -201,7 +210,8 @@ def judge_call(call: OwnCall, raw: Any, trusted: Trusted) -> tuple[int, int, str
     for k, (obs, want, wrong) in enumerate(zip(calls, wants, named, strict=True)):
         err = own.judge_case(call.function, k, decode_observation(obs),
                              np.asarray(want) if isinstance(want, list) else want, wrong,
-                             call.rtol, call.atol, f"case {k + 1} of {len(args)}")
+                             call.rtol, call.atol,
+                             f"{'hidden ' if call.hidden else ''}case {k + 1} of {len(args)}")
         if err is None:
             good += 1
         elif first[0] == PASSED:
@@ -253,5 +263,5 @@ def judge_cell(gid: str, plan: OwnPlan | AssertPlan, records: list, reply: dict 
         return PASSED, "", False, 1.0
     share = good / total if plan.partial and total else 0.0
     if plan.partial:
-        message = f"{good} of {total} cases passed. {message}"
+        message = f"{message} ({good} of {total} cases passed: {share:.0%} of the points)"
     return outcome, message, False, share
