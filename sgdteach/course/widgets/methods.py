@@ -195,8 +195,9 @@ class MethodsFigure(BlitFigure):
         time_max = 1e-3
         for i, (label, h) in enumerate(results.items()):
             ok = isinstance(h, History)
-            spread = np.linspace(0, len(h.step) - 1, MAX_PATH_POINTS).astype(int)
-            on_path = (np.unique(np.r_[np.arange(min(len(h.step), 20)), spread])
+            steps = len(h.step) if ok else 0
+            spread = np.linspace(0, max(steps - 1, 0), MAX_PATH_POINTS).astype(int)
+            on_path = (np.unique(np.r_[np.arange(min(steps, 20)), spread])
                        if ok else slice(0))           # the first steps, then evenly spaced ones
             self.paths[i].set_data(h.path[on_path, 0] if ok else empty,
                                    h.path[on_path, 1] if ok else empty)
