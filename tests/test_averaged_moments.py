@@ -171,3 +171,15 @@ def test_ema_stationary_excess_matches_simulated_runs():
     assert se < 0.04 * exact                # a 15% error in the formula fails
     assert exact < stationary_excess(X, y, lr)
     assert ema_stationary_excess(X, y, lr, 0.0) == pytest.approx(stationary_excess(X, y, lr))
+
+
+def test_stationary_start_equals_a_late_window_and_tends_to_c_from_below():
+    from sgdteach.course.averaged_moments import stationary_averaged_excess
+    X, y = reference_data()
+    star = least_squares_solution(X, y)
+    lr = 0.02
+    late = averaged_excess(X, y, star, lr, 20000 + 500, start=20000)    # S_20000 = S_inf
+    assert stationary_averaged_excess(X, y, lr, 500) == pytest.approx(late.total, rel=1e-6)
+    c = averaged_asymptote(X, y, lr).exact
+    ratios = [T * stationary_averaged_excess(X, y, lr, T) / c for T in (1000, 10000, 100000)]
+    assert ratios[0] < ratios[1] < ratios[2] < 1 and ratios[2] > 0.995

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sgdteach._validation import ValidationError
-from sgdteach.course.beyond_floor import saga_rates
+from sgdteach.course.beyond_floor import saga_rates, svrg_outer_excess
 from sgdteach.course.svrg_moments import svrg_expected_factor
 from sgdteach.datasets import make_regression
 from sgdteach.losses import least_squares_solution
@@ -74,3 +74,24 @@ def test_saga_rates_reproduce_variance_reduced_runs():
     assert np.all(rates < 0)
     with pytest.raises(ValidationError):
         saga_rates(X, y, lr, 5, [0, 1])
+
+
+def test_svrg_outer_excess_reproduces_variance_reduced_and_the_exact_mean():
+    X, y = _problem()
+    m = len(y)
+    L_max = 2 * np.max(np.sum(X**2, axis=1))
+    lr, k = 1 / (4 * L_max), 12
+    star = least_squares_solution(X, y)
+    H = 2 / m * X.T @ X
+    theta0 = star + np.array([1.0, -0.5])
+    got = svrg_outer_excess(X, y, theta0, lr, k, [0, 1, 2])
+    for seed, value in zip([0, 1, 2], got):
+        h = variance_reduced(X, y, theta0, method="svrg", lr=lr, epochs=1, inner_steps=k,
+                             seed=seed)
+        e = h.theta - star
+        assert value == pytest.approx(0.5 * e @ H @ e, rel=1e-9)
+    many = svrg_outer_excess(X, y, theta0, lr, k, range(4000))
+    e0 = theta0 - star
+    exact = e0 @ svrg_expected_factor(X, y, lr, k).form @ e0
+    se = many.std(ddof=1) / np.sqrt(len(many))
+    assert abs(many.mean() - exact) < 3.5 * se and se < 0.05 * exact

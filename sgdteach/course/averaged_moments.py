@@ -37,7 +37,8 @@ from .._validation import COUNT, INDEX, UNIT, check_choice, check_number, check_
 from ..losses import least_squares_solution
 from .sgd_moments import ExcessSplit, _check_lr, per_example_terms, stationary_second_moment
 
-__all__ = ["Asymptote", "averaged_asymptote", "averaged_excess", "ema_stationary_excess"]
+__all__ = ["Asymptote", "averaged_asymptote", "averaged_excess", "ema_stationary_excess",
+           "stationary_averaged_excess"]
 
 
 def _affine_maps(A: Array, g: Array, H: Array, lr: float) -> tuple[Array, Array]:
@@ -247,3 +248,49 @@ def ema_stationary_excess(X: Array, y: Array, lr: float, beta: float) -> float:
     UF = U * f[None, :]
     W = (beta * (1.0 - beta) * (UF + UF.T) + (1.0 - beta) ** 2 * S_eig) / (1.0 - beta**2)
     return 0.5 * float(np.sum(lam * np.diag(W)))
+
+
+def stationary_averaged_excess(X: Array, y: Array, lr: float, steps: int) -> float:
+    r"""The exact expected excess :math:`\mathbb E[J(\bar\theta_T)] - J^*` of the average of
+    :math:`T` = ``steps`` iterates of single-example SGD with replacement on least squares when
+    the run starts in its stationary cloud (:math:`\mathbb E e_0 = 0`,
+    :math:`\mathbb E[e_0e_0^\top] = S_\infty`) instead of at a point: the recursion of
+    :func:`averaged_excess` from that state. :math:`T` times it tends to :math:`c`
+    (:func:`averaged_asymptote`) from below, with a correction of relative order
+    :math:`1/(\alpha\mu T)`: the iterates near either end of the window have correlated partners
+    on one side only.
+
+    Parameters
+    ----------
+    X : array, shape (m, d)
+    y : array, shape (m,)
+    lr : float
+        :math:`\alpha`, with a bounded second moment.
+    steps : int
+        :math:`T \ge 1`.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    One update: the average is one stationary iterate, at the floor.
+
+    >>> from sgdteach.datasets import reference_data
+    >>> from sgdteach.course.sgd_moments import stationary_excess
+    >>> X, y = reference_data()
+    >>> bool(abs(stationary_averaged_excess(X, y, 0.02, 1) - stationary_excess(X, y, 0.02)) < 1e-12)
+    True
+    """
+    func = "stationary_averaged_excess"
+    A, g, H = per_example_terms(func, X, y)
+    d = H.shape[0]
+    lr = _check_lr(func, lr, A)
+    T = check_number(func, "steps", steps, COUNT)
+    S = stationary_second_moment(X, y, lr, func)
+    _, inside = _affine_maps(A, g, H, lr)
+    z0 = np.concatenate([np.zeros(d), S.ravel(), np.zeros(2 * d * d + d), [1.0]])
+    z = np.linalg.matrix_power(inside, T) @ z0
+    V = z[d + 2 * d * d:d + 3 * d * d].reshape(d, d) / T**2
+    return 0.5 * float(np.trace(H @ V))

@@ -11,7 +11,8 @@ exponential moving average :math:`\tilde\theta_t = \beta\tilde\theta_{t-1} + (1 
 
 :func:`logistic_minimizer` is the reference :math:`\theta^*` of (unpenalised) logistic
 regression, by Newton's method. :func:`saga_rates` runs SAGA on least squares for many seeds at
-once and returns each run's linear rate. :func:`log_rate` fits the straight line of
+once and returns each run's linear rate; :func:`svrg_outer_excess` runs one SVRG outer iteration
+for many seeds at once (its exact expectation is in :mod:`.svrg_moments`). :func:`log_rate` fits the straight line of
 :math:`\log_{10}\lVert\theta - \theta^*\rVert` against gradient evaluations: the linear
 (geometric) rate of a run.
 """
@@ -27,7 +28,8 @@ from .._types import Array
 from .._validation import COUNT, POSITIVE, UNIT, check_data, check_number, check_vector, fail
 from ..losses import least_squares_solution
 
-__all__ = ["AveragedRuns", "averaged_runs", "log_rate", "logistic_minimizer", "saga_rates"]
+__all__ = ["AveragedRuns", "averaged_runs", "log_rate", "logistic_minimizer", "saga_rates",
+           "svrg_outer_excess"]
 
 ESTIMATES = ("last", "average", "tail", "ema")
 CHUNK = 4096            # steps whose rows are gathered at once
@@ -280,3 +282,59 @@ def saga_rates(X: Array, y: Array, lr: float, steps: int, seeds: Sequence[int]) 
                 logs[:, t + 1 - start] = np.log10(np.sum((theta - star) ** 2, axis=1))
     t_fit = np.arange(start, T + 1, dtype=float)
     return np.polyfit(t_fit, logs.T, 1)[0]
+
+
+def svrg_outer_excess(X: Array, y: Array, theta0: Array, lr: float, inner_steps: int,
+                      seeds: Sequence[int]) -> Array:
+    r"""One SVRG outer iteration on least squares (snapshot :math:`\tilde\theta = \theta_0`, then
+    :math:`k` = ``inner_steps`` steps :math:`\theta \leftarrow \theta - \alpha(\nabla J_i(\theta)
+    - \nabla J_i(\tilde\theta) + \nabla J(\tilde\theta))`, rows drawn with replacement; the
+    algorithm of :func:`sgdteach.variance_reduced`, option I) for every seed at once: the excess
+    loss :math:`J(\theta_k) - J^*` of the next snapshot, one per seed.
+
+    Parameters
+    ----------
+    X : array, shape (m, d)
+    y : array, shape (m,)
+    theta0 : array, shape (d,)
+        The snapshot :math:`\tilde\theta_0`.
+    lr : float
+        :math:`\alpha > 0`.
+    inner_steps : int
+        :math:`k \ge 1`.
+    seeds : sequence of int
+        One run per seed (at least 2); seed ``s`` draws the rows of
+        ``variance_reduced(X, y, theta0, method="svrg", lr=lr, epochs=1, inner_steps=k, seed=s)``.
+
+    Returns
+    -------
+    array, shape (len(seeds),)
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, -1.0], [1.0, 0.0], [1.0, 1.0]]); y = np.array([1.0, 2.0, 4.0])
+    >>> bool(np.all(svrg_outer_excess(X, y, np.zeros(2), 0.05, 30, range(4)) < 1.0))
+    True
+    """
+    func = "svrg_outer_excess"
+    X, y = check_data(func, X, y)
+    m, d = X.shape
+    theta0 = check_vector(func, "theta0", theta0, d, length_name="one entry per column of X")
+    lr = check_number(func, "lr", lr, POSITIVE)
+    k = check_number(func, "inner_steps", inner_steps, COUNT)
+    seeds = list(seeds)
+    if len(seeds) < 2:
+        fail(func, "seeds", "at least two seeds", seeds, "Pass e.g. range(20).")
+    star = least_squares_solution(X, y)
+    H = 2.0 / m * X.T @ X
+    rows = np.stack([np.random.default_rng(s).integers(0, m, size=k) for s in seeds])
+    snap = np.asarray(theta0, dtype=float)
+    full = H @ (snap - star)                                   # grad J at the snapshot
+    theta = np.tile(snap, (len(seeds), 1))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(k):
+            xi = X[rows[:, t]]
+            diff = 2.0 * np.einsum("sd,sd->s", theta - snap, xi)[:, None] * xi
+            theta -= lr * (diff + full)
+    e = theta - star
+    return 0.5 * np.einsum("si,ij,sj->s", e, H, e)
