@@ -44,7 +44,8 @@ def test_expected_factor_matches_simulated_outer_iterations():
 
 
 def test_one_feature_factor_is_the_deterministic_contraction():
-    X = np.array([[1.0], [1.0]]); y = np.array([1.0, -1.0])
+    X = np.array([[1.0], [1.0]])
+    y = np.array([1.0, -1.0])
     f = svrg_expected_factor(X, y, 0.1, 5)
     assert f.smallest == pytest.approx(0.8**10) and f.largest == pytest.approx(0.8**10)
 
@@ -63,7 +64,7 @@ def test_saga_rates_reproduce_variance_reduced_runs():
     lr, T = 1 / (3 * L_max), 300
     rates = saga_rates(X, y, lr, T, [0, 1, 2])
     star = least_squares_solution(X, y)
-    for seed, rate in zip([0, 1, 2], rates):
+    for seed, rate in zip([0, 1, 2], rates, strict=True):
         m = len(y)
         h = variance_reduced(X, y, method="saga", lr=lr, epochs=T // m, seed=seed,
                              record_every=1)
@@ -85,7 +86,7 @@ def test_svrg_outer_excess_reproduces_variance_reduced_and_the_exact_mean():
     H = 2 / m * X.T @ X
     theta0 = star + np.array([1.0, -0.5])
     got = svrg_outer_excess(X, y, theta0, lr, k, [0, 1, 2])
-    for seed, value in zip([0, 1, 2], got):
+    for seed, value in zip([0, 1, 2], got, strict=True):
         h = variance_reduced(X, y, theta0, method="svrg", lr=lr, epochs=1, inner_steps=k,
                              seed=seed)
         e = h.theta - star

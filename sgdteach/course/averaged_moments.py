@@ -203,7 +203,8 @@ def ema_stationary_excess(X: Array, y: Array, lr: float, beta: float) -> float:
 
     With :math:`e_t = \theta_t - \theta^*`, :math:`\tilde e_t = \tilde\theta_t - \theta^*`,
     :math:`F = I - \alpha H` and :math:`S = S_\infty` (:func:`.stationary_second_moment`),
-    :math:`\mathbb E[e_{t+1}\mid\text{past}] = Fe_t` gives for :math:`U = \mathbb E[\tilde e_te_t^\top]`
+    :math:`\mathbb E[e_{t+1}\mid\text{past}] = Fe_t` gives for
+    :math:`U = \mathbb E[\tilde e_te_t^\top]`
     and :math:`W = \mathbb E[\tilde e_t\tilde e_t^\top]` at stationarity
 
     .. math::
@@ -280,7 +281,8 @@ def stationary_averaged_excess(X: Array, y: Array, lr: float, steps: int) -> flo
     >>> from sgdteach.datasets import reference_data
     >>> from sgdteach.course.sgd_moments import stationary_excess
     >>> X, y = reference_data()
-    >>> bool(abs(stationary_averaged_excess(X, y, 0.02, 1) - stationary_excess(X, y, 0.02)) < 1e-12)
+    >>> one = stationary_averaged_excess(X, y, 0.02, 1)
+    >>> bool(abs(one - stationary_excess(X, y, 0.02)) < 1e-12)
     True
     """
     func = "stationary_averaged_excess"

@@ -12,7 +12,8 @@ exponential moving average :math:`\tilde\theta_t = \beta\tilde\theta_{t-1} + (1 
 :func:`logistic_minimizer` is the reference :math:`\theta^*` of (unpenalised) logistic
 regression, by Newton's method. :func:`saga_rates` runs SAGA on least squares for many seeds at
 once and returns each run's linear rate; :func:`svrg_outer_excess` runs one SVRG outer iteration
-for many seeds at once (its exact expectation is in :mod:`.svrg_moments`). :func:`log_rate` fits the straight line of
+for many seeds at once (its exact expectation is in :mod:`.svrg_moments`). :func:`log_rate` fits
+the straight line of
 :math:`\log_{10}\lVert\theta - \theta^*\rVert` against gradient evaluations: the linear
 (geometric) rate of a run.
 """
