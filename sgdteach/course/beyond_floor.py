@@ -271,9 +271,10 @@ def saga_rates(X: Array, y: Array, lr: float, steps: int, seeds: Sequence[int]) 
     start = T // 5
     logs = np.empty((S, T - start + 1))
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        gathered = np.ascontiguousarray(X[rows].transpose(1, 0, 2))     # (T, seeds, d)
         for t in range(T):
             j = rows[:, t]
-            xj = X[j]
+            xj = gathered[t]
             new = 2.0 * (np.einsum("sd,sd->s", theta, xj) - y[j])
             change = (new - table[every, j])[:, None] * xj
             theta -= lr * (change + mean)
@@ -333,8 +334,8 @@ def svrg_outer_excess(X: Array, y: Array, theta0: Array, lr: float, inner_steps:
     full = H @ (snap - star)                                   # grad J at the snapshot
     theta = np.tile(snap, (len(seeds), 1))
     with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(k):
-            xi = X[rows[:, t]]
+        gathered = np.ascontiguousarray(X[rows].transpose(1, 0, 2))     # (k, seeds, d)
+        for xi in gathered:
             diff = 2.0 * np.einsum("sd,sd->s", theta - snap, xi)[:, None] * xi
             theta -= lr * (diff + full)
     e = theta - star
