@@ -1,4 +1,4 @@
-r"""Variance-reduced SGD on a finite sum :math:`J(\theta) = \frac1n \sum_{i=1}^n J_i(\theta)`.
+r"""Variance-reduced SGD on a finite sum :math:`J(\theta) = \frac1m \sum_{i=1}^m J_i(\theta)`.
 
 At a constant :math:`\alpha` SGD stalls at a noise floor: its step :math:`\nabla J_i(\theta)` keeps
 a variance at :math:`\theta^*`, where only the average :math:`\nabla J(\theta^*)` is zero. SVRG and
@@ -9,7 +9,7 @@ noise and whose own noise vanishes as :math:`\theta \to \theta^*`:
 
     \text{SVRG:}\quad g = \nabla J_i(\theta) - \nabla J_i(\tilde\theta) + \nabla J(\tilde\theta),
     \qquad
-    \text{SAGA:}\quad g = \nabla J_j(\theta) - \phi_j + \frac1n \sum_{i=1}^n \phi_i
+    \text{SAGA:}\quad g = \nabla J_j(\theta) - \phi_j + \frac1m \sum_{i=1}^m \phi_i
 
 (:math:`\tilde\theta` a snapshot, :math:`\phi_i` the last gradient computed for example
 :math:`i`). Both are unbiased, :math:`\mathbb E[g] = \nabla J(\theta)`, and on a strongly convex
@@ -42,7 +42,7 @@ def variance_reduced(X: Array, y: Array, theta0: Array | None = None, *, method:
 
     **SVRG** (Johnson & Zhang 2013, option I). Each epoch takes a snapshot
     :math:`\tilde\theta = \theta` and its full gradient :math:`\tilde\mu = \nabla J(\tilde\theta)`
-    (``n`` evaluations), then ``inner_steps`` steps with :math:`i` uniform in :math:`\{1..n\}`:
+    (``m`` evaluations), then ``inner_steps`` steps with :math:`i` uniform in :math:`\{1..m\}`:
 
     .. math::
 
@@ -50,46 +50,47 @@ def variance_reduced(X: Array, y: Array, theta0: Array | None = None, *, method:
         + \tilde\mu\big)
 
     (2 evaluations each); the next snapshot is the last iterate. ``inner_steps`` defaults to
-    ``n``, not Johnson & Zhang's ``2n``: an epoch then samples as many examples as an epoch of
+    ``m``, not Johnson & Zhang's ``2m``: an epoch then samples as many examples as an epoch of
     SGD or SAGA, so the methods line up per epoch, and the snapshot is a third of its cost
-    (``n`` of ``3n`` evaluations). The theory's bound needs ``inner_steps`` large against the
+    (``m`` of ``3m`` evaluations). The theory's bound needs ``inner_steps`` large against the
     condition number; pass more when it is large.
 
-    **SAGA** (Defazio, Bach & Lacoste-Julien 2014). A table :math:`\phi_1..\phi_n`, filled with
-    the per-example gradients at ``theta0`` (``n`` evaluations); ``n`` steps per epoch, with
+    **SAGA** (Defazio, Bach & Lacoste-Julien 2014). A table :math:`\phi_1..\phi_m`, filled with
+    the per-example gradients at ``theta0`` (``m`` evaluations); ``m`` steps per epoch, with
     :math:`j` uniform:
 
     .. math::
 
         \theta \leftarrow \theta - \alpha\big(\nabla J_j(\theta) - \phi_j + \bar\phi\big),
-        \qquad \bar\phi \leftarrow \bar\phi + \tfrac1n(\nabla J_j(\theta) - \phi_j), \qquad
+        \qquad \bar\phi \leftarrow \bar\phi + \tfrac1m(\nabla J_j(\theta) - \phi_j), \qquad
         \phi_j \leftarrow \nabla J_j(\theta)
 
-    with :math:`\bar\phi = \frac1n\sum_i\phi_i` (recomputed exactly at every epoch's end, so no
+    with :math:`\bar\phi = \frac1m\sum_i\phi_i` (recomputed exactly at every epoch's end, so no
     rounding drifts in). For a linear model's loss (one with ``Loss.derivative``) the gradient
-    is :math:`\ell'(x_j^\top\theta, y_j)\,x_j`, so the table stores the ``n`` numbers
-    :math:`\ell'`: memory ``n``, not ``n * d`` (any other loss, a network's, stores the vectors).
+    is :math:`\ell'(x_j^\top\theta, y_j)\,x_j`, so the table stores the ``m`` numbers
+    :math:`\ell'`: memory ``m``, not ``m * d`` (any other loss, a network's, stores the vectors).
 
     Parameters
     ----------
-    X : (n, d) array. y : (n,) array. theta0 : (d,) array, zeros when omitted (never modified).
+    X : (m, d) array. y : (m,) array. theta0 : (d,) array, zeros when omitted (never modified).
     method : "svrg" or "saga".
     lr : the constant step :math:`\alpha` (a schedule, ``step -> lr``, is accepted too).
         Theory: SVRG's bound needs :math:`\alpha < 1/(4L_{\max})`, SAGA's takes
         :math:`1/(3L_{\max})`, with :math:`L_{\max}` the largest per-example smoothness.
-    epochs : outer iterations (SVRG) or passes of ``n`` steps (SAGA).
+    epochs : outer iterations (SVRG) or passes of ``m`` steps (SAGA).
     loss : a loss name or a :class:`~sgdteach.losses.Loss` (smooth for the theory to hold).
     seed : None, an int or a Generator: the examples, drawn uniformly with replacement, each
-        epoch's at once (``rng.integers(n, size=steps)``).
-    inner_steps : SVRG's steps per snapshot, ``n`` when omitted (SAGA takes none: ``n``).
+        epoch's at once (``rng.integers(m, size=steps)``).
+    inner_steps : SVRG's steps per snapshot (:math:`k`), ``m`` when omitted (SAGA takes none:
+        ``m``).
     record_every : steps between record points; ``None``: once per epoch.
 
     Returns
     -------
     History : ``step`` counts updates of :math:`\theta`; ``samples_seen`` counts every
-    per-example gradient evaluation: SVRG's snapshots (``n`` each) and its 2 per step, SAGA's 1
-    per step and its table's ``n`` at ``theta0``, counted after the record at step 0 (so
-    ``samples_seen[0]`` is 0 for both methods); ``epoch`` is ``samples_seen / n``, the effective
+    per-example gradient evaluation: SVRG's snapshots (``m`` each) and its 2 per step, SAGA's 1
+    per step and its table's ``m`` at ``theta0``, counted after the record at step 0 (so
+    ``samples_seen[0]`` is 0 for both methods); ``epoch`` is ``samples_seen / m``, the effective
     passes over the data. ``loss`` is the full-data loss.
 
     Raises
@@ -110,7 +111,7 @@ def variance_reduced(X: Array, y: Array, theta0: Array | None = None, *, method:
     check_choice(func, "method", method, METHODS)
     epochs = check_number(func, "epochs", epochs, COUNT)
     if method == "saga" and inner_steps is not None:
-        fail(func, "inner_steps", "None for method='saga' (its epoch is n steps)", inner_steps,
+        fail(func, "inner_steps", "None for method='saga' (its epoch is m steps)", inner_steps,
              "Leave it out, or use method='svrg'.")
     m = n if inner_steps is None else check_number(func, "inner_steps", inner_steps, COUNT)
     per_epoch = m if method == "svrg" else n

@@ -154,3 +154,32 @@ def test_logistic_minimizer_is_scikit_learns():
     assert np.allclose(ours, ref, atol=1e-6)
     g = X.T @ (-y / (1 + np.exp(y * (X @ ours)))) / len(y)    # the gradient vanishes at ours
     assert np.linalg.norm(g) < 1e-12
+
+
+def test_ema_stationary_excess_matches_simulated_runs():
+    from sgdteach.course.averaged_moments import ema_stationary_excess
+    from sgdteach.course.sgd_moments import stationary_excess
+    X, y = reference_data()
+    star = least_squares_solution(X, y)
+    lr, beta = 0.02, 0.99                  # window 100 steps, relaxation 1/(alpha mu) = 400
+    steps = range(2000, 12001, 1000)       # stationary record points, nearly independent
+    runs = averaged_runs(X, y, star, lr, steps, range(500), beta=beta)
+    per_seed = runs.ema.mean(axis=1)
+    exact = ema_stationary_excess(X, y, lr, beta)
+    mean, se = per_seed.mean(), per_seed.std(ddof=1) / np.sqrt(len(per_seed))
+    assert abs(mean - exact) < 3.5 * se
+    assert se < 0.04 * exact                # a 15% error in the formula fails
+    assert exact < stationary_excess(X, y, lr)
+    assert ema_stationary_excess(X, y, lr, 0.0) == pytest.approx(stationary_excess(X, y, lr))
+
+
+def test_stationary_start_equals_a_late_window_and_tends_to_c_from_below():
+    from sgdteach.course.averaged_moments import stationary_averaged_excess
+    X, y = reference_data()
+    star = least_squares_solution(X, y)
+    lr = 0.02
+    late = averaged_excess(X, y, star, lr, 20000 + 500, start=20000)    # S_20000 = S_inf
+    assert stationary_averaged_excess(X, y, lr, 500) == pytest.approx(late.total, rel=1e-6)
+    c = averaged_asymptote(X, y, lr).exact
+    ratios = [T * stationary_averaged_excess(X, y, lr, T) / c for T in (1000, 10000, 100000)]
+    assert ratios[0] < ratios[1] < ratios[2] < 1 and ratios[2] > 0.995

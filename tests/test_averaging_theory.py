@@ -127,7 +127,7 @@ def test_saga_contracts_at_least_as_fast_as_its_bound(lsq):
     (lambda H, S, e0: av.averaged_mse(H, S, e0[:2], 0.1, 10), "theta0"),
     (lambda H, S, e0: av.svrg_rate_bound(0.5, 1.0, 1.0, 10), "lr"),
     (lambda H, S, e0: av.saga_rate_bound(2.0, 1.0, 10), "mu"),
-    (lambda H, S, e0: av.saga_rate_bound(1.0, 1.0, 0), "n"),
+    (lambda H, S, e0: av.saga_rate_bound(1.0, 1.0, 0), "m"),
 ])
 def test_arguments_are_validated(quadratic, call, arg):
     with pytest.raises(ValueError, match=rf": '{arg}' must be .*; got "):

@@ -6,8 +6,12 @@ import pytest
 import sgdteach
 from sgdteach import functions
 from sgdteach.course import experiments
-from sgdteach.course.parallel_runs import (escape_fractions, first_below, least_squares_runs,
-                                           row_indices)
+from sgdteach.course.parallel_runs import (
+    escape_fractions,
+    first_below,
+    least_squares_runs,
+    row_indices,
+)
 from sgdteach.course.widgets.methods import START, course_problem
 
 

@@ -33,11 +33,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._types import Array
-from .._validation import COUNT, INDEX, check_choice, check_number, check_vector, fail
+from .._validation import COUNT, INDEX, UNIT, check_choice, check_number, check_vector, fail
 from ..losses import least_squares_solution
 from .sgd_moments import ExcessSplit, _check_lr, per_example_terms, stationary_second_moment
 
-__all__ = ["Asymptote", "averaged_asymptote", "averaged_excess"]
+__all__ = ["Asymptote", "averaged_asymptote", "averaged_excess", "ema_stationary_excess",
+           "stationary_averaged_excess"]
 
 
 def _affine_maps(A: Array, g: Array, H: Array, lr: float) -> tuple[Array, Array]:
@@ -191,3 +192,107 @@ def averaged_asymptote(X: Array, y: Array, lr: float) -> Asymptote:
     sigma = g.T @ g / len(g)
     return Asymptote(0.5 * float(np.trace(H @ V)),
                      0.5 * float(np.trace(np.linalg.solve(H, sigma))))
+
+
+def ema_stationary_excess(X: Array, y: Array, lr: float, beta: float) -> float:
+    r"""The expected excess loss :math:`\mathbb E[J(\tilde\theta)] - J^*` of the exponential moving
+    average :math:`\tilde\theta_t = \beta\tilde\theta_{t-1} + (1 - \beta)\theta_t` of single-example
+    SGD with replacement on least squares, once the iterates and the average are stationary
+    (started at :math:`\theta^*`, or after many multiples of :math:`1/(\alpha\mu)` and
+    :math:`1/(1 - \beta)` steps).
+
+    With :math:`e_t = \theta_t - \theta^*`, :math:`\tilde e_t = \tilde\theta_t - \theta^*`,
+    :math:`F = I - \alpha H` and :math:`S = S_\infty` (:func:`.stationary_second_moment`),
+    :math:`\mathbb E[e_{t+1}\mid\text{past}] = Fe_t` gives for
+    :math:`U = \mathbb E[\tilde e_te_t^\top]`
+    and :math:`W = \mathbb E[\tilde e_t\tilde e_t^\top]` at stationarity
+
+    .. math::
+
+        U = \beta UF + (1 - \beta)S, \qquad
+        (1 - \beta^2)W = \beta(1 - \beta)(UF + FU^\top) + (1 - \beta)^2S,
+
+    solved in the eigenbasis of :math:`H` (:math:`\tilde U_{ij}(1 - \beta f_j) = (1 - \beta)\tilde
+    S_{ij}`); the excess is :math:`\frac12\operatorname{tr}(HW)`. As :math:`\beta \to 0` it is the
+    floor :math:`\frac12\operatorname{tr}(HS)`.
+
+    Parameters
+    ----------
+    X : array, shape (m, d)
+    y : array, shape (m,)
+    lr : float
+        :math:`\alpha`, with a bounded second moment.
+    beta : float
+        :math:`\beta \in [0, 1)`.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from sgdteach.datasets import reference_data
+    >>> from sgdteach.course.sgd_moments import stationary_excess
+    >>> X, y = reference_data()
+    >>> bool(abs(ema_stationary_excess(X, y, 0.02, 0.0) - stationary_excess(X, y, 0.02)) < 1e-12)
+    True
+    """
+    func = "ema_stationary_excess"
+    A, _, H = per_example_terms(func, X, y)
+    lr = _check_lr(func, lr, A)
+    beta = check_number(func, "beta", beta, UNIT)
+    S = stationary_second_moment(X, y, lr, func)
+    lam, Q = np.linalg.eigh(H)
+    f = 1.0 - lr * lam
+    S_eig = Q.T @ S @ Q
+    U = (1.0 - beta) * S_eig / (1.0 - beta * f)[None, :]
+    UF = U * f[None, :]
+    W = (beta * (1.0 - beta) * (UF + UF.T) + (1.0 - beta) ** 2 * S_eig) / (1.0 - beta**2)
+    return 0.5 * float(np.sum(lam * np.diag(W)))
+
+
+def stationary_averaged_excess(X: Array, y: Array, lr: float, steps: int) -> float:
+    r"""The exact expected excess :math:`\mathbb E[J(\bar\theta_T)] - J^*` of the average of
+    :math:`T` = ``steps`` iterates of single-example SGD with replacement on least squares when
+    the run starts in its stationary cloud (:math:`\mathbb E e_0 = 0`,
+    :math:`\mathbb E[e_0e_0^\top] = S_\infty`) instead of at a point: the recursion of
+    :func:`averaged_excess` from that state. :math:`T` times it tends to :math:`c`
+    (:func:`averaged_asymptote`) from below, with a correction of relative order
+    :math:`1/(\alpha\mu T)`: the iterates near either end of the window have correlated partners
+    on one side only.
+
+    Parameters
+    ----------
+    X : array, shape (m, d)
+    y : array, shape (m,)
+    lr : float
+        :math:`\alpha`, with a bounded second moment.
+    steps : int
+        :math:`T \ge 1`.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    One update: the average is one stationary iterate, at the floor.
+
+    >>> from sgdteach.datasets import reference_data
+    >>> from sgdteach.course.sgd_moments import stationary_excess
+    >>> X, y = reference_data()
+    >>> one = stationary_averaged_excess(X, y, 0.02, 1)
+    >>> bool(abs(one - stationary_excess(X, y, 0.02)) < 1e-12)
+    True
+    """
+    func = "stationary_averaged_excess"
+    A, g, H = per_example_terms(func, X, y)
+    d = H.shape[0]
+    lr = _check_lr(func, lr, A)
+    T = check_number(func, "steps", steps, COUNT)
+    S = stationary_second_moment(X, y, lr, func)
+    _, inside = _affine_maps(A, g, H, lr)
+    z0 = np.concatenate([np.zeros(d), S.ravel(), np.zeros(2 * d * d + d), [1.0]])
+    z = np.linalg.matrix_power(inside, T) @ z0
+    V = z[d + 2 * d * d:d + 3 * d * d].reshape(d, d) / T**2
+    return 0.5 * float(np.trace(H @ V))

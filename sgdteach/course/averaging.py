@@ -1,5 +1,10 @@
 r"""Exact error of averaged and last-iterate SGD on a noisy quadratic, and the rate bounds of SVRG
-and SAGA: the numbers notebook 11 checks its runs against.
+and SAGA: the published rate factors notebook 11 prints as references.
+
+The averaging part below is about an *additive-noise* quadratic (the noise independent of
+:math:`\theta`); notebook 11's exact computations for least squares with sampled rows, whose noise
+grows with the error, are in :mod:`.averaged_moments` (averaging) and :mod:`.svrg_moments` (SVRG).
+Notation as in the course: :math:`m` examples, :math:`k` SVRG inner steps.
 
 **The model.** :math:`J(\theta) = \frac12(\theta-\theta^*)^\top H(\theta-\theta^*)` with ``H``
 symmetric positive definite, and gradients with additive noise :math:`\xi_t`, independent, of
@@ -177,18 +182,20 @@ def stationary_mse(H: Any, noise_cov: Any, lr: float) -> float:
 
 def svrg_rate_bound(lr: float, mu: float, L: float, inner_steps: int) -> float:
     r"""Johnson & Zhang (2013), Theorem 1: the factor by which one SVRG epoch (a snapshot and
-    ``inner_steps`` = m steps of size :math:`\alpha`) shrinks the expected excess loss,
+    ``inner_steps`` = :math:`k` steps of size :math:`\alpha`) shrinks the expected excess loss,
 
     .. math::
 
         \mathbb E[J(\tilde\theta_{s})] - J^* \le \rho^s\,(J(\tilde\theta_0) - J^*), \qquad
-        \rho = \frac{1}{\mu\alpha(1-2L\alpha)m} + \frac{2L\alpha}{1-2L\alpha},
+        \rho = \frac{1}{\mu\alpha(1-2L\alpha)k} + \frac{2L\alpha}{1-2L\alpha},
 
-    for :math:`J = \frac1n\sum_i J_i`, each :math:`J_i` convex and :math:`L`-smooth,
+    for :math:`J = \frac1m\sum_i J_i`, each :math:`J_i` convex and :math:`L`-smooth,
     :math:`J` :math:`\mu`-strongly convex, and :math:`0 < \alpha < 1/(4L)` (where the second
-    term is below 1; :math:`\rho < 1` needs m large too). The theorem is stated for option II
-    (the next snapshot a random inner iterate); :func:`sgdteach.variance_reduced` uses option I
-    (the last one), which the tests check against this bound by simulation.
+    term is below 1; :math:`\rho < 1` needs :math:`k` large too). The theorem is stated for
+    option II (the next snapshot a random inner iterate); :func:`sgdteach.variance_reduced` uses
+    option I (the last one): for it the bound is a reference, not a guarantee (the tests compare
+    it with simulated runs; :mod:`.svrg_moments` has option I's exact expected factor on least
+    squares).
 
     >>> round(svrg_rate_bound(0.01, mu=1.0, L=10.0, inner_steps=1000), 4)   # 0.125 + 0.25
     0.375
@@ -200,25 +207,26 @@ def svrg_rate_bound(lr: float, mu: float, L: float, inner_steps: int) -> float:
         fail(func, "mu", f"at most L = {L:g}", mu, "Strong convexity cannot exceed smoothness.")
     lr = check_number(func, "lr", lr, Interval(0, 1 / (4 * L), closed="neither"),
                       fix="The theorem needs 0 < lr < 1/(4L).")
-    m = check_number(func, "inner_steps", inner_steps, COUNT)
-    return 1.0 / (mu * lr * (1 - 2 * L * lr) * m) + 2 * L * lr / (1 - 2 * L * lr)
+    k = check_number(func, "inner_steps", inner_steps, COUNT)
+    return 1.0 / (mu * lr * (1 - 2 * L * lr) * k) + 2 * L * lr / (1 - 2 * L * lr)
 
 
-def saga_rate_bound(mu: float, L: float, n: int) -> float:
+def saga_rate_bound(mu: float, L: float, m: int) -> float:
     r"""Defazio, Bach & Lacoste-Julien (2014), SAGA in the strongly convex case with
     :math:`\alpha = 1/(3L)`: the per-step factor
 
     .. math::
 
         \mathbb E\|\theta_k - \theta^*\|^2 \le \rho^k\, C, \qquad
-        \rho = 1 - \min\Big(\frac{1}{4n}, \frac{\mu}{3L}\Big),
+        \rho = 1 - \min\Big(\frac{1}{4m}, \frac{\mu}{3L}\Big),
 
-    with :math:`C` a constant of the start; one epoch of ``n`` steps shrinks by at most
-    :math:`\rho^n`. :math:`L` bounds each :math:`J_i`'s smoothness, :math:`\mu` the strong
+    with :math:`C` a constant of the start and ``m`` the number of examples; one epoch of ``m``
+    steps shrinks by at most :math:`\rho^m`. :math:`L` bounds each :math:`J_i`'s smoothness,
+    :math:`\mu` the strong
     convexity (the paper assumes it of each :math:`J_i`; the tests check the bound by
     simulation on least squares, whose :math:`J_i` have rank one, with :math:`\mu` of :math:`J`).
 
-    >>> round(saga_rate_bound(mu=1.0, L=10.0, n=100), 6)        # 1 - min(1/400, 1/30)
+    >>> round(saga_rate_bound(mu=1.0, L=10.0, m=100), 6)        # 1 - min(1/400, 1/30)
     0.9975
     """
     func = "saga_rate_bound"
@@ -226,5 +234,5 @@ def saga_rate_bound(mu: float, L: float, n: int) -> float:
     L = check_number(func, "L", L, POSITIVE)
     if mu > L:
         fail(func, "mu", f"at most L = {L:g}", mu, "Strong convexity cannot exceed smoothness.")
-    n = check_number(func, "n", n, COUNT)
-    return 1.0 - min(1.0 / (4 * n), mu / (3 * L))
+    m = check_number(func, "m", m, COUNT)
+    return 1.0 - min(1.0 / (4 * m), mu / (3 * L))

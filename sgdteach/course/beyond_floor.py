@@ -10,7 +10,10 @@ exponential moving average :math:`\tilde\theta_t = \beta\tilde\theta_{t-1} + (1 
 (:math:`\tilde\theta_0 = \theta_0`). Their exact expectations are in :mod:`.averaged_moments`.
 
 :func:`logistic_minimizer` is the reference :math:`\theta^*` of (unpenalised) logistic
-regression, by Newton's method. :func:`log_rate` fits the straight line of
+regression, by Newton's method. :func:`saga_rates` runs SAGA on least squares for many seeds at
+once and returns each run's linear rate; :func:`svrg_outer_excess` runs one SVRG outer iteration
+for many seeds at once (its exact expectation is in :mod:`.svrg_moments`). :func:`log_rate` fits
+the straight line of
 :math:`\log_{10}\lVert\theta - \theta^*\rVert` against gradient evaluations: the linear
 (geometric) rate of a run.
 """
@@ -26,7 +29,8 @@ from .._types import Array
 from .._validation import COUNT, POSITIVE, UNIT, check_data, check_number, check_vector, fail
 from ..losses import least_squares_solution
 
-__all__ = ["AveragedRuns", "averaged_runs", "log_rate", "logistic_minimizer"]
+__all__ = ["AveragedRuns", "averaged_runs", "log_rate", "logistic_minimizer", "saga_rates",
+           "svrg_outer_excess"]
 
 ESTIMATES = ("last", "average", "tail", "ema")
 CHUNK = 4096            # steps whose rows are gathered at once
@@ -216,3 +220,123 @@ def logistic_minimizer(X: Array, y: Array, *, iterations: int = 30) -> Array:
         fail(func, "X", "data that the logistic loss has a minimiser for (not separable)", X,
              "Check the classes overlap; separable data have no finite minimiser.")
     return theta
+
+
+def saga_rates(X: Array, y: Array, lr: float, steps: int, seeds: Sequence[int]) -> Array:
+    r"""SAGA on least squares from :math:`\theta_0 = 0` (table filled at :math:`\theta_0`, rows
+    drawn uniformly with replacement; the algorithm of :func:`sgdteach.variance_reduced`), for
+    every seed at once; per seed, the slope of :math:`\log_{10}\lVert\theta_t - \theta^*\rVert^2`
+    against the step :math:`t`, fitted by least squares over :math:`t \in [T/5, T]`.
+
+    Parameters
+    ----------
+    X : array, shape (m, d)
+    y : array, shape (m,)
+    lr : float
+        :math:`\alpha > 0`.
+    steps : int
+        :math:`T \ge 10`, steps after the table is filled (keep :math:`\lVert\theta_T -
+        \theta^*\rVert` well above rounding).
+    seeds : sequence of int
+        One run per seed (at least 2); seed ``s`` draws ``default_rng(s).integers(m, size=T)``.
+
+    Returns
+    -------
+    array, shape (len(seeds),)
+        Decades of :math:`\lVert\theta - \theta^*\rVert^2` per step (negative when converging).
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, -1.0], [1.0, 0.0], [1.0, 1.0]]); y = np.array([1.0, 2.0, 4.0])
+    >>> bool(np.all(saga_rates(X, y, 0.08, 300, range(5)) < 0))
+    True
+    """
+    func = "saga_rates"
+    X, y = check_data(func, X, y)
+    m, d = X.shape
+    lr = check_number(func, "lr", lr, POSITIVE)
+    T = check_number(func, "steps", steps, COUNT)
+    if T < 10:
+        fail(func, "steps", "at least 10", T, "Pass more steps, e.g. 2000.")
+    seeds = list(seeds)
+    if len(seeds) < 2:
+        fail(func, "seeds", "at least two seeds", seeds, "Pass e.g. range(20).")
+    star = least_squares_solution(X, y)
+    S = len(seeds)
+    rows = np.stack([np.random.default_rng(s).integers(0, m, size=T) for s in seeds])
+    theta = np.zeros((S, d))
+    table = np.tile(2.0 * (X @ np.zeros(d) - y), (S, 1))        # l'_i at theta0, (S, m)
+    mean = table @ X / m
+    every = np.arange(S)
+    start = T // 5
+    logs = np.empty((S, T - start + 1))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        gathered = np.ascontiguousarray(X[rows].transpose(1, 0, 2))     # (T, seeds, d)
+        for t in range(T):
+            j = rows[:, t]
+            xj = gathered[t]
+            new = 2.0 * (np.einsum("sd,sd->s", theta, xj) - y[j])
+            change = (new - table[every, j])[:, None] * xj
+            theta -= lr * (change + mean)
+            mean += change / m
+            table[every, j] = new
+            if t + 1 >= start:
+                logs[:, t + 1 - start] = np.log10(np.sum((theta - star) ** 2, axis=1))
+    t_fit = np.arange(start, T + 1, dtype=float)
+    return np.polyfit(t_fit, logs.T, 1)[0]
+
+
+def svrg_outer_excess(X: Array, y: Array, theta0: Array, lr: float, inner_steps: int,
+                      seeds: Sequence[int]) -> Array:
+    r"""One SVRG outer iteration on least squares (snapshot :math:`\tilde\theta = \theta_0`, then
+    :math:`k` = ``inner_steps`` steps :math:`\theta \leftarrow \theta - \alpha(\nabla J_i(\theta)
+    - \nabla J_i(\tilde\theta) + \nabla J(\tilde\theta))`, rows drawn with replacement; the
+    algorithm of :func:`sgdteach.variance_reduced`, option I) for every seed at once: the excess
+    loss :math:`J(\theta_k) - J^*` of the next snapshot, one per seed.
+
+    Parameters
+    ----------
+    X : array, shape (m, d)
+    y : array, shape (m,)
+    theta0 : array, shape (d,)
+        The snapshot :math:`\tilde\theta_0`.
+    lr : float
+        :math:`\alpha > 0`.
+    inner_steps : int
+        :math:`k \ge 1`.
+    seeds : sequence of int
+        One run per seed (at least 2); seed ``s`` draws the rows of
+        ``variance_reduced(X, y, theta0, method="svrg", lr=lr, epochs=1, inner_steps=k, seed=s)``.
+
+    Returns
+    -------
+    array, shape (len(seeds),)
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, -1.0], [1.0, 0.0], [1.0, 1.0]]); y = np.array([1.0, 2.0, 4.0])
+    >>> bool(np.all(svrg_outer_excess(X, y, np.zeros(2), 0.05, 30, range(4)) < 1.0))
+    True
+    """
+    func = "svrg_outer_excess"
+    X, y = check_data(func, X, y)
+    m, d = X.shape
+    theta0 = check_vector(func, "theta0", theta0, d, length_name="one entry per column of X")
+    lr = check_number(func, "lr", lr, POSITIVE)
+    k = check_number(func, "inner_steps", inner_steps, COUNT)
+    seeds = list(seeds)
+    if len(seeds) < 2:
+        fail(func, "seeds", "at least two seeds", seeds, "Pass e.g. range(20).")
+    star = least_squares_solution(X, y)
+    H = 2.0 / m * X.T @ X
+    rows = np.stack([np.random.default_rng(s).integers(0, m, size=k) for s in seeds])
+    snap = np.asarray(theta0, dtype=float)
+    full = H @ (snap - star)                                   # grad J at the snapshot
+    theta = np.tile(snap, (len(seeds), 1))
+    with np.errstate(over="ignore", invalid="ignore"):
+        gathered = np.ascontiguousarray(X[rows].transpose(1, 0, 2))     # (k, seeds, d)
+        for xi in gathered:
+            diff = 2.0 * np.einsum("sd,sd->s", theta - snap, xi)[:, None] * xi
+            theta -= lr * (diff + full)
+    e = theta - star
+    return 0.5 * np.einsum("si,ij,sj->s", e, H, e)

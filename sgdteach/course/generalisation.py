@@ -113,7 +113,7 @@ class RangeTest(NamedTuple):
 def range_test(X: Array, y: Array, *, lr_min: float, lr_max: float, epochs: int = 1,
                batch_size: int = 16, loss: str | Loss = "squared_error",
                seed: int = 0) -> RangeTest:
-    r"""The learning-rate range test (Smith, 2017): one run of mini-batch SGD whose rate grows
+    r"""A learning-rate range test: one run of mini-batch SGD whose rate grows
     geometrically from ``lr_min`` to ``lr_max`` over its :math:`T` steps,
 
     .. math::
@@ -123,6 +123,11 @@ def range_test(X: Array, y: Array, *, lr_min: float, lr_max: float, epochs: int 
     with the full training loss :math:`J(\theta_t)` recorded before every step. The loss falls
     while :math:`\alpha_t` is useful and shoots up once it is too large; a run that diverges
     stops there (the steps before are kept).
+
+    This is the geometric, loss-reading variant of common practice (Smith, 2018,
+    arXiv:1803.09820; fast.ai's ``lr_find``, Howard & Gugger, 2020). Smith (2017, "Cyclical
+    learning rates", §3.3) increased the rate linearly and read the accuracy curve to choose
+    the bounds of a cyclical schedule.
 
     >>> X, y, _ = np.random.default_rng(0).normal(size=(64, 2)), np.ones(64), None
     >>> rt = range_test(X, y, lr_min=1e-3, lr_max=10.0, epochs=2, batch_size=8)

@@ -26,8 +26,16 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._types import Array
-from .._validation import COUNT, POSITIVE, Interval, check_choice, check_data, check_number, \
-    check_vector, fail
+from .._validation import (
+    COUNT,
+    POSITIVE,
+    Interval,
+    check_choice,
+    check_data,
+    check_number,
+    check_vector,
+    fail,
+)
 from ..functions import TestFunction, as_finite_sum, barrier
 from ..history import EXPLODE_FACTOR
 from ..sampling import DRAW_CHUNK, SAMPLINGS, steps_per_epoch
@@ -162,7 +170,7 @@ def least_squares_runs(X: Array, y: Array, theta0: Array, *, lrs: Sequence[Any],
         for t, sl in enumerate(slices):
             if t % every == 0:
                 record(t)
-            if batch_size == 1 and not full:                            # one row per run
+            if batch_size == 1 and rows_by_step is not None:           # one row per run
                 row = rows_by_step[sl.start]                            # (S,)
                 xr = X[row]                                             # (S, d)
                 resid = (theta * xr).sum(axis=-1) - y[row]              # (L, S)
@@ -171,6 +179,7 @@ def least_squares_runs(X: Array, y: Array, theta0: Array, *, lrs: Sequence[Any],
             if full:
                 Xb, yb = X[None, None], y[None, None]                   # (1, 1, m, d)
             else:
+                assert idx is not None
                 rows = idx[:, sl]                                       # (S, b)
                 Xb, yb = X[rows][None], y[rows][None]                   # (1, S, b, d)
             resid = np.einsum("lsbd,lsd->lsb", np.broadcast_to(Xb, (L, S) + Xb.shape[2:]),
@@ -251,7 +260,7 @@ def grid_excess(X: Array, y: Array, theta0: Array, grid: Sequence[float], *, see
     """
     runs = least_squares_runs(X, y, theta0, lrs=list(grid), seeds=seeds, batch_size=batch_size,
                               epochs=epochs, sampling=sampling)
-    bad = runs.blew_up | (runs.loss[..., -1] > runs.loss[..., 0])
+    bad = np.logical_or(runs.blew_up, runs.loss[..., -1] > runs.loss[..., 0])
     return np.where(bad.any(axis=1), np.inf, np.maximum(runs.excess, 0.0).mean(axis=1))
 
 

@@ -2,7 +2,8 @@ r"""Exact expected excess loss of single-example SGD on least squares under a le
 **schedule**: the recursions of :mod:`sgdteach.course.sgd_moments` with a rate that changes with
 the step.
 
-With :math:`e_t = \theta_t - \theta^*`, :math:`A_i = 2x_ix_i^\top`, :math:`g_i = \nabla J_i(\theta^*)`
+With :math:`e_t = \theta_t - \theta^*`, :math:`A_i = 2x_ix_i^\top`,
+:math:`g_i = \nabla J_i(\theta^*)`
 and one index drawn uniformly, with replacement, per step, the step
 :math:`e_{t+1} = (I - \alpha_tA_i)e_t - \alpha_tg_i` gives for the mean
 :math:`\mu_t = \mathbb E[e_t]` and the second moment :math:`S_t = \mathbb E[e_te_t^\top]`

@@ -28,7 +28,7 @@ from ._base import CourseWidget, label_style, slider_style
 from ._blit import DPI, BlitFigure, BlitWidget
 
 N_ROWS = 100            # rows of the course problem: small, so a redraw stays under 100 ms
-MAX_PATH_POINTS = 150   # points drawn per curve, log-spaced in the step (the runs record every step)
+MAX_PATH_POINTS = 150   # points drawn per curve (the runs record every step)
 DEFAULTS: dict[str, Any] = dict(batch_size=10, lr=0.05, epochs=20, seed=0, sampling="shuffle")
 START = np.array([0.5, 1.5])
 WINDOW = ((-3.5, 1.5), (-0.7, 1.9))
@@ -69,8 +69,9 @@ def run_methods(batch_size: int, lr: float, epochs: int, seed: int, sampling: st
 
     Every run records every step (step 1 included, so each curve starts at the first update;
     the recording is not counted in the wall time). Each run is repeated ``timing_repeats``
-    times, the three methods in turn; the runs are identical (same seed) except for their clocks, and each record point keeps its smallest
-    wall time over the repeats, so a moment of load elsewhere does not show up as a jump."""
+    times, the three methods in turn; the runs are identical (same seed) except for their clocks,
+    and each record point keeps its smallest wall time over the repeats, so a moment of load
+    elsewhere does not show up as a jump."""
     X, y, _, _ = course_problem()
     n = len(y)
     out: dict[str, History | DivergenceError] = {}
@@ -194,8 +195,9 @@ class MethodsFigure(BlitFigure):
         time_max = 1e-3
         for i, (label, h) in enumerate(results.items()):
             ok = isinstance(h, History)
-            on_path = (np.unique(np.r_[np.arange(min(len(h.step), 20)),
-                                       np.linspace(0, len(h.step) - 1, MAX_PATH_POINTS).astype(int)])
+            steps = len(h.step) if ok else 0
+            spread = np.linspace(0, max(steps - 1, 0), MAX_PATH_POINTS).astype(int)
+            on_path = (np.unique(np.r_[np.arange(min(steps, 20)), spread])
                        if ok else slice(0))           # the first steps, then evenly spaced ones
             self.paths[i].set_data(h.path[on_path, 0] if ok else empty,
                                    h.path[on_path, 1] if ok else empty)
