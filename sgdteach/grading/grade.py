@@ -1,5 +1,10 @@
 r"""Batch grading: ``python -m sgdteach grade SOURCE.ipynb SUBMISSION.ipynb... --out
-gradebook.csv [--jobs N] [--timeout SECONDS] [--redo] [--sandbox bwrap|landlock|none]``.
+gradebook.csv [--jobs N] [--timeout SECONDS] [--redo] [--sandbox bwrap|landlock|none]
+[--no-hidden-tests]``.
+
+Before the first kernel starts, :mod:`~sgdteach.grading.guard` refuses (exit 2) an ``--out`` that
+is the source, a submission or inside a submission's folder, one that is not writable, one
+another run is writing (a lock), and a source without hidden tests unless ``--no-hidden-tests``.
 
 Kernels run under bubblewrap by default (:mod:`~sgdteach.grading.sandbox.confine`). Where bubblewrap
 cannot run (macOS, a container without user namespaces) the grader refuses (exit 2) unless
@@ -33,6 +38,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from .._files import package_root, write_atomic
+from .._validation import message
+from . import guard
 from .contract import DEFAULT_MODE, MODES, Job, Result, Status, new_result
 from .markup import MarkupError, grade_id, role, validate
 from .report.feedback import feedback_markdown, redact, secrets
@@ -74,6 +81,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         "cannot run), landlock (rlimits and Landlock only) or none")
     p.add_argument("--disk-mb", type=int, default=Job.disk_mb,
                    help=f"disk (a tmpfs) per kernel under --sandbox bwrap ({Job.disk_mb})")
+    p.add_argument("--no-hidden-tests", action="store_true",
+                   help="grade against a source without hidden tests (refused otherwise: the "
+                        "released exercise is not the source)")
     args = p.parse_args(argv)
     try:
         args.shard = None if args.shard is None else Shard.parse(args.shard)
@@ -293,5 +303,25 @@ def main(argv: list[str] | None = None) -> int:
               f"{args.source!r}: {exc}", file=sys.stderr)
         return 2
     keys = list(dict.fromkeys(os.path.normpath(s) for s in args.submissions))
-    keys = select(keys, args.shard, args.out, sha256(args.source))
-    return Grader(args, grade_ids, max_score).run(keys)
+    try:
+        _guard(args, keys)
+        with guard.lock(args.out):
+            keys = select(keys, args.shard, args.out, sha256(args.source))
+            return Grader(args, grade_ids, max_score).run(keys)
+    except guard.Refused as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+
+def _guard(args: argparse.Namespace, keys: list[str]) -> None:
+    """The checks of :mod:`~sgdteach.grading.guard`, before anything is written or run."""
+    import nbformat
+
+    if not args.no_hidden_tests and not guard.hidden_tests(nbformat.read(args.source,
+                                                                         as_version=4)):
+        raise guard.Refused(message(
+            "grade", "SOURCE", "the solution notebook, with hidden tests", args.source,
+            "It has no BEGIN HIDDEN TESTS region (is it the released exercise?): pass the "
+            "solution notebook, or --no-hidden-tests to grade with the visible tests only."))
+    guard.check_out(args.out, args.source, keys)
+    guard.check_writable(args.out)
