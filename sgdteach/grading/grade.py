@@ -43,6 +43,7 @@ from . import guard
 from .contract import DEFAULT_MODE, MODES, Job, Result, Status, new_result
 from .markup import MarkupError, grade_id, role, validate
 from .report.feedback import feedback_markdown, redact, secrets
+from .report.escape import terminal
 from .report.gradebook import (
     Paths,
     max_score,
@@ -309,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
             keys = select(keys, args.shard, args.out, sha256(args.source))
             return Grader(args, grade_ids, max_score).run(keys)
     except guard.Refused as exc:
-        print(exc, file=sys.stderr)
+        print(terminal(str(exc)), file=sys.stderr)
         return 2
 
 

@@ -32,6 +32,7 @@ from typing import Any
 
 from .._files import write_atomic
 from .._validation import message
+from .report.escape import csv_value, terminal
 from .report.gradebook import EXTRA, FIXED, Paths, read_json, write_rows
 from .report.summary import sandbox_sentence, write_summary
 from .shard import read_plan
@@ -70,7 +71,7 @@ class Part:
             if part.header[:len(FIXED)] != FIXED:
                 raise _fail("GRADEBOOK", f"a gradebook with the columns {', '.join(FIXED)}, ...",
                             str(gradebook), "Pass gradebooks written by python -m sgdteach grade.")
-            for r in reader:
+            for r in ({k: csv_value(v) for k, v in cells.items()} for cells in reader):
                 if r["submission"] in part.rows:
                     raise _fail("GRADEBOOK", "a gradebook with one row per submission",
                                 str(gradebook), f"It has two rows for {r['submission']!r}.")
@@ -245,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         n = merge(args.gradebooks, args.out)
     except MergeError as exc:
-        print(exc, file=sys.stderr)
+        print(terminal(str(exc)), file=sys.stderr)
         return 2
     out = Paths(args.out)
     print(f"merge: {n} row(s) from {len(args.gradebooks)} gradebook(s) into {out.gradebook}, "

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..contract import Result, Status
 from ..markup import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
+from .escape import markdown as md
 from .gradebook import number
 
 REDACTED = "[redacted]"
@@ -68,10 +69,13 @@ def _fence(text: str) -> str:
 
 
 def feedback_markdown(result: Result, source: str) -> str:
-    """The feedback text for ``result`` (as returned by the grading worker)."""
+    """The feedback text for ``result`` (as returned by the grading worker). What a learner could
+    have written (the submission's name, outcomes, flags, notes) goes through
+    :func:`~sgdteach.grading.report.escape.markdown`; messages are fenced; grade ids, the status
+    and the sandbox mode are the grader's own words."""
     status = str(result["status"])
-    lines = [f"# Feedback: {result['submission']}", "",
-             f"Graded against `{source}`.", "",
+    lines = [f"# Feedback: {md(result['submission'])}", "",
+             f"Graded against {md(source)}.", "",
              f"**Score: {number(result.get('score', 0.0))} / "
              f"{number(result.get('max_score', 0.0))}** — status `{status}`: "
              f"{STATUS_TEXT.get(status, status)}."]
@@ -86,17 +90,18 @@ def feedback_markdown(result: Result, source: str) -> str:
     if result.get("flags"):
         lines += ["", "**Flagged for the instructor:** an answer uses the library's own "
                       "implementation of what the exercise asks for: "
-                  + "; ".join(f"`{f}`" for f in result["flags"]) + "."]
+                  + "; ".join(md(f) for f in result["flags"]) + "."]
     questions = result.get("questions", [])
     if questions:
         lines += ["", "| question | points | result |", "|---|---|---|"]
         for q in questions:
             lines.append(f"| `{q['grade_id']}` | {number(q['points'])} / "
-                         f"{number(q['max_points'])} | {q['outcome']} |")
+                         f"{number(q['max_points'])} | {md(q['outcome'])} |")
     for q in questions:
         if q.get("message"):
-            lines += ["", f"## `{q['grade_id']}`: {q['outcome']}", "", _fence(q["message"])]
+            lines += ["", f"## `{q['grade_id']}`: {md(q['outcome'])}", "",
+                      _fence(q["message"])]
     notes = result.get("notes", [])
     if notes:
-        lines += ["", "## Notes", ""] + [f"- {note}" for note in notes]
+        lines += ["", "## Notes", ""] + [f"- {md(note)}" for note in notes]
     return "\n".join(lines) + "\n"

@@ -26,6 +26,7 @@ from typing import Any
 
 from ..._files import write_atomic
 from ..contract import Result
+from .escape import csv_cell, csv_value
 
 # The contract: these five, then one column of points per grade_id, then the extra columns.
 FIXED = ["submission", "status", "tampered", "score", "max_score"]
@@ -99,16 +100,18 @@ def read_rows(path: Path, grade_ids: list[str]) -> dict[str, dict[str, str]]:
         reader = csv.DictReader(f)
         if reader.fieldnames != columns(grade_ids):
             return {}
-        return {r["submission"]: r for r in reader}
+        rows = [{k: csv_value(v) for k, v in r.items()} for r in reader]
+        return {r["submission"]: r for r in rows}
 
 
 def write_rows(path: Path, rows: dict[str, dict[str, str]], grade_ids: list[str]) -> None:
-    """Write the gradebook (sorted by submission) atomically."""
+    """Write the gradebook (sorted by submission) atomically, every cell through
+    :func:`~sgdteach.grading.report.escape.csv_cell` (no spreadsheet formula)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns(grade_ids), lineterminator="\n")
     writer.writeheader()
     for key in sorted(rows):
-        writer.writerow(rows[key])
+        writer.writerow({k: csv_cell(v) for k, v in rows[key].items()})
     write_atomic(path, buffer.getvalue())
 
 
