@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from sgdteach.grading.report.escape import csv_cell, csv_value, markdown, terminal
 from sgdteach.grading.report.feedback import feedback_markdown
 from sgdteach.grading.report.gradebook import Paths, read_rows, row, write_rows
 from sgdteach.grading.report.progress import Progress
@@ -77,6 +76,8 @@ def test_no_gradebook_cell_is_a_formula_and_every_cell_reads_back(tmp_path, text
 
 
 def test_numbers_stay_numbers_and_the_escape_is_exact():
+    from sgdteach.grading.report.escape import csv_cell, csv_value
+
     for number in ("3", "-2.5", "1e-3", "+4"):
         assert csv_cell(number) == number
     for text in [*(f for f in FORMULAS if "\r" not in f), "plain", "'", "''x", ""]:
@@ -100,6 +101,8 @@ def test_merge_keeps_cells_neutralised(tmp_path):
 
 
 def test_control_characters_never_reach_the_terminal():
+    from sgdteach.grading.report.escape import markdown, terminal
+
     stream = io.StringIO()
     progress = Progress(1, stream=stream)
     progress.done("subs/\x1b]0;pwned\x07\x1b[2J\u202eevil/02.ipynb", "ok", "3/3")

@@ -34,6 +34,7 @@ class Status(str, Enum):
     KERNEL_DIED = "kernel_died"
     INVALID_NOTEBOOK = "invalid_notebook"
     REJECTED = "rejected"
+    WRONG_EXERCISE = "wrong_exercise"
     ERROR = "error"
 
     def __str__(self) -> str:
@@ -61,6 +62,7 @@ class Job:
     max_tasks: int = 40     # processes and threads of the kernel
     grader_pid: int = 0     # the worker dies with this process (0: no one)
     exclude: tuple[str, ...] = ()   # the grader's outputs, never copied into the sandbox
+    alone: bool = False     # its folder holds other submissions: the kernel gets the notebook only
 
     @classmethod
     def at(cls, workdir: Path, **values: Any) -> Job:

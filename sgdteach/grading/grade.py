@@ -34,6 +34,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -200,6 +201,7 @@ class Grader:
         self.manifest = read_json(self.paths.manifest, {}) if self.rows else {}
         self.source_hash = sha256(args.source)
         self.warned = False
+        self.shared: Counter[str] = Counter()   # submissions per folder: > 1 is a flat folder
         import nbformat
 
         self.secrets = secrets(nbformat.read(args.source, as_version=4), dict(os.environ))
@@ -208,11 +210,20 @@ class Grader:
         return {"sha256": sha256(path) if os.path.isfile(path) else None,
                 "source": self.source_hash}
 
+    def limits(self) -> dict[str, object]:
+        """The limits and sandbox this run grades under (recorded per manifest entry; ``merge``
+        refuses gradebooks graded under different ones)."""
+        a = self.args
+        return {"timeout": a.timeout, "notebook_timeout": a.notebook_timeout,
+                "memory_mb": a.memory_mb, "max_output_kb": a.max_output_kb,
+                "disk_mb": a.disk_mb, "sandbox": a.sandbox}
+
     def pending(self, keys: list[str]) -> list[str]:
         if self.args.redo:
             return keys
         return [k for k in keys if k not in self.rows or self.rows[k]["status"] == "error"
-                or self.manifest.get(k) != self.fingerprint(k)
+                or {n: (self.manifest.get(k) or {}).get(n) for n in ("sha256", "source")}
+                != self.fingerprint(k)
                 or not (self.paths.feedback / f"{self.paths.name(k)}.json").exists()]
 
     def record(self, result: Result) -> None:
@@ -220,6 +231,11 @@ class Grader:
         result = redact(result, self.secrets)
         result.setdefault("max_score", self.max_score)
         name = self.paths.name(key)
+        found = read_json(self.paths.feedback / f"{name}.json", {})
+        owner = found.get("submission", key) if isinstance(found, dict) else key
+        if owner != key:   # never replace another row's feedback (a full SHA-256 in the name)
+            raise RuntimeError(f"grade: {self.paths.feedback / name}.json belongs to "
+                               f"{terminal(owner)!r}, not {terminal(key)!r}: not overwritten")
         write_atomic(self.paths.feedback / f"{name}.json", json.dumps(result, indent=1))
         write_atomic(self.paths.feedback / f"{name}.md",
                      feedback_markdown(result, self.args.source))
@@ -230,7 +246,7 @@ class Grader:
             self.warned = True
             print(f"grade: warning: {'; '.join(weak)}", file=sys.stderr)
         self.rows[key] = row(result, self.grade_ids, self.max_score)
-        self.manifest[key] = self.fingerprint(key)
+        self.manifest[key] = {**self.fingerprint(key), "limits": self.limits()}
         write_atomic(self.paths.manifest, json.dumps(self.manifest, indent=1))
         write_rows(self.paths.gradebook, self.rows, self.grade_ids)
 
@@ -243,7 +259,8 @@ class Grader:
                       timeout=a.timeout, notebook_timeout=a.notebook_timeout,
                       memory_mb=a.memory_mb, max_output_bytes=a.max_output_kb * 1000,
                       sandbox=a.sandbox, disk_mb=a.disk_mb, grader_pid=os.getpid(),
-                      exclude=tuple(str(p.resolve()) for p in self.paths.outputs()))
+                      exclude=tuple(str(p.resolve()) for p in self.paths.outputs()),
+                      alone=self.shared[os.path.dirname(os.path.abspath(key))] > 1)
 
     def run(self, keys: list[str]) -> int:
         todo = self.pending(keys)
@@ -307,8 +324,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _guard(args, keys)
         with guard.lock(args.out):
-            keys = select(keys, args.shard, args.out, sha256(args.source))
-            return Grader(args, grade_ids, max_score).run(keys)
+            grader = Grader(args, grade_ids, max_score)
+            grader.shared.update(os.path.dirname(os.path.abspath(k)) for k in keys)
+            return grader.run(select(keys, args.shard, args.out, sha256(args.source)))
     except guard.Refused as exc:
         print(terminal(str(exc)), file=sys.stderr)
         return 2

@@ -4,7 +4,10 @@ EXERCISES`` (``make exercises``).
 For every ``SOLUTIONS/*.ipynb`` (validated first, see :func:`sgdteach.grading.markup.validate`)
 the exercise is the same notebook with answers replaced by ``# YOUR CODE HERE`` /
 ``raise NotImplementedError()``, hidden tests removed, outputs and execution counts cleared, test
-and locked cells made read-only and nbgrader cells undeletable (as nbgrader's ``LockCells``).
+and locked cells made read-only and nbgrader cells undeletable (as nbgrader's ``LockCells``), and
+the notebook stamped with a digest of each test and locked cell as released
+(:func:`~sgdteach.grading.markup.stamp`): the grader tells what a learner changed from what the
+instructor changed since.
 Notebooks are written atomically, byte-for-byte reproducible; an exercise whose solution is gone is
 deleted (a notebook the release did not write is left alone). ``--check`` writes nothing and
 exits 1 when ``EXERCISES`` is stale.
@@ -27,7 +30,7 @@ from pathlib import Path
 
 from .._files import write_atomic
 from ..tools.nbexec import VOLATILE_CELL_KEYS, VOLATILE_NOTEBOOK_KEYS
-from .markup import MarkupError, learner_source, role, validate
+from .markup import STAMP, MarkupError, learner_source, role, stamp, validate
 
 
 def make_exercise(solution, name: str = "notebook"):
@@ -47,6 +50,7 @@ def make_exercise(solution, name: str = "notebook"):
             cell.metadata["editable"] = False
         if role(cell) is not None:
             cell.metadata["deletable"] = False
+    nb.metadata[STAMP] = stamp(nb, name.removesuffix(".ipynb"))
     return nb
 
 

@@ -58,6 +58,8 @@ STATUS_TEXT: dict[str, str] = {   # a Status is its value as a key
     Status.REJECTED: "the file is a link out of its folder, the source itself or not a regular "
                      "file",
     Status.ERROR: "the grader could not grade it (not your fault: tell the instructor)",
+    Status.WRONG_EXERCISE: "the notebook is another exercise than the one graded (hand in the "
+                           "right notebook)",
 }
 
 
