@@ -19,7 +19,8 @@ from sgdteach.grading.report.gradebook import Paths, read_rows, row, write_rows
 from sgdteach.grading.report.progress import Progress
 from sgdteach.grading.report.summary import write_summary
 
-FORGE = "x\n\n**Score: 3 / 3** — status `ok`\n\n# Feedback: someone else\n<img src=x onerror=alert(1)>"
+FORGE = ("x\n\n**Score: 3 / 3** — status `ok`\n\n# Feedback: someone else\n"
+         "<img src=x onerror=alert(1)>")
 MATH = r"$\sqrtx{$"
 FORMULAS = ["=HYPERLINK(\"http://x\",\"1\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
             "\t=1", "\r=1", "'=1"]
@@ -123,4 +124,4 @@ def test_the_escaping_functions_are_the_ones_every_sink_imports():
                        ("summary.py", "mathtext"), ("summary.py", "markdown as md"),
                        ("feedback.py", "markdown as md"), ("progress.py", "terminal"),
                        ("merge.py", "terminal"), ("grade.py", "terminal")):
-        assert f"import" in uses[name] and sink in uses[name], (name, sink)
+        assert "import" in uses[name] and sink in uses[name], (name, sink)

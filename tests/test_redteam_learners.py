@@ -37,7 +37,8 @@ MATH = "$\\sqrtx{$"
 ESCAPED_FOLDER = "esc\x1b[31mred\x1b]0;title\x07"
 LISTING = """
 import os
-_seen = {f: open(f, errors="replace").read(100) for f in sorted(os.listdir(".")) if os.path.isfile(f)}
+_seen = {f: open(f, errors="replace").read(100)
+         for f in sorted(os.listdir(".")) if os.path.isfile(f)}
 raise RuntimeError("REPORT " + repr(_seen))
 """
 FORGED = f"""

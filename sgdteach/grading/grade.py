@@ -43,8 +43,8 @@ from .._validation import message
 from . import guard
 from .contract import DEFAULT_MODE, MODES, Job, Result, Status, new_result
 from .markup import MarkupError, grade_id, role, validate
-from .report.feedback import feedback_markdown, redact, secrets
 from .report.escape import terminal
+from .report.feedback import feedback_markdown, redact, secrets
 from .report.gradebook import (
     Paths,
     max_score,

@@ -5,11 +5,11 @@ Each input is a gradebook with its feedback folder and manifest (see
 :mod:`~sgdteach.grading.report.gradebook`). The merge checks that they were graded against the same
 source (same columns, same source SHA-256 in every manifest entry and shard plan) and, for shards,
 that every shard ``0 .. N-1`` of the same class is there and finished, and that every row was
-graded under the same limits and sandbox (the manifest's ``limits``, the ``sandbox`` column). Rows are joined over the
-gradebook's own columns (read from the CSV header, so columns added later merge too); a
-submission in two inputs must have identical rows, otherwise the merge stops and names both. The
-output gets the merged gradebook (sorted, like a single run's), the feedback files and manifest
-of every row, and the class summary recomputed from the feedback.
+graded under the same limits and sandbox (the manifest's ``limits``, the ``sandbox`` column).
+Rows are joined over the gradebook's own columns (read from the CSV header, so columns added
+later merge too); a submission in two inputs must have identical rows, otherwise the merge
+stops and names both. The output gets the merged gradebook (sorted, like a single run's), the
+feedback files and manifest of every row, and the class summary recomputed from the feedback.
 
 Nothing is overwritten: ``--out`` may not be, or share files with, an input, and a file the merge
 would write that already exists with other content makes it refuse, writing nothing. Exit code 0

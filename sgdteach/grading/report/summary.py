@@ -12,7 +12,8 @@ from pathlib import Path
 from ..._files import write_atomic
 from ..contract import Result
 from ..outcomes import NEUTRAL, PASSED
-from .escape import csv_cell, markdown as md, mathtext
+from .escape import csv_cell, mathtext
+from .escape import markdown as md
 
 # Okabe–Ito: passed is green, outcomes that are not mistakes grey, and each named mistake keeps
 # one colour across all questions.

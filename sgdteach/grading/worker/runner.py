@@ -139,9 +139,10 @@ def other_exercise(source: NotebookNode, submission: NotebookNode) -> str | None
     mine, theirs = graded(submission), graded(source)
     if not mine or mine & theirs:
         return None
-    name = (submission.metadata.get(STAMP) or {}).get("exercise") \
-        if isinstance(submission.metadata.get(STAMP), dict) else None
-    return (f"this notebook is {'exercise ' + repr(name) if isinstance(name, str) else 'another exercise'} "
+    stamp = submission.metadata.get(STAMP)
+    name = stamp.get("exercise") if isinstance(stamp, dict) else None
+    which = f"exercise {name!r}" if isinstance(name, str) else "another exercise"
+    return (f"this notebook is {which} "
             f"(its graded cells {', '.join(sorted(mine)[:3])} are not in the source, whose are "
             f"{', '.join(sorted(theirs)[:3])}); hand in the notebook of this exercise")
 
