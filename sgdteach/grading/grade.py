@@ -39,7 +39,6 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from .._files import package_root, write_atomic
-from .._validation import message
 from . import guard
 from .contract import DEFAULT_MODE, MODES, Job, Result, Status, new_result
 from .markup import MarkupError, grade_id, role, validate
@@ -322,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     keys = list(dict.fromkeys(os.path.normpath(s) for s in args.submissions))
     try:
-        _guard(args, keys)
+        guard.check(args.source, keys, args.out, args.no_hidden_tests)
         with guard.lock(args.out):
             grader = Grader(args, grade_ids, max_score)
             grader.shared.update(os.path.dirname(os.path.abspath(k)) for k in keys)
@@ -331,16 +330,3 @@ def main(argv: list[str] | None = None) -> int:
         print(terminal(str(exc)), file=sys.stderr)
         return 2
 
-
-def _guard(args: argparse.Namespace, keys: list[str]) -> None:
-    """The checks of :mod:`~sgdteach.grading.guard`, before anything is written or run."""
-    import nbformat
-
-    if not args.no_hidden_tests and not guard.hidden_tests(nbformat.read(args.source,
-                                                                         as_version=4)):
-        raise guard.Refused(message(
-            "grade", "SOURCE", "the solution notebook, with hidden tests", args.source,
-            "It has no BEGIN HIDDEN TESTS region (is it the released exercise?): pass the "
-            "solution notebook, or --no-hidden-tests to grade with the visible tests only."))
-    guard.check_out(args.out, args.source, keys)
-    guard.check_writable(args.out)

@@ -101,3 +101,16 @@ def lock(out: str) -> Iterator[None]:
 def hidden_tests(source: Any) -> bool:
     """Whether any test cell of ``source`` holds a ``BEGIN HIDDEN TESTS`` region."""
     return any(role(c) == "test" and BEGIN_HIDDEN in c.get("source", "") for c in source.cells)
+
+
+def check(source: str, submissions: list[str], out: str, no_hidden_tests: bool) -> None:
+    """Every check above but the lock, before anything is written or run."""
+    import nbformat
+
+    if not no_hidden_tests and not hidden_tests(nbformat.read(source, as_version=4)):
+        raise Refused(message(
+            "grade", "SOURCE", "the solution notebook, with hidden tests", source,
+            "It has no BEGIN HIDDEN TESTS region (is it the released exercise?): pass the "
+            "solution notebook, or --no-hidden-tests to grade with the visible tests only."))
+    check_out(out, source, submissions)
+    check_writable(out)
