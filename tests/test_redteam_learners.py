@@ -255,3 +255,19 @@ def test_merge_refuses_shards_graded_under_other_limits_or_sandbox(tmp_path, oth
     assert proc.returncode == 2, proc.stderr
     assert "must be gradebooks graded under the same" in proc.stderr
     assert not (tmp_path / "m" / "gb.csv").exists()
+
+
+def test_a_feedback_file_of_another_row_is_never_replaced(tmp_path, monkeypatch):
+    from sgdteach.grading import grade as grader
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / SOURCE).write_bytes((ROOT / "solutions" / SOURCE).read_bytes())
+    args = grader.parse([SOURCE, f"bob/{SOURCE}", "--out", "gb.csv"])
+    state = grader.Grader(args, ["ex1_cost_check", "ex1_gradient_check"], 3.0)
+    taken = state.paths.feedback / f"{state.paths.name(f'bob/{SOURCE}')}.json"
+    taken.parent.mkdir()
+    taken.write_text(json.dumps({"submission": f"alice/{SOURCE}", "score": 3}))
+    with pytest.raises(RuntimeError, match="not overwritten"):
+        state.record({"submission": f"bob/{SOURCE}", "status": "ok", "score": 0.0,
+                      "questions": [], "notes": []})
+    assert json.loads(taken.read_text())["submission"] == f"alice/{SOURCE}"
