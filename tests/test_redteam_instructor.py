@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from sgdteach.grading.report.gradebook import Paths
-
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = "01_gradient.ipynb"
 STARTED = "submission(s) to grade"   # what the grader prints once it starts grading
@@ -69,7 +67,7 @@ def test_out_that_is_the_source_through_a_hard_link_is_refused(course):
 
 @pytest.mark.kernel
 def test_a_second_run_on_the_same_out_is_refused_while_the_first_holds_it(course):
-    lock_path = Paths(course / "results" / "gradebook.csv").feedback / ".lock"
+    lock_path = course / "results" / ".gradebook.csv.lock"   # what guard.lock_path names
     lock_path.parent.mkdir(parents=True)
     with open(lock_path, "w") as held:   # the first run, as the grader holds it
         fcntl.flock(held, fcntl.LOCK_EX)
@@ -83,7 +81,7 @@ def test_the_lock_is_released_when_its_holder_is_killed(tmp_path):
     from sgdteach.grading import guard
 
     out = str(tmp_path / "gradebook.csv")
-    Paths(out).feedback.mkdir()
+    assert guard.lock_path(out) == tmp_path / ".gradebook.csv.lock"
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time\nfrom sgdteach.grading import guard\n"
          f"with guard.lock({out!r}):\n    print('held', flush=True)\n    time.sleep(600)"],

@@ -8,8 +8,8 @@ starts, each refusal one message (exit 2) saying why and what to do.
   there and beside the gradebook (:func:`check_writable`), so a read-only ``--out`` is found
   before the class runs, not after;
 * one run per ``--out`` at a time: :func:`lock` holds ``fcntl.flock`` on
-  ``<feedback>/.lock`` for the whole run; the kernel releases it when the process exits, however
-  it exits (a crash or ``kill -9`` leaves no stale lock);
+  ``.<gradebook>.lock`` beside the gradebook for the whole run; the kernel releases it when the
+  process exits, however it exits (a crash or ``kill -9`` leaves no stale lock);
 * a source without hidden tests (e.g. the released exercise instead of the solution) is graded
   only with ``--no-hidden-tests``: :func:`hidden_tests`.
 """
@@ -77,12 +77,18 @@ def check_writable(out: str) -> None:
                                   "fix its permissions.")) from None
 
 
+def lock_path(out: str | os.PathLike) -> Path:
+    """The lock file of a gradebook: hidden, beside it (never among the files merge compares)."""
+    gradebook = Paths(out).gradebook
+    return gradebook.with_name(f".{gradebook.name}.lock")
+
+
 @contextlib.contextmanager
 def lock(out: str) -> Iterator[None]:
     """Hold the ``--out``'s lock for the run; :class:`Refused` when another run holds it."""
     import fcntl
 
-    path = Paths(out).feedback / ".lock"
+    path = lock_path(out)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
         try:
