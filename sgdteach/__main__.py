@@ -11,6 +11,9 @@ Commands (each delegates to its module):
 * ``grade SOURCE.ipynb SUBMISSION.ipynb... --out gradebook.csv [--jobs N] [--timeout S]
   [--shard I/N]``.
 * ``merge GRADEBOOK... --out gradebook.csv``: join gradebooks graded in shards.
+* ``gradebook [NAME=]GRADEBOOK.csv... --out class.csv [--roster roster.csv] [--canvas canvas.csv]
+  [--moodle moodle.csv]``: one row per learner across exercises, and LMS exports
+  (:mod:`sgdteach.grading.classbook`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ COMMANDS = {
                   "copy the exercises a learner lacks into my-exercises/ (never overwriting)"),
     "grade": ("sgdteach.grading.grade", "grade submissions into a gradebook"),
     "merge": ("sgdteach.grading.merge", "merge gradebooks graded in shards (grade --shard)"),
+    "gradebook": ("sgdteach.grading.classbook", "one row per learner across exercises; Canvas "
+                  "and Moodle exports"),
     "install-cell": ("sgdteach.tools.install_cell", "write the install cell (pip install sgdteach=="
                      "<version> when missing) into notebooks"),
 }

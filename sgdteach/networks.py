@@ -66,25 +66,25 @@ class MLP(Loss):
     r"""A fully connected classifier with softmax output, as a loss of its flat parameters.
 
     For ``layer_sizes`` :math:`= (n_0, n_1, \dots, n_L)` (inputs, hidden widths, classes) and a
-    batch :math:`X` of :math:`m` rows,
+    batch :math:`X` of :math:`b` rows (:math:`b` the batch size; :math:`c_l` are the biases),
 
     .. math::
 
-        A_0 = X, \qquad Z_l = A_{l-1} W_l + \mathbf 1 b_l^\top, \qquad
-        A_l = \sigma(Z_l) \ (l < L), \qquad P = \operatorname{softmax}(Z_L),
+        A_0 = X, \qquad H_l = A_{l-1} W_l + \mathbf 1 c_l^\top, \qquad
+        A_l = \sigma(H_l) \ (l < L), \qquad P = \operatorname{softmax}(H_L),
 
-        J(\theta) = -\frac1m \sum_{i=1}^m \log P_{i, y_i}.
+        J(\theta) = -\frac1b \sum_{i=1}^b \log P_{i, y_i}.
 
     Backpropagation, with :math:`Y` the one-hot labels and :math:`\odot` the elementwise product:
 
     .. math::
 
-        \Delta_L = \tfrac1m (P - Y), \qquad
-        \nabla_{W_l} J = A_{l-1}^\top \Delta_l, \qquad \nabla_{b_l} J = \Delta_l^\top \mathbf 1,
-        \qquad \Delta_{l-1} = (\Delta_l W_l^\top) \odot \sigma'(Z_{l-1}).
+        \Delta_L = \tfrac1b (P - Y), \qquad
+        \nabla_{W_l} J = A_{l-1}^\top \Delta_l, \qquad \nabla_{c_l} J = \Delta_l^\top \mathbf 1,
+        \qquad \Delta_{l-1} = (\Delta_l W_l^\top) \odot \sigma'(H_{l-1}).
 
     :math:`W_l` has shape :math:`(n_{l-1}, n_l)` (scikit-learn's ``coefs_`` layout); ``theta``
-    holds :math:`W_1, b_1, W_2, b_2, \dots` one after the other, each matrix row by row
+    holds :math:`W_1, c_1, W_2, c_2, \dots` one after the other, each matrix row by row
     (``n_params`` numbers in all). ``activation`` is :math:`\sigma`, one of :data:`ACTIVATIONS`
     ("relu", "tanh", "logistic", "identity"). Labels ``y`` are the integers
     :math:`0, \dots, n_L - 1` (as ints or integer-valued floats). Start training from
@@ -171,12 +171,12 @@ class MLP(Loss):
         return theta
 
     def _layers(self, theta: Array) -> list[tuple[Array, Array]]:
-        """``(W_l, b_l)`` for every layer, as views into ``theta``."""
+        """``(W_l, c_l)`` for every layer, as views into ``theta``."""
         return [(theta[w].reshape(shape), theta[b]) for w, shape, b in self._slices]
 
     def unflatten(self, theta: Array) -> tuple[list[Array], list[Array]]:
         """The weight matrices :math:`W_l` (shape ``(n_{l-1}, n_l)``) and the biases
-        :math:`b_l` (shape ``(n_l,)``) held in ``theta``, as copies."""
+        :math:`c_l` (shape ``(n_l,)``) held in ``theta``, as copies."""
         theta = self._check_theta("MLP.unflatten", theta)
         layers = self._layers(theta)
         return [W.copy() for W, _ in layers], [b.copy() for _, b in layers]

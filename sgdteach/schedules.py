@@ -144,9 +144,13 @@ def warmup(lr: float | Schedule, warmup_steps: int) -> Schedule:
 
     with :math:`W` = ``warmup_steps``, :math:`\beta_s` the schedule ``lr`` (constant when ``lr``
     is a number) started when the warmup ends, and :math:`\alpha_0 = \beta_0`. The rate starts
-    at :math:`\alpha_0 / W`, not 0 (a zero step would be wasted). Early in training, when the
-    gradients of a freshly initialised network are large and erratic, small steps keep the first
-    updates from throwing the parameters far away.
+    at :math:`\alpha_0 / W`, not 0 (a zero step would be wasted). Why warmup helps is debated
+    (proposed: the variance of Adam's early second-moment estimates, Liu et al. 2020; a high early
+    curvature that small first steps let the network reduce, Gilmer et al. 2022). In notebook 10
+    (a small network on the digits, peak :math:`\alpha_0 = 1`, five seeds) the full-batch
+    gradient at initialisation was *not* larger than after one epoch in most seeds, while
+    :math:`2/\lambda_{\max}` at initialisation was below the peak: what the warmup changed
+    there is the first steps' length against the curvature, not large initial gradients.
 
     >>> [round(warmup(0.1, warmup_steps=4)(t), 3) for t in range(6)]
     [0.025, 0.05, 0.075, 0.1, 0.1, 0.1]

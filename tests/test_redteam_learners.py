@@ -170,7 +170,7 @@ def test_feedback_names_are_the_learner_and_a_full_hash_and_never_shared(run):
         name = out.name(key)
         assert re.fullmatch(r".+-[0-9a-f]{64}", name)
         assert (out.feedback / f"{name}.md").exists()
-    assert out.name(keys["flat_victim"]).startswith("victim_11111_01_gradient-")
+    assert out.name(keys["flat_victim"]).startswith(f"victim_11111_901_{SOURCE[:-6]}-")
     assert out.name(keys["alice"]).startswith("alice_01_gradient-")
     assert old_name(keys[run["victim"]]) == old_name(keys[run["attacker"]])   # the old clash
     assert row(run, run["victim"])["score"] == "3" and row(run, run["attacker"])["score"] == "0"

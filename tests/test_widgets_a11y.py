@@ -6,6 +6,7 @@ that puts the names into the page is shown with every figure and carries exactly
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -54,13 +55,21 @@ def test_every_control_has_a_descriptive_name(builder, displayed):
 
 @pytest.mark.parametrize("builder", BUILDERS)
 def test_the_labelling_script_comes_with_every_figure(builder, displayed):
-    from IPython.display import Image, Javascript
+    from IPython.display import Javascript
 
+    from sgdteach.course.figure_display import DescribedImage, described_image
+
+    described_image(b"", "")   # DescribedImage is made on first use
     w = getattr(widgets, builder)()
+    first_alt = w.last_alt
     control = next(iter(w.controls.values()))
     control.value = control.options[-1] if hasattr(control, "options") else control.max
     kinds = [type(o) for o in displayed]
-    assert kinds == [Javascript, Image] * 2, kinds   # the first draw and the redraw
+    assert kinds == [Javascript, DescribedImage] * 2, kinds   # the first draw and the redraw
+    for image, alt in ((displayed[1], first_alt), (displayed[3], w.last_alt)):
+        bundle, _ = image._repr_mimebundle_()
+        assert f'alt="{html.escape(alt)}"' in bundle["text/html"] and alt.startswith("Figure")
+        assert bundle["image/png"] in bundle["text/html"]   # the same PNG, once rendered
     registered = script_names(displayed[-2].data)
     box_class = PREFIX + w.box.model_id
     assert box_class in w.box._dom_classes

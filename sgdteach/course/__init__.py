@@ -29,6 +29,9 @@
 * :mod:`.averaging`: the exact error of averaged and last-iterate SGD on a noisy quadratic, and
   SVRG's and SAGA's rate bounds.
 * :mod:`.widgets`: the interactive widgets (ipywidgets), thin builders over the above.
+* :mod:`.describe`: a figure's text alternative (``describe(fig)``; ``takeaway(fig, sentence)``).
+* :mod:`.figure_display`: every figure shown in IPython carries that text as its ``<img alt>``;
+  importing this package installs it in the running IPython (nothing happens outside IPython).
 
 Each submodule is imported on first use (``sgdteach.course.plotting``), so importing this package
 costs nothing; matplotlib and ipywidgets arrive with the modules that draw.
@@ -36,6 +39,7 @@ costs nothing; matplotlib and ipywidgets arrive with the modules that draw.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from .. import _lazy
@@ -45,7 +49,9 @@ if TYPE_CHECKING:
     from . import batch_tuning as batch_tuning
     from . import claims as claims
     from . import curvature as curvature
+    from . import describe as describe
     from . import experiments as experiments
+    from . import figure_display as figure_display
     from . import model_selection as model_selection
     from . import momentum_rates as momentum_rates
     from . import network_runs as network_runs
@@ -63,9 +69,16 @@ if TYPE_CHECKING:
     from . import tuning as tuning
     from . import widgets as widgets
 
-_SUBMODULES = ("averaging", "batch_tuning", "claims", "curvature", "experiments", "model_selection",
-               "momentum_rates", "network_runs", "noise_floor", "path_loss", "plotting", "race",
-               "regularisation", "reshuffling", "robust_tuning", "sgd_moments", "stability",
-               "timing", "toolbox", "tuning", "widgets")
+_SUBMODULES = ("averaged_moments", "averaging", "batch_tuning", "beyond_floor", "claims",
+               "curvature", "describe", "experiments", "figure_display", "max_margin",
+               "model_selection", "momentum_rates", "network_runs", "noise_floor",
+               "online_tracking", "path_loss", "plotting", "race", "regularisation",
+               "reshuffling", "robust_tuning", "sgd_moments", "stability", "timing", "toolbox",
+               "tuning", "widgets")
 __getattr__, __dir__ = _lazy.attach(globals(), {name: name for name in _SUBMODULES})
 __all__: list[str] = []
+
+if "IPython" in sys.modules:   # in a notebook: every figure gets its alt text
+    from . import figure_display as _figure_display
+
+    _figure_display.install()

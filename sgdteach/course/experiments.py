@@ -48,12 +48,12 @@ def temperature(lr: float, batch_size: int, noise: float) -> float:
 
     .. math::
 
-        T = \frac{\alpha \sigma^2}{2 b}
+        \tau = \frac{\alpha \sigma^2}{2 b}
 
-    One SGD step :math:`w \leftarrow w - \alpha \nabla f(w) - \alpha \xi` adds noise of variance
-    :math:`\alpha^2 \sigma^2 / b`; a Langevin step of length :math:`\alpha` at temperature
-    :math:`T` adds :math:`2 T \alpha`. ``lr`` is :math:`\alpha`, ``batch_size`` :math:`b`,
-    ``noise`` :math:`\sigma`.
+    One SGD step :math:`\theta \leftarrow \theta - \alpha \nabla J(\theta) - \alpha \xi` adds
+    noise of variance :math:`\alpha^2 \sigma^2 / b`; a Langevin step of length :math:`\alpha` at
+    temperature :math:`\tau` adds :math:`2 \tau \alpha`. ``lr`` is :math:`\alpha`, ``batch_size``
+    :math:`b`, ``noise`` :math:`\sigma`.
 
     >>> temperature(0.1, 2, 3.0)
     0.225

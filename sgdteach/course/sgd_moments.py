@@ -36,7 +36,7 @@ from .._types import Array
 from .._validation import INDEX, check_data, check_number, check_vector, fail
 from ..losses import least_squares_solution
 
-__all__ = ["ExcessSplit", "expected_excess", "stationary_excess"]
+__all__ = ["ExcessSplit", "expected_excess", "stationary_excess", "stationary_second_moment"]
 
 
 @dataclass(frozen=True)
@@ -119,18 +119,57 @@ def expected_excess(X: Array, y: Array, theta0: Array, lr: float, steps: int) ->
     return ExcessSplit(total, bias, total - bias)
 
 
-def stationary_excess(X: Array, y: Array, lr: float) -> float:
-    r"""The noise floor of single-example SGD with replacement, exactly: the stationary
-    :math:`\frac12\operatorname{tr}(HS)` where :math:`\mu = 0` and
+def stationary_second_moment(X: Array, y: Array, lr: float,
+                             func: str = "stationary_second_moment") -> Array:
+    r"""The stationary second moment :math:`S_\infty = \mathbb E[ee^\top]` of single-example SGD
+    with replacement (:math:`\mu = 0`), solved exactly as a linear system in its :math:`d^2`
+    entries:
 
     .. math::
 
         S = \tfrac1m\textstyle\sum_i (I - \alpha A_i)S(I - \alpha A_i)^\top
-            + \tfrac{\alpha^2}m\sum_i g_ig_i^\top,
+            + \tfrac{\alpha^2}m\sum_i g_ig_i^\top .
 
-    solved as a linear system in the :math:`d^2` entries of :math:`S`. To first order in
-    :math:`\alpha` it is :math:`\alpha\operatorname{tr}\Sigma/4` with
-    :math:`\Sigma = \frac1m\sum_i g_ig_i^\top` (notebook 04).
+    Parameters
+    ----------
+    X : array, shape (m, d)
+    y : array, shape (m,)
+    lr : float
+        :math:`\alpha`; the second moment must be stable (otherwise a ``ValidationError``).
+    func : str
+        The public function named in an error message.
+
+    Returns
+    -------
+    array, shape (d, d)
+
+    Examples
+    --------
+    One feature, rows 1, labels :math:`\pm1`: :math:`S = (1 - 2\alpha)^2S + 4\alpha^2`, so
+    :math:`S = \alpha/(1 - \alpha)`.
+
+    >>> X = np.array([[1.0], [1.0]]); y = np.array([1.0, -1.0])
+    >>> stationary_second_moment(X, y, 0.25).round(6)
+    array([[0.333333]])
+    """
+    A, g, H = per_example_terms(func, X, y)
+    lr = _check_lr(func, lr, A)
+    d = H.shape[0]
+    B = np.eye(d) - lr * A
+    T = np.einsum("ijk,ilm->jlkm", B, B).reshape(d * d, d * d) / len(g)   # vec S -> vec(BSB^T)
+    if np.max(np.abs(np.linalg.eigvals(T))) >= 1:
+        fail(func, "lr", "small enough for the second moment to stay bounded", lr,
+             "Pick a smaller step: at this one the spread of SGD grows without bound.")
+    G = lr**2 * np.einsum("ij,ik->jk", g, g) / len(g)
+    return np.linalg.solve(np.eye(d * d) - T, G.ravel()).reshape(d, d)
+
+
+def stationary_excess(X: Array, y: Array, lr: float) -> float:
+    r"""The noise floor of single-example SGD with replacement, exactly: the stationary
+    :math:`\frac12\operatorname{tr}(HS_\infty)`, :math:`S_\infty` from
+    :func:`stationary_second_moment`. To first order in :math:`\alpha` it is
+    :math:`\alpha\operatorname{tr}\Sigma/4` with :math:`\Sigma = \frac1m\sum_i g_ig_i^\top`
+    (notebook 04).
 
     Parameters
     ----------
@@ -150,15 +189,6 @@ def stationary_excess(X: Array, y: Array, lr: float) -> float:
     >>> round(stationary_excess(X, y, 0.01), 4)
     0.0066
     """
-    func = "stationary_excess"
-    A, g, H = per_example_terms(func, X, y)
-    lr = _check_lr(func, lr, A)
-    d = H.shape[0]
-    B = np.eye(d) - lr * A
-    T = np.einsum("ijk,ilm->jlkm", B, B).reshape(d * d, d * d) / len(g)   # vec S -> vec(BSB^T)
-    if np.max(np.abs(np.linalg.eigvals(T))) >= 1:
-        fail(func, "lr", "small enough for the second moment to stay bounded", lr,
-             "Pick a smaller step: at this one the spread of SGD grows without bound.")
-    G = lr**2 * np.einsum("ij,ik->jk", g, g) / len(g)
-    S = np.linalg.solve(np.eye(d * d) - T, G.ravel()).reshape(d, d)
+    S = stationary_second_moment(X, y, lr, "stationary_excess")
+    H = per_example_terms("stationary_excess", X, y)[2]
     return 0.5 * float(np.trace(H @ S))

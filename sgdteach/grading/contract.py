@@ -114,6 +114,7 @@ class SandboxReport(TypedDict, total=False):
     layers: list[str]       # what held, e.g. "bubblewrap (...)", "cgroup 2 (...)"
     missing: list[str]      # what this mode lacks, in words for the instructor
     cgroup: Cgroup
+    cpu_limited: bool       # whether the kernel's processes shared confine.KERNEL_CPUS CPUs
 
 
 class Question(TypedDict):

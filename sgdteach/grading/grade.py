@@ -18,7 +18,10 @@ sandboxed kernel in a temporary copy of its folder; this process only schedules 
 a last-resort deadline on each, and writes the gradebook, the feedback files and the class summary
 (:mod:`~sgdteach.grading.report.gradebook`). Every submission gets exactly one row, whatever
 happened to
-it. A re-run skips submissions whose file and source are unchanged since they were graded (and did
+it. The workers' folders (each a staged copy of its submission's folder) live in one temporary
+folder per run, locked by the run (:mod:`~sgdteach.grading.rundir`): each is removed as soon as
+its submission is graded, and a later run removes what a killed run left. A re-run skips
+submissions whose file and source are unchanged since they were graded (and did
 not end in ``error``), unless ``--redo``. The exit code is 0 when every submission was graded
 (whatever its score), 1 when some ended in ``error``, 2 for unusable arguments.
 """
@@ -33,7 +36,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -55,8 +57,9 @@ from .report.gradebook import (
 )
 from .report.progress import Progress
 from .report.summary import sandbox_sentence, write_summary
+from .rundir import RunFolder, clean_dead
 from .sandbox import bwrap
-from .sandbox.confine import cleanup_leftovers
+from .sandbox.confine import NO_CPU_LIMIT, cleanup_leftovers
 from .shard import Shard, select
 
 
@@ -158,6 +161,7 @@ def _worker(job: Job, deadline: float) -> Result | None:
     env = dict(os.environ)
     root = package_root()   # the sgdteach the grader itself runs
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    env.setdefault("MALLOC_ARENA_MAX", "2")   # the worker's address-space limit counts arenas
     with open(log_file, "wb") as log:
         proc = subprocess.Popen([sys.executable, "-m", "sgdteach.grading.worker.runner",
                                  str(job_file)],
@@ -240,7 +244,8 @@ class Grader:
                      feedback_markdown(result, self.args.source))
         sandbox = result.get("sandbox") or {}
         weak = ([sandbox.get("confinement", "")] if sandbox.get("confined") is False else []) + \
-            [f"{limit} not applied" for limit in sandbox.get("limits_refused", [])]
+            [f"{limit} not applied" for limit in sandbox.get("limits_refused", [])] + \
+            ([NO_CPU_LIMIT] if sandbox.get("cpu_limited") is False else [])
         if weak and not self.warned:   # once per run: the system lacks a protection
             self.warned = True
             print(f"grade: warning: {'; '.join(weak)}", file=sys.stderr)
@@ -261,6 +266,15 @@ class Grader:
                       exclude=tuple(str(p.resolve()) for p in self.paths.outputs()),
                       alone=self.shared[os.path.dirname(os.path.abspath(key))] > 1)
 
+    @staticmethod
+    def grade_one(job: Job, deadline: float) -> Result:
+        """:func:`run_worker`, then the worker's folder (its staged copy of the submission's
+        folder included) is removed."""
+        try:
+            return run_worker(job, deadline)
+        finally:
+            shutil.rmtree(job.workdir, ignore_errors=True)
+
     def run(self, keys: list[str]) -> int:
         todo = self.pending(keys)
         print(f"grade: {len(todo)} of {len(keys)} submission(s) to grade"
@@ -269,10 +283,13 @@ class Grader:
         progress = Progress(len(todo))
         deadline = 90 + self.args.notebook_timeout
         errors = 0
-        tmp = Path(tempfile.mkdtemp(prefix="sgdteach-grade-"))
+        if dead := clean_dead():
+            print(f"grade: removed {len(dead)} folder(s) of killed grading runs", file=sys.stderr)
+        run_folder = RunFolder()   # locked: a later run cleans it only if this one is gone
+        tmp = run_folder.path
         pool = ThreadPoolExecutor(max_workers=self.args.jobs)
         try:
-            futures = [pool.submit(run_worker, self.job(i, k, tmp), deadline)
+            futures = [pool.submit(self.grade_one, self.job(i, k, tmp), deadline)
                        for i, k in enumerate(todo)]
             for future in as_completed(futures):
                 result = future.result()
@@ -291,7 +308,7 @@ class Grader:
         finally:
             pool.shutdown(wait=True)
             progress.close()
-            shutil.rmtree(tmp, ignore_errors=True)
+            run_folder.close()
         results = [r for k in sorted(self.rows)
                    if (r := read_json(self.paths.feedback / f"{self.paths.name(k)}.json", None))]
         write_summary(self.paths.summary, results, self.grade_ids,

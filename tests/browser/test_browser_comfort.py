@@ -6,8 +6,9 @@ learner has them. A control server without that folder shows the prompt: the che
 
 Every control of every ``*_widget`` of :mod:`sgdteach.course.widgets` must be found by its ARIA role
 and accessible name (Playwright's ``get_by_role``), the names taken from the widget objects
-(:func:`sgdteach.course.widgets._a11y.expected_names`), and no slider, dropdown or checkbox may be
-left without one.
+(:func:`sgdteach.course.widgets._a11y.expected_names`; a slider's editable readout is a text box
+named ``"<slider's name>: value"``), and no slider, dropdown, checkbox or text box may be left
+without one.
 """
 
 from __future__ import annotations
@@ -90,6 +91,22 @@ def expected_roles(builder: str) -> list[tuple[str, str]]:
             for pair in expected_names(control, widget.names[key])]
 
 
+def typed_value(builder: str) -> tuple[str, str]:
+    r"""(name of the readout text box, a value to type into it) for the first slider of
+    ``builder()``: its default moved by one step (doubled or halved on a log slider)."""
+    from sgdteach.course import widgets
+    from sgdteach.course.widgets._a11y import READOUT, kind
+
+    widget = getattr(widgets, builder)()
+    key, control = next((k, c) for k, c in widget.controls.items() if kind(c) == "slider")
+    v = control.value
+    if type(control).__name__ == "FloatLogSlider":
+        new = v * 2 if v * 2 <= control.base ** control.max else v / 2
+    else:
+        new = v + control.step if v + control.step <= control.max else v - control.step
+    return widget.names[key] + READOUT, f"{new:g}"
+
+
 def test_every_widget_control_has_its_accessible_name(lab_server, page, artifacts, no_writes):
     import nbformat
     from lab_page import Notebook
@@ -115,10 +132,25 @@ def test_every_widget_control_has_its_accessible_name(lab_server, page, artifact
             control.first.wait_for(timeout=10_000)   # labelled once the views have rendered
             assert control.count() == 1, f"{builder}: {control.count()} {role}s named {name!r}"
             found.setdefault(builder, []).append(f"{role} {name!r}")
-        for role in {role for role, _ in expected} | {"slider", "combobox", "checkbox"}:
-            shown = cell.get_by_role(role).count()
+        outputs = cell.locator(".jp-Cell-outputWrapper")   # not the cell's editor (a textbox)
+        for role in {role for role, _ in expected} | {"slider", "combobox", "checkbox",
+                                                       "textbox"}:
+            shown = outputs.get_by_role(role).count()
             named = sum(r == role for r, _ in expected)
             assert shown == named, f"{builder}: {shown} {role}s in the page, {named} named"
+        if index == 0:   # the named readout works from the keyboard: type a value, Enter
+            name, value = typed_value(builder)
+            image = cell.locator(".widget-output img").first
+            before = image.get_attribute("src")
+            box = cell.get_by_role("textbox", name=name, exact=True)
+            box.focus()
+            page.keyboard.press("Control+A")
+            page.keyboard.type(value)
+            page.keyboard.press("Enter")
+            page.wait_for_function(   # the Output's image is replaced by the redraw
+                "([cell, src]) => (cell.querySelector('.widget-output img')?.getAttribute('src')"
+                " || src) !== src", arg=[cell.element_handle(), before], timeout=30_000)
+            found[builder].append(f"typed {value!r} into {name!r}: redrawn")
         save_screenshot(cell, artifacts, f"a11y_{builder}")
     print("accessible names found:\n" + "\n".join(
         f"{b}: " + "; ".join(names) for b, names in found.items()))

@@ -21,6 +21,7 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 # The numbers a widget prints that must change when a slider moves (first regex group).
 FINAL_LOSSES = r"final loss (\d+\.\d+)"
 FINAL_DISTANCES = r"^\S.*\s(\d+\.\d{4})$"  # "Nesterov    0.0003": one line per update rule
+FINAL_EXCESS = r"J − J\* (\S+)"  # "SAGA          J − J* 7.87e-12   ...": one line per method
 
 # (notebook, sliders moved in turn: (description label, key pressed), printed results)
 WIDGET_NOTEBOOKS = [
@@ -41,6 +42,12 @@ WIDGET_NOTEBOOKS = [
         (("α (lr)", "ArrowLeft"), ("steps", "ArrowRight")),
         FINAL_DISTANCES,
         id="08-optimizers_widget",
+    ),
+    pytest.param(
+        "11_beyond_the_noise_floor.ipynb",
+        (("α (lr)", "ArrowLeft"), ("epochs", "ArrowRight")),
+        FINAL_EXCESS,
+        id="11-floor_methods_widget",
     ),
 ]
 

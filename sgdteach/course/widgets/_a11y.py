@@ -11,7 +11,9 @@ which starts with its visible description (WCAG's "label in name") and says what
   ``description_tooltip`` in 7.x as on Colab), when the builder gave one;
 - into ``aria-label`` on the control's focusable parts in the page, set by a small script
   (:func:`labelling_script`) the widget displays in its output area with each figure: the
-  slider's handle, the dropdown's ``<select>``, each toggle button (``"<name>: <option>"``),
+  slider's handle, the editable number box beside it (its readout: given the role ``textbox``
+  and the name ``"<name>: value"``; it stays editable, Enter sets the value), the dropdown's
+  ``<select>``, each toggle button (``"<name>: <option>"``),
   the checkbox or button. It finds them through the widget box's DOM class
   (``sgdteach-a11y-<model id>``; the controls are the children of its first child, in order),
   and a ``MutationObserver`` labels them again when the frontend re-renders them. Where a
@@ -37,6 +39,7 @@ KINDS = {
     "Checkbox": "checkbox", "Button": "button", "ToggleButton": "button",
 }
 PREFIX = "sgdteach-a11y-"
+READOUT = ": value"   # a slider's editable readout is named "<slider's name>: value"
 
 # Registers {box DOM class: [[kind, name] of each control, in order]} and labels every matching
 # control now and after each DOM change (one observer per page, batched per animation frame).
@@ -49,6 +52,10 @@ _SCRIPT = """(function (boxes) {
   const labelControl = (el, kind, name) => {
     if (kind === 'slider') {
       el.querySelectorAll('[role=slider], .ui-slider-handle').forEach((h) => label(h, name));
+      el.querySelectorAll('.widget-readout').forEach((r) => {   // the editable value beside it
+        if (r.getAttribute('role') !== 'textbox') r.setAttribute('role', 'textbox');
+        label(r, name + READOUT);
+      });
     } else if (kind === 'combobox') {
       label(el.querySelector('select'), name);
     } else if (kind === 'checkbox') {
@@ -80,7 +87,7 @@ _SCRIPT = """(function (boxes) {
     });
     a11y.observer.observe(document.body, {childList: true, subtree: true});
   }
-})(%s);"""
+})(%s);""".replace("READOUT", json.dumps(READOUT))
 
 
 def kind(control: Any) -> str:
@@ -123,7 +130,8 @@ def control_names(controls: Mapping[str, Any], names: Mapping[str, str] | None =
 
 def expected_names(control: Any, name: str) -> list[tuple[str, str]]:
     r"""Return the (ARIA role, accessible name) pairs the browser exposes for ``control`` named
-    ``name``; a toggle-buttons control is one button per option, ``"<name>: <option label>"``.
+    ``name``; a toggle-buttons control is one button per option, ``"<name>: <option label>"``,
+    and a slider with a readout is a slider and a text box (its value), ``"<name>: value"``.
     """
     how = kind(control)
     if how == "other":
@@ -132,6 +140,8 @@ def expected_names(control: Any, name: str) -> list[tuple[str, str]]:
              kind=TypeError)
     if how == "buttons":
         return [("button", f"{name}: {label}") for label in control._options_labels]
+    if how == "slider" and getattr(control, "readout", False):
+        return [(how, name), ("textbox", name + READOUT)]
     return [(how, name)]
 
 

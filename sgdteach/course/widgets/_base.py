@@ -6,7 +6,9 @@ figure in the notebook cell before the widget (what nbval checks), so the widget
 the static cell shows at its defaults.
 
 The figure is rendered to PNG here and displayed as an image inside an ``ipywidgets.Output`` of
-fixed height: no ipympl, the inline route that works in JupyterLab, Colab and VS Code alike.
+fixed height: no ipympl, the inline route that works in JupyterLab, Colab and VS Code alike. The
+image carries the figure's description (:func:`sgdteach.course.describe.describe`) as its ``alt``
+text, at every redraw (:func:`sgdteach.course.figure_display.described_image`).
 Every control has a descriptive accessible name (``names``; see :mod:`._a11y`).
 """
 
@@ -59,6 +61,7 @@ class CourseWidget:
     output : the ``ipywidgets.Output`` holding the image and the printed numbers.
     box : the container to display (``display(widget)`` also works).
     last_text : the text printed under the latest figure.
+    last_alt : the text alternative of the latest figure (its description).
     """
 
     def __init__(self, controls: Mapping[str, Any], draw: Callable[..., tuple[Any, str]], *,
@@ -72,6 +75,7 @@ class CourseWidget:
         self._draw = draw
         self._dpi = dpi
         self.last_text = ""
+        self.last_alt = ""
         self.output = w.Output(layout=w.Layout(height=height, overflow="auto"))
         self.box = w.VBox([w.VBox(list(self.controls.values())), self.output])
         self._labelling = labelling_script(self.box, self.controls, self.names)
@@ -87,18 +91,25 @@ class CourseWidget:
 
     def redraw(self) -> None:
         """Recompute with the current values, and show the new figure and numbers."""
-        fig, text = self._draw(**self.values())
-        self.show(render_png(fig, self._dpi), text)
+        from ..describe import describe
 
-    def show(self, png: bytes, text: str) -> None:
-        """Replace the output: the image ``png``, then ``text``; and (re)label the controls."""
-        from IPython.display import Image, Javascript, display
+        fig, text = self._draw(**self.values())
+        alt = describe(fig)
+        self.show(render_png(fig, self._dpi), text, alt)
+
+    def show(self, png: bytes, text: str, alt: str) -> None:
+        """Replace the output: the image ``png`` with the text alternative ``alt``, then
+        ``text``; and (re)label the controls."""
+        from IPython.display import Javascript, display
+
+        from ..figure_display import described_image
 
         self.last_text = text
+        self.last_alt = alt
         with self.output:
             self.output.clear_output(wait=True)
             display(Javascript(self._labelling))
-            display(Image(data=png, format="png"))
+            display(described_image(png, alt))
             print(text)
 
     def _ipython_display_(self) -> None:

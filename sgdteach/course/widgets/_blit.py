@@ -71,5 +71,7 @@ class BlitWidget(CourseWidget):
         super().__init__(controls, plot.draw, **kwargs)
 
     def redraw(self) -> None:
-        _, text = self._draw(**self.values())
-        self.show(self._plot.png(), text)
+        from ..describe import describe
+
+        fig, text = self._draw(**self.values())
+        self.show(self._plot.png(), text, describe(fig))

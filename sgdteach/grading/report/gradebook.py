@@ -70,35 +70,25 @@ class Paths:
                 *(self.summary.with_suffix(s) for s in (".md", ".csv", ".png"))]
 
     def name(self, key: str) -> str:
-        """A file name for a submission: its learner id and exercise (:func:`learner`), then the
-        full SHA-256 of the key, so no two submissions share a name.
+        """A file name for a submission: its learner id
+        (:func:`~sgdteach.grading.learners.learner_id`: the folder, or the learner an LMS file name
+        names) and its file name, then the full SHA-256 of the key: no two submissions share one.
 
         >>> Paths("gb.csv").name("subs/alice/02_sgd.ipynb")[:16]
         'alice_02_sgd-6f1'
+        >>> Paths("gb.csv").name("dl/lastname_12345_67890_02_sgd.ipynb")[:28]
+        'lastname_12345_67890_02_sgd-'
         """
-        who, exercise = learner(key)
-        readable = "_".join(dict.fromkeys(p for p in (who, exercise) if p))
+        from ..learners import learner_id
+
+        try:
+            who = learner_id(key)
+        except ValueError:   # a notebook given without a folder
+            who = ""
+        stem = Path(key).name.removesuffix(".ipynb")
+        readable = stem if stem.startswith(who) else f"{who}_{stem}"
         stem = re.sub(r"[^A-Za-z0-9._-]+", "_", readable).strip("._")[-80:]
         return f"{stem}-{hashlib.sha256(key.encode()).hexdigest()}"
-
-
-# An LMS download names files lastname_userid_submissionid_file.ipynb (Canvas, also "_LATE_")
-LMS = re.compile(r"^(?P<name>[^_]+)_(?:LATE_|late_)?(?P<id>\d+)_\d+_(?P<file>.+)$")
-
-
-def learner(key: str) -> tuple[str, str]:
-    """``(learner id, exercise)`` of a submission key: from an LMS file name, else the folder name
-    (empty for a file given without one) and the file's stem.
-
-    >>> learner("lastname_12345_67890_02_sgd.ipynb"), learner("subs/alice/02_sgd.ipynb")
-    (('lastname_12345', '02_sgd'), ('alice', '02_sgd'))
-    """
-    path = Path(key)
-    found = LMS.match(path.name)
-    if found:
-        return f"{found['name']}_{found['id']}", found["file"].removesuffix(".ipynb")
-    folder = path.parent.name
-    return folder, path.name.removesuffix(".ipynb")
 
 
 def columns(grade_ids: list[str]) -> list[str]:

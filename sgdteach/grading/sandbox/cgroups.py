@@ -1,18 +1,22 @@
-r"""Per-submission limits on the number of tasks and on the memory of *all* a kernel's processes,
-with a Linux control group (cgroup v2 or v1, whichever the grader can write).
+r"""Per-submission limits on the number of tasks, on the memory and on the CPU time of *all* a
+kernel's processes, with a Linux control group (cgroup v2 or v1, whichever the grader can write).
 
 :func:`create` makes one cgroup per submission below the grader's own, sets
 
-* cgroup v2: ``pids.max``, ``memory.max`` and ``memory.swap.max = 0``;
+* cgroup v2: ``pids.max``, ``memory.max``, ``memory.swap.max = 0`` and ``cpu.max``;
 * cgroup v1: ``pids.max`` (``pids`` hierarchy), ``memory.limit_in_bytes`` and, when the kernel
-  accounts swap, ``memory.memsw.limit_in_bytes`` (``memory`` hierarchy);
+  accounts swap, ``memory.memsw.limit_in_bytes`` (``memory`` hierarchy), ``cpu.cfs_quota_us``
+  over ``cpu.cfs_period_us`` (``cpu`` hierarchy);
 
 and returns a :class:`Cgroup` whose :attr:`~Cgroup.procs` files the kernel launcher joins before
 it ``exec``\ s the sandbox (so every process the submission starts is counted). Afterwards
 :meth:`Cgroup.close` kills what is left in it and removes it. Tasks are threads too: a kernel
 needs about a dozen. The v2 hierarchy is used when it has the controllers, else v1; where
 neither can be written (no permission, macOS) :func:`create` returns ``None`` and the caller
-says which limits still hold. Temporary files on a ``tmpfs`` are charged to the cgroup's memory.
+says which limits still hold; :attr:`Cgroup.cpu_limited` says whether the CPU limit holds (a
+kernel's processes then share ``cpus`` CPUs, whatever their number: a busy learner cannot
+starve a neighbour, whose own timeouts are wall-clock). Temporary files on a ``tmpfs`` are
+charged to the cgroup's memory.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MOUNTINFO, SELF = Path("/proc/self/mountinfo"), Path("/proc/self/cgroup")
+PERIOD_US = 100_000   # the CFS period of the CPU limit
 
 
 def _mounts() -> list[tuple[str, str, str, set[str]]]:
@@ -62,6 +67,7 @@ class Cgroup:
     version: str
     dirs: list[Path]
     limits: list[str] = field(default_factory=list)   # what holds, e.g. "pids.max=48"
+    cpu_limited: bool = False
 
     @property
     def procs(self) -> list[str]:
@@ -126,7 +132,11 @@ def _make(parent: Path, name: str) -> Path | None:
         return None
 
 
-def _v2(name: str, memory: int, tasks: int) -> Cgroup | None:
+def _quota(cpus: float) -> int:
+    return max(1000, round(cpus * PERIOD_US))
+
+
+def _v2(name: str, memory: int, tasks: int, cpus: float) -> Cgroup | None:
     own = _own().get("", "/")
     for fstype, mount, root, _ in _mounts():
         if fstype != "cgroup2":
@@ -141,6 +151,8 @@ def _v2(name: str, memory: int, tasks: int) -> Cgroup | None:
             if not {"pids", "memory"} <= controllers:
                 continue
             _write(parent / "cgroup.subtree_control", "+pids +memory")
+            if cpus and "cpu" in controllers:
+                _write(parent / "cgroup.subtree_control", "+cpu")
             d = _make(parent, name)
             if d is None:
                 continue
@@ -151,13 +163,16 @@ def _v2(name: str, memory: int, tasks: int) -> Cgroup | None:
                 group.limits.append(f"memory.max={memory // 2**20} MB")
                 if _write(d / "memory.swap.max", "0"):
                     group.limits.append("memory.swap.max=0")
+            if cpus and _write(d / "cpu.max", f"{_quota(cpus)} {PERIOD_US}"):
+                group.limits.append(f"cpu.max={_quota(cpus)} {PERIOD_US} ({cpus:g} CPU)")
+                group.cpu_limited = True
             if group.limits:
                 return group
             group.close()
     return None
 
 
-def _v1(name: str, memory: int, tasks: int) -> Cgroup | None:
+def _v1(name: str, memory: int, tasks: int, cpus: float) -> Cgroup | None:
     own = _own()
     group = Cgroup("v1", [])
     for fstype, mount, root, options in _mounts():
@@ -168,8 +183,11 @@ def _v1(name: str, memory: int, tasks: int) -> Cgroup | None:
                 ("memory", [("memory.limit_in_bytes", str(memory),
                              f"memory.limit_in_bytes={memory // 2**20} MB"),
                             ("memory.memsw.limit_in_bytes", str(memory),
-                             "memory.memsw.limit_in_bytes (no swap)")])):
-            if controller not in options or controller not in own:
+                             "memory.memsw.limit_in_bytes (no swap)")]),
+                ("cpu", [("cpu.cfs_period_us", str(PERIOD_US), ""),
+                         ("cpu.cfs_quota_us", str(_quota(cpus)),
+                          f"cpu.cfs_quota_us={_quota(cpus)} ({cpus:g} CPU)")] if cpus else [])):
+            if not settings or controller not in options or controller not in own:
                 continue
             d = _make(_below(mount, root, own[controller]), name)
             if d is None:
@@ -178,16 +196,18 @@ def _v1(name: str, memory: int, tasks: int) -> Cgroup | None:
                     if (d / file).exists() and _write(d / file, value)]
             if held:
                 group.dirs.append(d)
-                group.limits += held
+                group.limits += [label for label in held if label]
+                group.cpu_limited |= controller == "cpu" and len(held) == len(settings)
             else:
                 with contextlib.suppress(OSError):
                     d.rmdir()
     return group if group.dirs else None
 
 
-def create(name: str, memory_bytes: int, tasks: int) -> Cgroup | None:
-    """A fresh cgroup ``name`` limiting its members to ``tasks`` tasks and ``memory_bytes`` of
-    memory in total, or ``None`` when this process cannot create one."""
+def create(name: str, memory_bytes: int, tasks: int, cpus: float = 0) -> Cgroup | None:
+    """A fresh cgroup ``name`` limiting its members to ``tasks`` tasks, ``memory_bytes`` of
+    memory in total and (if ``cpus``) ``cpus`` CPUs, or ``None`` when this process cannot create
+    one."""
     if not Path("/sys/fs/cgroup").is_dir():
         return None
-    return _v2(name, memory_bytes, tasks) or _v1(name, memory_bytes, tasks)
+    return _v2(name, memory_bytes, tasks, cpus) or _v1(name, memory_bytes, tasks, cpus)

@@ -30,6 +30,9 @@ from . import launcher as sandbox
 _JOIN = ('for f; do [ "$f" = -- ] && break; echo $$ > "$f" || exit 97; shift; done; shift; '
          'exec "$@"')
 _KERNEL_ARGS = ["-f", "{connection_file}", "--HistoryManager.hist_file=:memory:"]
+KERNEL_CPUS = 1.0   # CPU time of all of a kernel's processes together (a cgroup)
+NO_CPU_LIMIT = ("no CPU limit per kernel (no cgroup cpu controller the grader can write): a "
+                "submission's processes can slow its neighbours into timeouts")
 
 
 def kernel_env(home: str, tmp: str) -> dict[str, str]:
@@ -83,6 +86,7 @@ class Confinement:
         out = self.launcher_report()
         out["mode"], out["layers"] = self.mode, list(self.layers)
         out["missing"] = list(self.missing)
+        out["cpu_limited"] = self.cgroup is not None and self.cgroup.cpu_limited
         if self.cgroup is not None:
             out["cgroup"] = {"version": self.cgroup.version, "limits": self.cgroup.limits,
                              "peak_memory_mb": round((self.cgroup.peak_memory() or 0) / 2**20)}
@@ -97,8 +101,10 @@ class Confinement:
 
 
 def _cgroup(job: Job, name: str) -> cgroups.Cgroup | None:
-    """A cgroup for the kernel: its memory and its disk (the bwrap tmpfs is memory), tasks."""
-    return cgroups.create(name, (job.memory_mb + job.disk_mb) * 2**20, job.max_tasks)
+    """A cgroup for the kernel: its memory and its disk (the bwrap tmpfs is memory), tasks,
+    CPU time."""
+    return cgroups.create(name, (job.memory_mb + job.disk_mb) * 2**20, job.max_tasks,
+                          KERNEL_CPUS)
 
 
 def prepare(job: Job, stage: Path, scratch: Path, attempt: int = 1) -> Confinement:
@@ -115,6 +121,8 @@ def prepare(job: Job, stage: Path, scratch: Path, attempt: int = 1) -> Confineme
     elif mode != "none":
         missing.append("no cgroup could be created: the number of processes and the total "
                        "memory of all of them are not limited")
+    if mode != "none" and (group is None or not group.cpu_limited):
+        missing.append(NO_CPU_LIMIT)
     if mode == "bwrap":
         sockets = _socket_dir(Path(job.workdir))
         name = stage.name if not stage.name.startswith(".") else "submission"

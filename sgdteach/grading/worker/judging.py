@@ -28,6 +28,7 @@ from ..markup import MarkupError, grade_id, role
 from ..outcomes import (
     NOT_ATTEMPTED,
     NOT_RUN,
+    OUTPUT_LIMIT,
     PASSED,
     REJECTED,
     TIMED_OUT,
@@ -174,6 +175,8 @@ def _missing(call: ProbeCall, reply: dict | None) -> tuple[str, str]:
         return NOT_RUN, f"{text}: the cell did not run"
     if reply.get("ename") == TIMEOUT_ENAME:
         return TIMED_OUT, f"{text}: the cell ran past the time limit"
+    if reply.get("limit"):
+        return OUTPUT_LIMIT, f"{text}: output limit ({reply['limit']})"
     if reply.get("status") != "ok":
         return NOT_RUN, f"{text}: the cell stopped with {reply.get('ename') or 'an error'}"
     return NOT_RUN, text

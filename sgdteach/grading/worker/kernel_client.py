@@ -14,7 +14,9 @@ caps what it keeps and records every cell's reply.
   :data:`~sgdteach.grading.worker.probes.MIME`) have their own budget of
   :data:`~sgdteach.grading.worker.probes.MAX_PROBE_BYTES` per cell. Comm (widget)
   messages are ignored. ZMQ drops any single message larger than :attr:`max_message_bytes`
-  before it is decoded.
+  before it is decoded; the rest is decoded with limits
+  (:class:`~sgdteach.grading.worker.messages.BoundedSession`), and a refused message is dropped
+  and named: ``refused[index]`` says why (and so does the cell's reply, as ``limit``).
 * ``replies[index]`` keeps each executed cell's status, exception name and message: scores come
   from these replies, not from outputs a submission could fake.
 """
@@ -32,6 +34,7 @@ from nbclient.util import run_sync
 from traitlets import Dict, Integer
 
 from ..outcomes import TIMEOUT_ENAME
+from .messages import REFUSED, BoundedSession
 from .probes import MAX_PROBE_BYTES, MIME
 
 KERNEL_NAME = "sgdteach-grader"
@@ -62,6 +65,9 @@ def kernel_manager_class(argv: list[str], *, transport: str = "tcp", ip: str = "
 
         def _kernel_spec_manager_default(self) -> KernelSpecManager:
             return SandboxSpecs()
+
+        def _session_default(self) -> BoundedSession:
+            return BoundedSession(parent=self)
 
         def client(self, **kwargs: Any):
             kc = super().client(**kwargs)
@@ -120,6 +126,9 @@ class GradingClient(NotebookClient):
         self._total = 0
         self._pending_notice: int | None = None
         self.truncated: set[int] = set()
+        self.refused: dict[int, str] = {}   # cell index -> the first limit its output broke
+        self._idle: set[int] = set()          # cells whose end (status idle) arrived
+        self._comms: dict[int, int] = {}      # widget (comm) messages ignored, per cell
 
     async def async_start_new_kernel_client(self):
         kc = await super().async_start_new_kernel_client()
@@ -160,11 +169,23 @@ class GradingClient(NotebookClient):
         finally:
             if self._dropped():
                 self._notice(cell.outputs, cell_index)
+            reply = self.replies.get(cell_index)
+            if reply is not None and cell_index not in self._idle \
+                    and reply.get("ename") != TIMEOUT_ENAME:   # flooded: outputs still queued
+                comms = self._comms.get(cell_index, 0)
+                self._refuse(cell.outputs, cell_index, f"its outputs were still arriving "
+                             f"{self.iopub_timeout} s after it finished: the kernel's output "
+                             "channel was flooded" +
+                             (f" ({comms} widget messages)" if comms else ""))
+            if cell_index in self.refused and reply is not None:
+                reply["limit"] = self.refused[cell_index]
 
     execute_cell = run_sync(async_execute_cell)
 
     def _record(self, cell: Any, cell_index: int, execute_reply: dict) -> None:
         content = (execute_reply or {}).get("content", {})
+        if REFUSED in content:
+            self.refused.setdefault(cell_index, str(content[REFUSED]))
         self.replies[cell_index] = {
             "status": content.get("status", "error"),
             "ename": str(content.get("ename", ""))[:200],
@@ -173,8 +194,17 @@ class GradingClient(NotebookClient):
 
     def process_message(self, msg: dict, cell: Any, cell_index: int):
         kind = msg.get("msg_type", "")
+        content = msg.get("content")
+        if isinstance(content, dict) and REFUSED in content:
+            self._refuse(cell.outputs, cell_index, str(content[REFUSED]))
+            if kind != "status":
+                return None
         if kind.startswith("comm"):
+            self._comms[cell_index] = self._comms.get(cell_index, 0) + 1
             return None                       # widgets: no state or buffers kept
+        if kind == "status" and isinstance(content, dict) and \
+                content.get("execution_state") == "idle":
+            self._idle.add(cell_index)
         if kind in _KEPT and not self._admit(msg, cell.outputs, cell_index):
             return None
         return super().process_message(msg, cell, cell_index)
@@ -185,6 +215,12 @@ class GradingClient(NotebookClient):
             outs.append({"output_type": "stream", "name": "stdout",
                          "text": f"\n[sgdteach grader: output truncated after "
                                  f"{self.max_output_bytes} bytes]\n"})
+
+    def _refuse(self, outs: list, cell_index: int, reason: str) -> None:
+        if cell_index not in self.refused:
+            self.refused[cell_index] = reason
+            outs.append({"output_type": "stream", "name": "stdout",
+                         "text": f"\n[sgdteach grader: output refused: {reason}]\n"})
 
     def _admit(self, msg: dict, outs: list, cell_index: int) -> bool:
         """Charge ``msg`` to its budget; trim a stream to fit; False to drop it."""
@@ -200,6 +236,7 @@ class GradingClient(NotebookClient):
             used = self._probe_used.get(cell_index, 0)
             need = size(content)
             if used + need > MAX_PROBE_BYTES:
+                self._refuse(outs, cell_index, f"probe output past {MAX_PROBE_BYTES} bytes")
                 return False
             self._probe_used[cell_index] = used + need
             return True

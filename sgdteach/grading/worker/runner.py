@@ -31,6 +31,7 @@ from ..sandbox import launcher as sandbox
 from . import judging
 from .assemble import assemble
 from .intake import Rejected, copy_folder, metadata_tampering, read_notebook, resolve
+from .kernel_output import CappedPipe
 
 if TYPE_CHECKING:
     from jupyter_client.manager import KernelManager
@@ -85,9 +86,11 @@ def _run_cells(nb: NotebookNode, job: Job, conf: confine.Confinement
         return f"cell '{gid}'" if gid else f"cell {index + 1} (a cell you added)"
 
     deadline = time.monotonic() + job.notebook_timeout
+    pipe = CappedPipe(job.max_output_bytes)   # the kernel's fd 1 and 2, capped
     try:
-        with client.setup_kernel(cwd=conf.cwd, env=conf.env):
+        with client.setup_kernel(cwd=conf.cwd, env=conf.env, stdout=pipe.fd, stderr=pipe.fd):
             started = True
+            pipe.release()
             # setup_kernel started the kernel: its manager and local provisioner are set
             km = cast("KernelManager", client.km)
             Path(job.kernel_pid_file).write_text(
@@ -119,8 +122,13 @@ def _run_cells(nb: NotebookNode, job: Job, conf: confine.Confinement
         if started:
             raise
         raise KernelStartError(str(exc)) from exc
+    finally:
+        pipe.finish(timeout=1.0)
+    notes += [note] if (note := pipe.note()) else []
     for index in sorted(client.truncated):
         notes.append(f"output of {label(index)} truncated")
+    for index, reason in sorted(client.refused.items()):
+        notes.append(f"output limit: output of {label(index)} refused ({reason})")
     return client, status, notes
 
 
@@ -197,6 +205,25 @@ def grade(job: Job) -> Result:
     return result
 
 
+WORKER_MEMORY_MB = 3072
+"""The worker's own address-space limit (``RLIMIT_AS``): a backstop, as kernel messages are
+decoded with limits (:mod:`~sgdteach.grading.worker.messages`) and outputs are capped."""
+
+
+def limit_memory(mb: int = WORKER_MEMORY_MB) -> bool:
+    """Cap this process's address space at ``mb`` MB (never above the hard limit); whether it
+    holds."""
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    value = mb * 2**20 if hard == resource.RLIM_INFINITY else min(hard, mb * 2**20)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (value, hard))
+        return True
+    except (ValueError, OSError):
+        return False
+
+
 def peak_rss_mb() -> float:
     """The most resident memory this process has used, in MB."""
     import resource
@@ -212,12 +239,16 @@ def main(argv: list[str] | None = None) -> int:
     job = Job.from_json(Path(argv[0]).read_text())
     if job.grader_pid:
         sandbox.die_with_parent(job.grader_pid)   # no worker outlives a killed grader
+    limited = limit_memory()
     start = time.monotonic()
     try:
         result = grade(job)
     except Exception as exc:  # the grader records an error row and goes on
+        why = f"{type(exc).__name__}: {exc}" if not isinstance(exc, MemoryError) else (
+            f"the grading worker reached its own memory limit ({WORKER_MEMORY_MB} MB)"
+            if limited else "MemoryError")
         result = Result(submission=job.key, status=Status.ERROR,
-                        notes=[f"grading failed: {type(exc).__name__}: {exc}"],
+                        notes=[f"grading failed: {why}"],
                         trace=traceback.format_exc()[-4000:])
     result["seconds"] = round(time.monotonic() - start, 2)
     result["worker_peak_rss_mb"] = round(peak_rss_mb())
