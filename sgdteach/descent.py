@@ -168,6 +168,7 @@ def descend(batches: Iterable[tuple[Any, Any]], run: Prepared, *, evaluate: Eval
     grad: Callable[..., Array] | None = run.loss.grad_one if rows else run.loss.grad
     assert grad is not None
     update, state = run.optimizer.update, run.optimizer.init(theta)
+    extra = (theta,) if run.optimizer.weight_decay else ()   # decoupled decay reads theta
     folded = rows and update is sgd_update            # plain SGD, one row at a time
     schedule, record_every = run.schedule, run.record_every
     log = Recorder(run.loss, evaluate, func=func, samples_per_epoch=samples_per_epoch,
@@ -185,7 +186,7 @@ def descend(batches: Iterable[tuple[Any, Any]], run: Prepared, *, evaluate: Eval
             if folded:    # θ ← θ − α ∇J_i(θ), α folded into grad_one's one product with x_i
                 theta -= grad(theta, X_B, y_B, alpha)
             else:         # θ ← θ − step, where (step, state) = update(∇J_B(θ), state, α)
-                step, state = update(grad(theta, X_B, y_B), state, alpha)
+                step, state = update(grad(theta, X_B, y_B), state, alpha, *extra)
                 theta -= step
             t += 1
             samples += 1 if rows else len(y_B)

@@ -4,6 +4,14 @@ r"""Update rules as ``(init, update)`` pairs with explicit state.
 gradient ``g`` (shape ``(d,)``) into the step to subtract, :math:`\theta \leftarrow \theta -
 \text{step}`. Nothing is hidden: the state is a NamedTuple you can print.
 
+Every factory takes ``weight_decay`` (:math:`\nu \ge 0`, the course's symbol for the L2
+strength too), *decoupled* weight decay (Loshchilov & Hutter, 2019): the step becomes
+:math:`\alpha(u + \nu\theta)`, with :math:`u` the rule's own step per unit :math:`\alpha`, so the
+decay bypasses the rule's momentum and preconditioner (Adam with it is AdamW). Such an optimizer
+needs the parameters: ``opt.update(g, state, lr, theta)``, and says so with
+``opt.weight_decay > 0``. For plain SGD it is the L2 penalty :math:`\tfrac{\nu}{2}\|\theta\|^2`
+on the loss (:func:`sgdteach.losses.penalised`); for the adaptive rules the two differ.
+
 >>> import numpy as np
 >>> opt = momentum(beta=0.9)
 >>> state = opt.init(np.zeros(2))
@@ -20,7 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._types import Array
-from ._validation import UNIT, Interval, check_choice, check_flag, check_number
+from ._validation import NON_NEGATIVE, UNIT, Interval, check_choice, check_flag, check_number, fail
 
 # The adaptive rules divide by sqrt(s) + eps. A gradient below 1.5e-154 has a square that
 # underflows to 0, and then its step is g / eps: eps >= 1e-150 keeps that step below lr.
@@ -29,13 +37,44 @@ EPS_FIX = "eps only keeps the division finite; 1e-8 is the usual choice."
 
 
 class Optimizer(NamedTuple):
-    """An update rule: ``init(theta) -> state`` and ``update(g, state, lr) -> (step, state)``;
-    ``label`` is its name as a figure's legend writes it."""
+    r"""An update rule: ``init(theta) -> state`` and ``update(g, state, lr) -> (step, state)``;
+    ``label`` is its name as a figure's legend writes it; ``weight_decay`` is its decoupled weight
+    decay :math:`\nu`, and when it is > 0 ``update`` takes the parameters too,
+    ``update(g, state, lr, theta)``."""
 
     name: str
     init: Callable[[Array], Any]
-    update: Callable[[Array, Any, float], tuple[Array, Any]]
+    update: Callable[..., tuple[Array, Any]]
     label: str = ""
+    weight_decay: float = 0.0
+
+
+def decoupled(opt: Optimizer, weight_decay: float, func: str, label: str = "") -> Optimizer:
+    r"""``opt`` with decoupled weight decay :math:`\nu` = ``weight_decay`` (``opt`` itself
+    for 0): step :math:`= \text{step}_{\text{opt}} + \alpha\nu\theta`, so
+    :math:`\theta \leftarrow (1 - \alpha\nu)\theta - \text{step}_{\text{opt}}`;
+    ``label`` names it in legends (default: ``"<opt's label> + weight decay"``).
+
+    >>> import numpy as np
+    >>> opt = decoupled(sgd(), 0.5, "sgd")
+    >>> opt.update(np.array([1.0]), opt.init(np.zeros(1)), 0.1, np.array([2.0]))[0]  # 0.1*(1+1)
+    array([0.2])
+    """
+    nu = check_number(func, "weight_decay", weight_decay, NON_NEGATIVE,
+                       fix="It is the decay rate nu; 0 means none, 1e-4 to 1e-2 is usual.")
+    if nu == 0:
+        return opt
+    inner = opt.update
+
+    def update(g: Array, state: Any, lr: float, theta: Array | None = None) -> tuple[Array, Any]:
+        if theta is None:
+            fail(f"{opt.name}.update", "theta", "the current parameters (weight decay needs them)",
+                 theta, "Call update(g, state, lr, theta).", kind=TypeError)
+        step, state = inner(g, state, lr)
+        return step + (lr * nu) * theta, state
+
+    return opt._replace(update=update, weight_decay=nu,
+                        label=label or f"{opt.label} + weight decay")
 
 
 class EmptyState(NamedTuple):
@@ -67,12 +106,13 @@ def sgd_update(g: Array, state: EmptyState, lr: float) -> tuple[Array, EmptyStat
     return lr * g, state
 
 
-def sgd() -> Optimizer:
-    r"""Plain (stochastic) gradient descent: :math:`\theta \leftarrow \theta - \alpha g`."""
-    return Optimizer("sgd", _sgd_init, sgd_update, "plain")
+def sgd(weight_decay: float = 0.0) -> Optimizer:
+    r"""Plain (stochastic) gradient descent: :math:`\theta \leftarrow \theta - \alpha g`
+    (:math:`\theta \leftarrow (1 - \alpha\nu)\theta - \alpha g` with ``weight_decay``)."""
+    return decoupled(Optimizer("sgd", _sgd_init, sgd_update, "plain"), weight_decay, "sgd")
 
 
-def momentum(beta: float = 0.9, nesterov: bool = False) -> Optimizer:
+def momentum(beta: float = 0.9, nesterov: bool = False, weight_decay: float = 0.0) -> Optimizer:
     r"""Heavy-ball momentum, or Nesterov's accelerated gradient with ``nesterov=True``.
 
     .. math::
@@ -84,7 +124,7 @@ def momentum(beta: float = 0.9, nesterov: bool = False) -> Optimizer:
     ``beta`` is :math:`\beta`; :math:`v` starts at 0. The Nesterov form evaluates the gradient at
     the current point (Sutskever et al., 2013), equivalent to the look-ahead form.
     """
-    return _momentum(beta, nesterov, "momentum")
+    return decoupled(_momentum(beta, nesterov, "momentum"), weight_decay, "momentum")
 
 
 def _momentum(beta: float, nesterov: bool, func: str) -> Optimizer:
@@ -104,12 +144,12 @@ def _momentum(beta: float, nesterov: bool, func: str) -> Optimizer:
     return Optimizer(name, init, update, "Nesterov" if nesterov else "momentum")
 
 
-def nesterov(beta: float = 0.9) -> Optimizer:
-    """Nesterov momentum: ``momentum(beta, nesterov=True)``."""
-    return _momentum(beta, True, "nesterov")
+def nesterov(beta: float = 0.9, weight_decay: float = 0.0) -> Optimizer:
+    """Nesterov momentum: ``momentum(beta, nesterov=True, weight_decay=weight_decay)``."""
+    return decoupled(_momentum(beta, True, "nesterov"), weight_decay, "nesterov")
 
 
-def adagrad(eps: float = 1e-8) -> Optimizer:
+def adagrad(eps: float = 1e-8, weight_decay: float = 0.0) -> Optimizer:
     r"""AdaGrad: a per-coordinate step that shrinks with the gradients seen so far.
 
     .. math::
@@ -125,10 +165,10 @@ def adagrad(eps: float = 1e-8) -> Optimizer:
         s = state.sum_sq + g * g
         return lr * g / (np.sqrt(s) + eps), AccumulatorState(s)
 
-    return Optimizer("adagrad", init, update, "AdaGrad")
+    return decoupled(Optimizer("adagrad", init, update, "AdaGrad"), weight_decay, "adagrad")
 
 
-def rmsprop(decay: float = 0.9, eps: float = 1e-8) -> Optimizer:
+def rmsprop(decay: float = 0.9, eps: float = 1e-8, weight_decay: float = 0.0) -> Optimizer:
     r"""RMSProp: AdaGrad with a moving average instead of a sum.
 
     .. math::
@@ -148,10 +188,11 @@ def rmsprop(decay: float = 0.9, eps: float = 1e-8) -> Optimizer:
         s = decay * state.sum_sq + (1.0 - decay) * g * g
         return lr * g / (np.sqrt(s) + eps), AccumulatorState(s)
 
-    return Optimizer("rmsprop", init, update, "RMSProp")
+    return decoupled(Optimizer("rmsprop", init, update, "RMSProp"), weight_decay, "rmsprop")
 
 
-def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> Optimizer:
+def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+         weight_decay: float = 0.0) -> Optimizer:
     r"""Adam: momentum on the gradient and on its square, with bias correction.
 
     .. math::
@@ -163,7 +204,10 @@ def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> Optimiz
         \theta \leftarrow \theta - \alpha \frac{\hat m}{\sqrt{\hat v} + \epsilon}
 
     The count :math:`t` starts at 1 on the first update, so the first step is
-    :math:`\alpha\, g / (|g| + \epsilon)`.
+    :math:`\alpha\, g / (|g| + \epsilon)`. With ``weight_decay`` :math:`\nu > 0` it is
+    AdamW (Loshchilov & Hutter, 2019): the step gains :math:`\alpha\nu\theta`, outside
+    :math:`\hat m / (\sqrt{\hat v} + \epsilon)`; an L2 penalty on the loss would instead enter
+    :math:`g`, and be divided by :math:`\sqrt{\hat v}` like the rest of the gradient.
     """
     beta1 = check_number("adam", "beta1", beta1, UNIT)
     beta2 = check_number("adam", "beta2", beta2, UNIT)
@@ -181,7 +225,7 @@ def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> Optimiz
         v_hat = v / (1.0 - beta2**t)
         return lr * m_hat / (np.sqrt(v_hat) + eps), AdamState(t, m, v)
 
-    return Optimizer("adam", init, update, "Adam")
+    return decoupled(Optimizer("adam", init, update, "Adam"), weight_decay, "adam", "AdamW")
 
 
 OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {

@@ -307,7 +307,12 @@ def test_solution_gets_full_marks_and_untouched_exercise_zero(name, tmp_path):
     assert float(solution["max_score"]) > 0
     assert (solution["status"], solution["tampered"]) == ("ok", "no")
     assert solution["score"] == solution["max_score"]
-    assert solution["flags"] == exercise["flags"] == ""
+    # the only flags: each answer is the published solution's own code (issue 23)
+    from sgdteach.grading.worker.copies import FLAG
+    answers = [grade_id(c) for c in nbformat.read(SOLUTIONS / name, as_version=4).cells
+               if (c.metadata.get("nbgrader") or {}).get("solution") and c.cell_type == "code"]
+    assert solution["flags"] == "; ".join(f"{gid}: {FLAG}" for gid in answers)
+    assert exercise["flags"] == ""
     assert (exercise["status"], exercise["tampered"], exercise["score"]) == ("ok", "no", "0")
     result = json.loads(next((tmp_path / "gradebook_feedback").glob("exercise_*.json"))
                         .read_text())
@@ -550,7 +555,7 @@ def test_a_job_crosses_to_the_worker_as_strict_json(tmp_path):
     assert Job.from_json(job.to_json()) == job
     assert (job.disk_mb, job.max_tasks, job.sandbox, job.file_mb) == (256, 40, "bwrap", 128)
     data = json.loads(job.to_json())
-    assert data["result"] == str(tmp_path / "result.json") and len(data) == 17   # + alone
+    assert data["result"] == str(tmp_path / "result.json") and len(data) == 19   # + alone
     for bad in ({**data, "disk": 1}, {k: v for k, v in data.items() if k != "key"},
                 {**data, "sandbox": "docker"}, [1]):
         with pytest.raises(ValueError, match=r"^Job.from_json: '(text|sandbox)' must be"):

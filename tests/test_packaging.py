@@ -1,8 +1,9 @@
 """Packaging: environment.yml and pyproject.toml cannot drift; the import stays light; the README
-shows the two commands first."""
+shows the two commands first; Binder's image holds no solutions."""
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -109,3 +110,29 @@ def test_makefile_targets_exist():
     for target in ("lab:", "test:", "notebooks:", "exercises:", "bench:", "binder-check:"):
         assert re.search(rf"^{target}", text, flags=re.M), target
     assert "--allow-root" in text and "--no-browser" in text
+
+
+@pytest.mark.skipif(shutil.which("bash") is None or shutil.which("git") is None,
+                    reason="postBuild is a bash script; the copy is what git commits")
+def test_binders_post_build_removes_the_solutions(tmp_path):
+    """postBuild run in a copy of the repository's committed files, with ``python`` and
+    ``jupyter`` stubbed: the image learners open holds the exercises and no solutions."""
+    files = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z"], check=True,
+                           capture_output=True, text=True).stdout.split("\0")
+    repo = tmp_path / "repo"
+    for name in filter(None, files):
+        if (ROOT / name).is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, repo / name)
+    assert (repo / "solutions").is_dir()
+    stubs = tmp_path / "bin"
+    stubs.mkdir()
+    for tool in ("python", "jupyter"):
+        (stubs / tool).write_text("#!/bin/sh\nexit 0\n")
+        (stubs / tool).chmod(0o755)
+    done = subprocess.run(["bash", str(repo / "postBuild")], cwd=repo, capture_output=True,
+                          text=True, env={**os.environ, "PATH": f"{stubs}:/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    assert not (repo / "solutions").exists()
+    assert sorted(p.name for p in (repo / "exercises").glob("*.ipynb")) == \
+        sorted(p.name for p in (ROOT / "solutions").glob("*.ipynb"))

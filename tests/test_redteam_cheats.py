@@ -3,7 +3,8 @@ tries to raise a score the learner's functions do not earn, or to hide how it wa
 the probes' records, judged in the grader, score: monkeypatched checks or numpy, input
 transformers, fake ✓ lines, SystemExit, edited or deleted test cells, forged, duplicated or
 huge probe records do not raise a score; a wrong 2a does not fail a right 2b; calling the
-library's own SGD is flagged in the gradebook and the feedback."""
+library's own SGD is flagged in the gradebook and the feedback, and scores nothing (the graded
+kernel's package has no SGD of its own, :mod:`sgdteach.grading.worker.view`)."""
 
 from __future__ import annotations
 
@@ -171,7 +172,8 @@ def cases(step_record: dict) -> dict:
         "os_exit": (submission(True, True, {"ex2_loop": "import os\nos._exit(0)"}),
                     "kernel_died", "no", 2, 2, 0),
         "wrong_2a_right_2b": (submission(False, True), "ok", "no", 3, 0, 3),
-        "calls_library": (submission(True, True, {"ex2_loop": LIBRARY}), "ok", "no", 5, 2, 3),
+        # the library's SGD is absent from the graded kernel's view of the package (issue 23)
+        "calls_library": (submission(True, True, {"ex2_loop": LIBRARY}), "ok", "no", 2, 2, 0),
     }
 
 
@@ -237,14 +239,18 @@ def test_the_reasons_are_in_the_notes_and_the_outcomes(run):
 
 @pytest.mark.kernel   # runs the grader: workers and kernels
 def test_calling_the_librarys_sgd_is_flagged_in_the_gradebook_and_the_feedback(run):
+    from sgdteach.grading.worker.copies import FLAG
+
     flag = "ex2_loop: calls sgdteach.stochastic_gradient_descent"
-    assert run["rows"]["calls_library"]["flags"] == flag
+    # the answers these submissions keep from the solution are flagged as its copies (issue 23)
+    assert run["rows"]["calls_library"]["flags"] == f"{flag}; ex2_step: {FLAG}"
     assert flag in run["feedback"]["calls_library"]
     for case in ("fake_probe_module", "two_records", "huge_record"):
         assert "ex2_step: imports sgdteach.grading.worker.probes" in run["rows"][case]["flags"]
     assert "sgdteach.checking.sgd" in run["rows"]["replaced_checks"]["flags"]
-    for case in ("honest_wrong", "wrong_2a_right_2b", "exit_in_function", "input_transformer"):
-        assert run["rows"][case]["flags"] == ""
+    for case, flags in (("honest_wrong", ""), ("wrong_2a_right_2b", f"ex2_loop: {FLAG}"),
+                        ("exit_in_function", f"ex2_step: {FLAG}"), ("input_transformer", "")):
+        assert run["rows"][case]["flags"] == flags
 
 
 # -- the static scan, by object: every alias and re-export of a forbidden object is flagged -----

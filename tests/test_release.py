@@ -207,3 +207,20 @@ def test_release_refuses_invalid_solutions_and_writes_nothing(tmp_path, capsys):
     assert release.main([str(solutions), str(exercises)]) == 2
     assert "BEGIN SOLUTION without END SOLUTION" in capsys.readouterr().err
     assert not exercises.exists()
+
+
+# -- what a learner is handed holds no answer (issue 23) ------------------------------------
+
+def test_committed_exercises_hold_no_solution_or_hidden_test_marker():
+    for name in NOTEBOOKS:
+        assert release.leaks(read(EXERCISES / name)) == [], name
+
+
+def test_release_refuses_an_exercise_that_still_holds_a_marker(tmp_path, monkeypatch):
+    """The last check of a release, on its own: with the transform broken (answers and hidden
+    tests left in place), release writes nothing and names the cell."""
+    monkeypatch.setattr(release, "learner_source", lambda cell: cell.get("source", ""))
+    with pytest.raises(MarkupError, match=r"01_gradient.ipynb: the released exercise would "
+                                          r"still hold cell \d+: 'BEGIN SOLUTION'"):
+        release.release(SOLUTIONS, tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -66,3 +66,15 @@ def test_wheel_holds_the_whole_package_and_its_requirements(dist):
     runtime = {str(Requirement(r)) for r in metadata.get_all("Requires-Dist")
                if Requirement(r).marker is None}
     assert runtime == {str(Requirement(r)) for r in project["dependencies"]}
+
+
+def test_wheel_and_sdist_hold_no_solution_and_no_notebook(dist):
+    """What pip hands a learner: no solutions/ folder, no notebook (an answer or a hidden test
+    would be in one), in the wheel or the sdist (issue 23)."""
+    import tarfile
+
+    with zipfile.ZipFile(next(dist.glob("*.whl"))) as z:
+        names = z.namelist()
+    with tarfile.open(next(dist.glob("*.tar.gz"))) as t:
+        names += [n.split("/", 1)[-1] for n in t.getnames()]
+    assert not [n for n in names if n.startswith("solutions/") or n.endswith(".ipynb")], names

@@ -17,13 +17,17 @@ Released exercises import this path (``from sgdteach.checking import check_sgd``
 
 from ._check import Check
 from ._core import CheckError, NotAttemptedError, RecordError, parse_mistake
+from .averaging import check_averaged_sgd
+from .backprop import check_layer_backward
 from .budget import budget_problem, check_budget
 from .finite_differences import check_gradient, numerical_gradient
 from .gradient import check_squared_error_cost, check_squared_error_gradient
+from .logistic import check_logistic_gradient
 from .minibatch import check_minibatch_sgd, check_minibatches
 from .optimizers import check_adam_step, check_momentum_step
 from .schedule import check_invscaling, check_step_decay
 from .sgd import check_sgd, check_sgd_step
+from .tracking import check_online_step, check_tracking_error
 
 __all__ = [
     "Check",
@@ -32,17 +36,22 @@ __all__ = [
     "RecordError",
     "budget_problem",
     "check_adam_step",
+    "check_averaged_sgd",
     "check_budget",
     "check_gradient",
     "check_invscaling",
+    "check_layer_backward",
+    "check_logistic_gradient",
     "check_minibatch_sgd",
     "check_minibatches",
     "check_momentum_step",
+    "check_online_step",
     "check_sgd",
     "check_sgd_step",
     "check_squared_error_cost",
     "check_squared_error_gradient",
     "check_step_decay",
+    "check_tracking_error",
     "numerical_gradient",
     "parse_mistake",
 ]

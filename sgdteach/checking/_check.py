@@ -96,6 +96,7 @@ class Check:
     judge: Judge
     forbidden: tuple[str, ...] = ()
     substitutes: tuple[Substitute, ...] = ()
+    implements: tuple[Callable, ...] = ()
 
     def observe(self, fn: Callable, seed: int) -> list[dict]:
         """The probe: every call the judge may need, made unconditionally."""

@@ -12,8 +12,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import losses
 from .._types import Array
 from ..datasets import reference_data
+from ..reference import batch_gradient_descent
 from ._check import Check
 from ._core import (
     IN_PLACE,
@@ -28,6 +30,7 @@ from ._core import (
     unchanged,
 )
 from ._record import observe
+from .finite_differences import numerical_gradient
 
 BY_D = "divided by d (the number of features) instead of m"
 # The library's own implementation of what is asked, one dotted name per object (a module
@@ -110,9 +113,13 @@ def _judge_gradient(name: str, calls: list, seed: int) -> str:
     return "(2/m) Xᵀ(Xθ − y), right on 3 inputs."
 
 
-COST = Check("check_squared_error_cost", "cost", _probe, _judge_cost, forbidden=FORBIDDEN)
+COST = Check("check_squared_error_cost", "cost", _probe, _judge_cost, forbidden=FORBIDDEN,
+             implements=(losses._squared_value, losses.mse))
+# central differences are exact on a quadratic up to rounding, and one batch GD step with lr = 1
+# is theta - grad: both would pass for the gradient
 GRADIENT = Check("check_squared_error_gradient", "grad", _probe, _judge_gradient,
-                 forbidden=FORBIDDEN)
+                 forbidden=FORBIDDEN, implements=(losses._squared_grad, losses._squared_grad_one,
+                                                  numerical_gradient, batch_gradient_descent))
 
 
 def check_squared_error_cost(cost: Callable[[Array, Array, Array], float], *,

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from .. import descent, losses, sampling
 from .._types import Array
 from ._check import Check, Substitute
 from ._core import (
@@ -236,9 +237,13 @@ FORBIDDEN = ("sgdteach.descent", "sgdteach.sampling", "sgdteach.streaming", "sgd
              "sgdteach.losses", "sgdteach.optimizers", "sgdteach.checking.minibatch",
              "sgdteach.grading")
 BATCHES = Check("check_minibatches", "minibatches", _probe_batches, _judge_batches,
-                forbidden=FORBIDDEN)
+                forbidden=FORBIDDEN,
+                implements=(minibatches, reference_batches, sampling.epoch_indices,
+                            sampling._index_chunks, sampling.in_memory_batches,
+                            sampling.in_memory_rows))
 SGD = Check("check_minibatch_sgd", "minibatch_sgd", _probe_sgd, _judge_sgd, forbidden=FORBIDDEN,
-            substitutes=(Substitute(BATCHES, minibatches),))
+            substitutes=(Substitute(BATCHES, minibatches),),
+            implements=(_simulate, descent.descend, losses._squared_grad))
 
 
 def check_minibatch_sgd(minibatch_sgd: Callable[..., Array], *, seed: int = 0) -> None:

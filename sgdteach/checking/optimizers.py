@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import optimizers
 from .._types import Array
 from ._check import Check
 from ._core import (
@@ -192,9 +193,12 @@ def _judge_adam(name: str, calls: list, seed: int) -> str:
 # stands for everything defined in it); the grader flags any alias or re-export of them
 # (sgdteach.grading.worker.scan).
 FORBIDDEN = ("sgdteach.optimizers", "sgdteach.checking.optimizers", "sgdteach.grading")
+# the update rules themselves (the closures every momentum/Adam optimizer shares the code of):
+# the constructors stay, so labels and registries still build
 MOMENTUM = Check("check_momentum_step", "momentum_step", _probe_momentum, _judge_momentum,
-                 forbidden=FORBIDDEN)
-ADAM = Check("check_adam_step", "adam_step", _probe_adam, _judge_adam, forbidden=FORBIDDEN)
+                 forbidden=FORBIDDEN, implements=(optimizers.momentum().update, _momentum))
+ADAM = Check("check_adam_step", "adam_step", _probe_adam, _judge_adam, forbidden=FORBIDDEN,
+             implements=(optimizers.adam().update, _adam))
 
 
 def check_momentum_step(momentum_step: Callable[..., tuple[Array, Array]], *,

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from .. import schedules
 from .._types import Array
 from ._check import Check
 from ._core import SCHEDULE_FROM_ZERO, CheckError, RecordError, compare, returned
@@ -133,10 +134,10 @@ def _judge_decay(name: str, calls: list, seed: int) -> str:
 FORBIDDEN = ("sgdteach.schedules", "sgdteach.checking.schedule", "sgdteach.grading")
 INV = Check("check_invscaling", "invscaling",
             lambda fn, seed: _probe_settings(fn, _inv_settings(seed)), _judge_inv,
-            forbidden=FORBIDDEN)
+            forbidden=FORBIDDEN, implements=(schedules.invscaling,))
 DECAY = Check("check_step_decay", "step_decay",
               lambda fn, seed: _probe_settings(fn, _decay_settings(seed)), _judge_decay,
-              forbidden=FORBIDDEN)
+              forbidden=FORBIDDEN, implements=(schedules.step_decay,))
 
 
 def check_invscaling(invscaling: Callable[[float, float], Callable[[int], float]], *,

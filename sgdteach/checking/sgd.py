@@ -13,9 +13,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import descent, losses
 from .._types import Array
 from ..datasets import reference_data
-from ..reference import stochastic_gradient_descent
+from ..reference import batch_gradient_descent, stochastic_gradient_descent
 from ._check import Check, Substitute
 from ._core import (
     AVERAGED_OVER_DATA,
@@ -260,9 +261,14 @@ def _judge_loop(name: str, calls: list, seed: int) -> str:
 # (sgdteach.grading.worker.scan).
 FORBIDDEN = ("sgdteach.reference", "sgdteach.descent", "sgdteach.streaming", "sgdteach.optimizers",
              "sgdteach.losses", "sgdteach.checking.sgd", "sgdteach.grading")
-STEP = Check("check_sgd_step", "sgd_step", _probe_step, _judge_step, forbidden=FORBIDDEN)
+# the step is lr times the one-sample gradient (or one batch GD epoch on that row); the loop is
+# the reference SGD, or minimize's inner loop (descend) with batch size 1
+STEP = Check("check_sgd_step", "sgd_step", _probe_step, _judge_step, forbidden=FORBIDDEN,
+             implements=(sgd_step, losses._squared_grad_one, losses._squared_grad,
+                         batch_gradient_descent))
 LOOP = Check("check_sgd", "sgd", _probe_loop, _judge_loop, forbidden=FORBIDDEN,
-             substitutes=(Substitute(STEP, sgd_step),))
+             substitutes=(Substitute(STEP, sgd_step),),
+             implements=(stochastic_gradient_descent, _simulate, descent.descend))
 
 
 def check_sgd(sgd: Callable[..., Array], *, seed: int = 0) -> None:

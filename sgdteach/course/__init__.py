@@ -21,6 +21,8 @@
 * :mod:`.robust_tuning`: a learning rate scored by its worst neighbour (±5%), for problems whose
   stability edge is ragged.
 * :mod:`.stability`: the mean-square stability limit of constant-rate SGD for the rows used.
+* :mod:`.generalisation`: a fit/validation/test split, the learning-rate range test,
+  reduce-on-plateau, and the hard-margin separator SGD's logistic iterates approach.
 * :mod:`.regularisation`: an L2-penalised loss, and a separating direction for separable data.
 * :mod:`.sgd_moments`: the exact mean and variance of constant-rate SGD on least squares
   (expected excess split into bias and noise, the stationary floor).
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
     from . import describe as describe
     from . import experiments as experiments
     from . import figure_display as figure_display
+    from . import generalisation as generalisation
     from . import model_selection as model_selection
     from . import momentum_rates as momentum_rates
     from . import network_runs as network_runs
@@ -70,8 +73,8 @@ if TYPE_CHECKING:
     from . import widgets as widgets
 
 _SUBMODULES = ("averaged_moments", "averaging", "batch_tuning", "beyond_floor", "claims",
-               "curvature", "describe", "experiments", "figure_display", "max_margin",
-               "model_selection", "momentum_rates", "network_runs", "noise_floor",
+               "curvature", "describe", "experiments", "figure_display", "generalisation",
+               "max_margin", "model_selection", "momentum_rates", "network_runs", "noise_floor",
                "online_tracking", "path_loss", "plotting", "race", "regularisation",
                "reshuffling", "robust_tuning", "sgd_moments", "stability", "timing", "toolbox",
                "tuning", "widgets")

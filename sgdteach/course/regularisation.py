@@ -1,7 +1,8 @@
 r"""L2 regularisation: a loss plus :math:`\tfrac{\nu}{2}\|\theta\|^2`, and what it guarantees.
 
 :func:`l2_penalised` turns any linear-model :class:`~sgdteach.losses.Loss` into its L2-penalised
-version, which :func:`sgdteach.minimize` accepts like any other loss. Its SGD step is
+version (one copy of the rule: :func:`sgdteach.losses.penalised`, also ``get_loss(name, l2=nu)``),
+which :func:`sgdteach.minimize` accepts like any other loss. Its SGD step is
 scikit-learn's ``SGDClassifier(penalty="l2", alpha=nu)`` step (there ``alpha`` is the penalty
 strength, our :math:`\nu`; its ``eta0`` is our :math:`\alpha`).
 :func:`l2_norm_bound` is the bound on the penalised minimiser's norm that follows from comparing
@@ -17,7 +18,7 @@ import numpy as np
 
 from .._types import Array
 from .._validation import POSITIVE, check_data, check_number, fail
-from ..losses import Loss, get_loss
+from ..losses import Loss, get_loss, penalised
 
 
 def l2_penalised(loss: str | Loss, nu: float) -> Loss:
@@ -60,28 +61,8 @@ def l2_penalised(loss: str | Loss, nu: float) -> Loss:
     array([-0.5,  1. ])
     """
     func = "l2_penalised"
-    base = get_loss(loss, func)
-    if base.n_params is not None:
-        fail(func, "loss", "a linear-model loss (theta has one entry per column of X)",
-             base.name, "Penalise a network's weights in its own loss.")
     nu = check_number(func, "nu", nu, POSITIVE, fix="Pass e.g. nu=1e-4 (scikit-learn's default).")
-    base_one = base.grad_one
-    assert base_one is not None   # set by Loss.__post_init__
-
-    def value(theta: Array, X: Array, y: Array) -> float:
-        return base.value(theta, X, y) + 0.5 * nu * float(theta @ theta)
-
-    def grad(theta: Array, X: Array, y: Array) -> Array:
-        g: Array = base.grad(theta, X, y) + nu * theta
-        return g
-
-    def grad_one(theta: Array, x: Array, y_i: float, scale: float = 1.0) -> Array:
-        g: Array = base_one(theta, x, y_i, scale) + (scale * nu) * theta
-        return g
-
-    smooth = base.smoothness
-    return Loss(f"{base.name}+l2({nu:g})", value, grad, grad_one, labels=base.labels,
-                smoothness=None if smooth is None else (lambda X: smooth(X) + nu))
+    return penalised(get_loss(loss, func), nu, func)
 
 
 def l2_norm_bound(value_at_zero: float, nu: float) -> float:

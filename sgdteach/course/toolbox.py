@@ -98,6 +98,7 @@ def draw_toolbox(X: Array, y: Array):
     notebook 01): the gradient field on the contours of :math:`J`, the eigenvectors of the
     Hessian at :math:`\theta^*`, :math:`J` along each eigenvector (the condition number), and
     the per-example gradients at :math:`\theta = 0` with their mean and covariance ellipse.
+    The two contour panels have equal scales on both axes, so that right angles look right.
     Returns the figure.
     """
     from .._style import OKABE_ITO
@@ -133,13 +134,16 @@ def draw_toolbox(X: Array, y: Array):
     b.plot(*star, "*", color="black", ms=11)
     b.set_title("Hessian eigenvectors: the ellipses' axes\n(arrow lengths not to scale)")
     b.legend(loc="lower left", fontsize="small")
+    for panel in (a, b):          # equal scales: right angles (gradient vs contour) look right
+        panel.set(xlabel="θ₁ (intercept)", ylabel="θ₂ (slope)")
+        panel.set_aspect("equal", adjustable="box")
 
     s = np.linspace(-1.0, 1.0, 201)
     for k, (name, colour, ls) in enumerate((("flat", OKABE_ITO[0], "-"),
                                             ("steep", OKABE_ITO[1], "--"))):
         along = surface(star + s[:, None] * U[:, k]) - surface(star)
-        c.plot(s, along, color=colour, ls=ls, label=f"along u_{name}: (λ/2)s², λ = {lam[k]:.3g}")
-    c.set(xlabel="distance s from θ*", ylabel="J(θ* + s u) − J*", ylim=(0, 3),
+        c.plot(s, along, color=colour, ls=ls, label=f"along u_{name}: (λ/2)ζ², λ = {lam[k]:.3g}")
+    c.set(xlabel="distance ζ from θ*", ylabel="J(θ* + ζ u) − J*", ylim=(0, 3),
           title=f"condition number κ = λmax/λmin = {lam[1] / lam[0]:.0f}")
     c.legend(loc="upper center", fontsize="small")
 
@@ -151,7 +155,7 @@ def draw_toolbox(X: Array, y: Array):
     ellipse = mean[:, None] + V @ (np.sqrt(np.maximum(w, 0))[:, None] * np.stack([np.cos(t),
                                                                                   np.sin(t)]))
     d.plot(ellipse[0], ellipse[1], ":", color="0.3", label="1-σ ellipse of Σ")
-    d.set(xlabel="∂J_i/∂θ₀", ylabel="∂J_i/∂θ₁",
+    d.set(xlabel="∂J_i/∂θ₁ (intercept)", ylabel="∂J_i/∂θ₂ (slope)",
           title=f"covariance Σ of ∇J_i at θ = 0: tr Σ = {np.trace(S):.0f}")
     d.set_aspect("equal", adjustable="datalim")
     d.legend(loc="upper left", fontsize="small")

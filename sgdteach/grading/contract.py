@@ -62,6 +62,8 @@ class Job:
     max_tasks: int = 40     # processes and threads of the kernel
     grader_pid: int = 0     # the worker dies with this process (0: no one)
     exclude: tuple[str, ...] = ()   # the grader's outputs, never copied into the sandbox
+    package_view: str = ""  # the package as the kernel sees it (grading.worker.view; bwrap)
+    hidden_key: str = ""    # hidden test seeds are drawn from it (grading.worker.hidden)
     alone: bool = False     # its folder holds other submissions: the kernel gets the notebook only
 
     @classmethod

@@ -61,6 +61,7 @@ from .rundir import RunFolder, clean_dead
 from .sandbox import bwrap
 from .sandbox.confine import NO_CPU_LIMIT, cleanup_leftovers
 from .shard import Shard, select
+from .worker import hidden, view
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -83,6 +84,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--sandbox", choices=MODES, default=DEFAULT_MODE,
                    help="how kernels are confined: bwrap (default; refused where bubblewrap "
                         "cannot run), landlock (rlimits and Landlock only) or none")
+    p.add_argument("--secret", default=os.environ.get(hidden.ENV, ""),
+                   help="draw the hidden tests' inputs from this secret (default: the "
+                        f"environment variable {hidden.ENV}); the manifest records its hash")
     p.add_argument("--disk-mb", type=int, default=Job.disk_mb,
                    help=f"disk (a tmpfs) per kernel under --sandbox bwrap ({Job.disk_mb})")
     p.add_argument("--no-hidden-tests", action="store_true",
@@ -106,11 +110,11 @@ def load_source(path: str):
     of their points."""
     import nbformat
 
-    from .worker.judging import plan
+    from .worker.judging import check_order, plan
 
     nb = nbformat.read(path, as_version=4)
     validate(nb, path)
-    plan(nb, path)   # every test cell must be check calls the grader can turn into probes
+    check_order(plan(nb, path))   # test cells: check calls the grader can turn into probes
     tests = [c for c in nb.cells if role(c) == "test"]
     manual = sum(role(c) == "manual" for c in nb.cells)
     if manual:
@@ -203,15 +207,18 @@ class Grader:
                   "starting a new gradebook", file=sys.stderr)
         self.manifest = read_json(self.paths.manifest, {}) if self.rows else {}
         self.source_hash = sha256(args.source)
-        self.warned = False
+        self.warned, self.view = False, ""
         self.shared: Counter[str] = Counter()   # submissions per folder: > 1 is a flat folder
         import nbformat
 
         self.secrets = secrets(nbformat.read(args.source, as_version=4), dict(os.environ))
+        if args.secret:
+            self.secrets |= {args.secret, hidden.key(args.secret)}
 
     def fingerprint(self, path: str) -> dict[str, str | None]:
         return {"sha256": sha256(path) if os.path.isfile(path) else None,
-                "source": self.source_hash}
+                "source": self.source_hash,
+                **({"secret": hidden.fingerprint(self.args.secret)} if self.args.secret else {})}
 
     def limits(self) -> dict[str, object]:
         """The limits and sandbox this run grades under (recorded per manifest entry; ``merge``
@@ -264,6 +271,8 @@ class Grader:
                       memory_mb=a.memory_mb, max_output_bytes=a.max_output_kb * 1000,
                       sandbox=a.sandbox, disk_mb=a.disk_mb, grader_pid=os.getpid(),
                       exclude=tuple(str(p.resolve()) for p in self.paths.outputs()),
+                      package_view=self.view,
+                      hidden_key=hidden.key(self.args.secret) if self.args.secret else "",
                       alone=self.shared[os.path.dirname(os.path.abspath(key))] > 1)
 
     @staticmethod
@@ -289,6 +298,8 @@ class Grader:
         tmp = run_folder.path
         pool = ThreadPoolExecutor(max_workers=self.args.jobs)
         try:
+            if self.args.sandbox == "bwrap" and todo:
+                self.view = view.for_source(self.args.source, tmp / "package")
             futures = [pool.submit(self.grade_one, self.job(i, k, tmp), deadline)
                        for i, k in enumerate(todo)]
             for future in as_completed(futures):

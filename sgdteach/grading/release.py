@@ -16,6 +16,9 @@ Nothing a learner wrote is lost: ``EXERCISES/.release.json`` records the SHA-256
 the release wrote, and a notebook that differs from what was last written there (someone worked in
 it) is neither overwritten nor deleted — the release stops and says so (:class:`EditedExercise`),
 unless ``--force``, which first keeps the edited notebook as ``NAME.edited-<n>.ipynb``.
+An exercise that would still hold ``BEGIN SOLUTION`` or ``BEGIN HIDDEN TESTS`` (say, an answer
+region in a locked cell, or hidden tests in an answer cell) is refused (:func:`leaks`), and
+nothing is written.
 """
 
 from __future__ import annotations
@@ -30,7 +33,27 @@ from pathlib import Path
 
 from .._files import write_atomic
 from ..tools.nbexec import VOLATILE_CELL_KEYS, VOLATILE_NOTEBOOK_KEYS
-from .markup import STAMP, MarkupError, learner_source, role, stamp, validate
+from .markup import (
+    BEGIN_HIDDEN,
+    BEGIN_SOLUTION,
+    END_HIDDEN,
+    END_SOLUTION,
+    STAMP,
+    MarkupError,
+    learner_source,
+    role,
+    stamp,
+    validate,
+)
+
+MARKERS = (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN)
+
+
+def leaks(nb) -> list[str]:
+    """``"cell N: 'MARKER'"`` for each cell of ``nb`` whose text still holds a solution or
+    hidden-test marker (a released exercise must hold none)."""
+    return [f"cell {i}: {marker!r}" for i, c in enumerate(nb.cells)
+            for marker in MARKERS if marker in c.get("source", "")]
 
 
 def make_exercise(solution, name: str = "notebook"):
@@ -50,6 +73,10 @@ def make_exercise(solution, name: str = "notebook"):
             cell.metadata["editable"] = False
         if role(cell) is not None:
             cell.metadata["deletable"] = False
+    if found := leaks(nb):
+        raise MarkupError(f"{name}: the released exercise would still hold {'; '.join(found)} "
+                          "(an answer or a hidden test). Put solution regions in answer cells "
+                          "and hidden tests in test cells only.")
     nb.metadata[STAMP] = stamp(nb, name.removesuffix(".ipynb"))
     return nb
 

@@ -28,14 +28,15 @@ from ._base import CourseWidget, label_style, slider_style
 from ._blit import DPI, BlitFigure, BlitWidget
 
 N_ROWS = 100            # rows of the course problem: small, so a redraw stays under 100 ms
-MAX_PATH_POINTS = 150   # record points per run (recording the full loss costs O(n) each)
+MAX_PATH_POINTS = 150   # points drawn per curve, log-spaced in the step (the runs record every step)
 DEFAULTS: dict[str, Any] = dict(batch_size=10, lr=0.05, epochs=20, seed=0, sampling="shuffle")
 START = np.array([0.5, 1.5])
 WINDOW = ((-3.5, 1.5), (-0.7, 1.9))
 EXCESS_RANGE = (1e-5, 100.0)
 TIMING_REPEATS = 3      # runs per method; each record keeps its fastest wall time
 LOSS_AXES = (("epoch", "epochs (= gradient evaluations / m)"), ("step", "updates, log scale"),
-             ("wall_time", "wall time (ms)"))
+             ("wall_time", "wall time (ms), log scale"))
+TIME_FLOOR_MS = 1e-3    # the wall-time axis starts at 1 µs: no update is faster
 SCALE = {"wall_time": 1e3}   # seconds -> ms on the wall-time axis
 LABELS = ("batch GD", "stochastic", "mini-batch")
 CONTROL_NAMES = {   # the controls' accessible names (what a screen reader announces)
@@ -66,19 +67,19 @@ def run_methods(batch_size: int, lr: float, epochs: int, seed: int, sampling: st
                 timing_repeats: int = TIMING_REPEATS) -> dict[str, History | DivergenceError]:
     """The three runs by label; a run that diverges is replaced by its :class:`DivergenceError`.
 
-    Each run is repeated ``timing_repeats`` times, the three methods in turn; the runs are
-    identical (same seed) except for their clocks, and each record point keeps its smallest
+    Every run records every step (step 1 included, so each curve starts at the first update;
+    the recording is not counted in the wall time). Each run is repeated ``timing_repeats``
+    times, the three methods in turn; the runs are identical (same seed) except for their clocks, and each record point keeps its smallest
     wall time over the repeats, so a moment of load elsewhere does not show up as a jump."""
     X, y, _, _ = course_problem()
     n = len(y)
     out: dict[str, History | DivergenceError] = {}
     for _ in range(timing_repeats):
         for name, b in zip(LABELS, (n, 1, batch_size), strict=True):
-            label, steps = f"{name} (b={b})", -(-n // b) * epochs
+            label = f"{name} (b={b})"
             try:
                 h = minimize(X, y, START, lr=lr, batch_size=b, epochs=epochs,
-                             sampling=sampling, seed=seed,
-                             record_every=max(1, steps // MAX_PATH_POINTS))
+                             sampling=sampling, seed=seed, record_every=1)
             except DivergenceError as exc:
                 out[label] = exc
                 continue
@@ -103,6 +104,13 @@ def summary(results: dict[str, History | DivergenceError], loss_star: float) -> 
     return "\n".join(lines)
 
 
+def _drawn_points(records: int) -> np.ndarray:
+    """Indices of the records drawn: the first 20, then about ``MAX_PATH_POINTS`` log-spaced
+    ones, and the last (a log axis of updates or time needs the early ones, a path all turns)."""
+    spaced = np.geomspace(1, max(records - 1, 1), MAX_PATH_POINTS).astype(int)
+    return np.unique(np.r_[np.arange(min(records, 20)), spaced, records - 1])
+
+
 def _nice_ceiling(x: float) -> float:
     """The smallest of 1, 2, 5 times a power of ten that is >= x (a stable axis limit)."""
     power = 10.0 ** np.floor(np.log10(x))
@@ -125,7 +133,7 @@ class MethodsFigure(BlitFigure):
                                  hspace=0.3)
         self.path_axes, self.loss_axes = axes
         surface = least_squares_surface(X, y)
-        self.paths, self.titles, self.curves = [], [], []
+        self.paths, self.titles, self.curves, self.ends = [], [], [], []
         for i, ax in enumerate(self.path_axes):
             plot_contours(surface, WINDOW, ax=ax, levels=15, resolution=60)
             ax.plot(*theta_star, "*", color="black", markersize=12)
@@ -134,20 +142,23 @@ class MethodsFigure(BlitFigure):
                                       color=style(i)["color"], animated=blit)[0])
             self.titles.append(ax.set_title("", fontsize="medium", animated=blit))
             ax.xaxis.set_major_locator(MaxNLocator(5))
-            ax.set_xlabel("θ₀")
-            ax.set_ylabel("θ₁" if i == 0 else "")
+            ax.set_xlabel("θ₁ (intercept)")
+            ax.set_ylabel("θ₂ (slope)" if i == 0 else "")
         for j, (ax, (_, xlabel)) in enumerate(zip(self.loss_axes, LOSS_AXES, strict=True)):
             self.curves.append([ax.plot([], [], animated=blit, **style(k))[0] for k in range(3)])
+            self.ends.append([ax.plot([], [], "o", markersize=7, color=style(k)["color"],
+                                      animated=blit)[0] for k in range(3)])   # each run's end
             ax.set_yscale("log")
             ax.set_ylim(*EXCESS_RANGE)
             ax.set_xlabel(xlabel)
-            if j == 1:
+            if j >= 1:
                 ax.set_xscale("log")
             else:
                 ax.xaxis.set_major_locator(MaxNLocator(5))
         self.loss_axes[0].set_ylabel("excess loss J(θ) − J(θ*)")
         n = len(y)
-        self.animated = [*self.paths, *self.titles, *(c for row in self.curves for c in row)]
+        self.animated = [*self.paths, *self.titles, *(c for row in self.curves for c in row),
+                         *(e for row in self.ends for e in row)]
         self.legend = self.loss_axes[0].legend(self.curves[0], [f"batch GD (b={n})",
                                                                 "stochastic (b=1)",
                                                                 "mini-batch (b=?)"],
@@ -164,7 +175,7 @@ class MethodsFigure(BlitFigure):
         n = len(course_problem()[1])
         self.loss_axes[0].set_xlim(0, epochs)
         self.loss_axes[1].set_xlim(1, n * epochs)
-        self.loss_axes[2].set_xlim(0, 1e3 * self._time_limit)
+        self.loss_axes[2].set_xlim(TIME_FLOOR_MS, 1e3 * self._time_limit)
         self.legend.get_texts()[2].set_text(f"mini-batch (b={batch_size})")
         self.key = (epochs, self._time_limit)
 
@@ -183,12 +194,20 @@ class MethodsFigure(BlitFigure):
         time_max = 1e-3
         for i, (label, h) in enumerate(results.items()):
             ok = isinstance(h, History)
-            self.paths[i].set_data(h.path[:, 0] if ok else empty, h.path[:, 1] if ok else empty)
+            on_path = (np.unique(np.r_[np.arange(min(len(h.step), 20)),
+                                       np.linspace(0, len(h.step) - 1, MAX_PATH_POINTS).astype(int)])
+                       if ok else slice(0))           # the first steps, then evenly spaced ones
+            self.paths[i].set_data(h.path[on_path, 0] if ok else empty,
+                                   h.path[on_path, 1] if ok else empty)
             self.titles[i].set_text(label if ok else f"{label}: diverged at step {h.step}")
+            keep = _drawn_points(len(h.step)) if ok else slice(0)
             excess = np.maximum(h.loss - self.loss_star, EXCESS_RANGE[0] / 10) if ok else empty
-            for curve, (field, _) in zip(self.curves, LOSS_AXES, strict=True):
-                curve[i].set_data(SCALE.get(field, 1) * getattr(h, field) if ok else empty,
-                                  excess)
+            for curve, end, (field, _) in zip(self.curves, self.ends, LOSS_AXES, strict=True):
+                x = SCALE.get(field, 1) * getattr(h, field) if ok else empty
+                if field == "wall_time" and ok:
+                    x = np.maximum(x, TIME_FLOOR_MS)           # step 0 (time 0) at the axis start
+                curve[i].set_data(x[keep], excess[keep])
+                end[i].set_data(x[-1:], excess[-1:])
             if ok:
                 time_max = max(time_max, float(h.wall_time[-1]))
         self._layout(epochs, time_max, batch_size)
@@ -204,7 +223,8 @@ def draw_methods(batch_size: int = DEFAULTS["batch_size"], lr: float = DEFAULTS[
     Top row: the three paths of :math:`\theta` (start: dot, minimiser :math:`\theta^*`: star), each
     on the same contours of :math:`J(\theta)`. Bottom row: :math:`J(\theta) - J(\theta^*)` against
     epochs (every method uses the same rows per epoch, so this is also per gradient evaluation),
-    against updates (log scale) and against wall time in ms (wall time varies from run to run;
+    against updates (log scale) and against wall time in ms (log scale; a marker at each run's
+    end; wall time varies from run to run;
     everything else is fixed by ``seed``). ``text`` gives each method's final loss.
     """
     return MethodsFigure().draw(batch_size, lr, epochs, seed, sampling)

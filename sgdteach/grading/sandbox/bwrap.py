@@ -10,7 +10,8 @@ path                        what
 Python's prefixes           the interpreter and standard library (``sys.base_prefix``), the
                             venv (``sys.prefix``) and site-packages, read-only
 the ``sgdteach`` package    only the package folder (not the repository around it: no
-                            ``solutions/``), read-only, at its real path
+                            ``solutions/``), read-only, at its real path; when grading,
+                            the view without the exercises' answers in its place
 ``STAGE``                   the read-only copy of the submission's folder
 ``SCRATCH``                 an empty ``tmpfs`` of ``--disk-mb``: the only writable folder (the
                             launcher copies the submission there and runs the kernel in it)
@@ -75,8 +76,10 @@ def _system() -> list[str]:
 
 
 def command(argv: list[str], *, stage: str, scratch_mb: int, sockets: str,
-            env: dict[str, str]) -> list[str]:
-    """The ``bwrap`` command line that runs ``argv`` in the sandbox described above."""
+            env: dict[str, str], package_view: str = "") -> list[str]:
+    """The ``bwrap`` command line that runs ``argv`` in the sandbox described above;
+    ``package_view`` (a folder) is mounted in place of the package
+    (:mod:`~sgdteach.grading.worker.view`)."""
     exe = executable()
     if exe is None:
         raise FileNotFoundError("bwrap is not installed")
@@ -84,6 +87,8 @@ def command(argv: list[str], *, stage: str, scratch_mb: int, sockets: str,
             "--clearenv", *_system()]
     for folder in python_dirs():
         args += ["--ro-bind", folder, folder]
+    if package_view:   # over the real package: its source is not in the sandbox at all
+        args += ["--ro-bind", package_view, package_dir()]
     args += ["--proc", "/proc", "--dev", "/dev",
              "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm",
              "--size", str(scratch_mb * 2**20), "--tmpfs", SCRATCH,

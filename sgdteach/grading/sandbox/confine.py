@@ -29,7 +29,10 @@ from . import launcher as sandbox
 
 _JOIN = ('for f; do [ "$f" = -- ] && break; echo $$ > "$f" || exit 97; shift; done; shift; '
          'exec "$@"')
-_KERNEL_ARGS = ["-f", "{connection_file}", "--HistoryManager.hist_file=:memory:"]
+_KERNEL_ARGS = ["-f", "{connection_file}", "--HistoryManager.hist_file=:memory:",
+                # the probes' record channel, captured before any cell runs
+                "--IPKernelApp.exec_lines=["
+                "\"__import__('sgdteach.grading.worker.probes', fromlist=['pin']).pin()\"]"]
 KERNEL_CPUS = 1.0   # CPU time of all of a kernel's processes together (a cgroup)
 NO_CPU_LIMIT = ("no CPU limit per kernel (no cgroup cpu controller the grader can write): a "
                 "submission's processes can slow its neighbours into timeouts")
@@ -134,9 +137,12 @@ def prepare(job: Job, stage: Path, scratch: Path, attempt: int = 1) -> Confineme
             _KERNEL_ARGS)
         argv = bwrap.command(inner, stage=str(stage), scratch_mb=job.disk_mb,
                              sockets=str(sockets),
-                             env=kernel_env(home, f"{bwrap.SCRATCH}/.tmp"))
+                             env=kernel_env(home, f"{bwrap.SCRATCH}/.tmp"),
+                             package_view=job.package_view)
         layers[:0] = ["bubblewrap (user, PID, network, IPC, UTS namespaces; read-only view of "
                       f"Python; {job.disk_mb} MB tmpfs)"]
+        if job.package_view:
+            layers.insert(1, "package view (the exercises' answers absent)")
         conf = Confinement(mode, argv, {"PATH": "/usr/bin:/bin"}, str(sockets), "ipc",
                            str(sockets / "k"), str(sockets / "kernel.json"), "message", report,
                            group, sockets, layers, missing)
@@ -144,6 +150,8 @@ def prepare(job: Job, stage: Path, scratch: Path, attempt: int = 1) -> Confineme
         report = scratch / "sandbox.json"
         options = limits + ["--parent-pid", str(os.getpid()), "--writable", str(stage),
                             "--writable", str(scratch), "--report", str(report)]
+        missing.append("no package view (needs bubblewrap): the kernel can compute the "
+                       "exercises' answers with the package's own functions")
         if mode == "none":
             options.append("--no-landlock")
             missing.append("no sandbox (--sandbox none): the kernel can read and, but for "

@@ -24,7 +24,7 @@ from typing import Any, cast
 from ...checking._core import CheckError, RecordError, parse_mistake
 from ...checking.registry import CHECKS
 from ..contract import Result
-from ..markup import MarkupError, grade_id, role
+from ..markup import BEGIN_HIDDEN, END_HIDDEN, MarkupError, grade_id, role
 from ..outcomes import (
     NOT_ATTEMPTED,
     NOT_RUN,
@@ -36,8 +36,10 @@ from ..outcomes import (
     WRONG,
     raised,
 )
+from .hidden import redrawn
 from .probes import FORMAT, MAX_PROBE_BYTES, MIME
 from .scan import flags
+from .view import hidden, substitute_sources
 
 CHECK_MODULES = ("sgdteach.checking",)
 
@@ -54,6 +56,7 @@ class ProbeCall:
     check: str
     function: str
     seed: int
+    hidden: bool = False    # written between BEGIN and END HIDDEN TESTS (see .hidden)
 
     def text(self) -> str:
         return f"{self.check}({self.function}, seed={self.seed})"
@@ -79,6 +82,12 @@ def plan_cell(source: str, gid: str, where: str = "source") -> list[ProbeCall]:
     except SyntaxError as exc:
         raise refuse(None, f"is not valid Python ({exc.msg}, line {exc.lineno})") from None
     calls: list[ProbeCall] = []
+    hidden, inside = set(), False
+    for number, line in enumerate(source.splitlines(), start=1):
+        if BEGIN_HIDDEN in line or END_HIDDEN in line:
+            inside = BEGIN_HIDDEN in line
+        elif inside:
+            hidden.add(number)
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and node.module in CHECK_MODULES and not node.level:
             bad = [a.name for a in node.names if a.name not in CHECKS or a.asname]
@@ -97,7 +106,8 @@ def plan_cell(source: str, gid: str, where: str = "source") -> list[ProbeCall]:
                                         and type(kw.value.value) is int):
                 raise refuse(node, "may only add seed=<an integer>")
             seed = kw.value.value
-        calls.append(ProbeCall(f"{gid}/{len(calls)}", call.func.id, call.args[0].id, seed))
+        calls.append(ProbeCall(f"{gid}/{len(calls)}", call.func.id, call.args[0].id, seed,
+                               node.lineno in hidden))
     if not calls:
         raise refuse(None, "calls no check")
     return calls
@@ -111,17 +121,40 @@ def plan(nb: Any, where: str = "source") -> dict[str, list[ProbeCall]]:
 
 
 def probe_source(calls: list[ProbeCall]) -> str:
-    """The code of the probe cell that stands in for a test cell."""
+    """The code of the probe cell that stands in for a test cell (a check with substitutes gets
+    their source: they are hidden in the grading view, :mod:`~sgdteach.grading.worker.view`)."""
     lines = ["# sgdteach grader: this cell only records what your functions return",
              "from sgdteach.grading.worker.probes import probe as _sgdteach_probe", ""]
-    lines += [f"_sgdteach_probe(globals(), {c.id!r}, {c.check!r}, {c.function!r}, {c.seed})"
-              for c in calls]
+    for c in calls:
+        subs = substitute_sources(CHECKS[c.check], hidden(CHECKS.values()))
+        lines.append(f"_sgdteach_probe(globals(), {c.id!r}, {c.check!r}, {c.function!r}, "
+                     f"{c.seed}" + (f", {subs!r})" if subs else ")"))
     return "\n".join(lines)
 
 
-def prepare(source: Any, built: Any) -> dict[str, list[ProbeCall]]:
-    """Plan the source's test cells and put the probe cells in place of them in ``built.nb``."""
-    plans = plan(source)
+def check_order(plans: dict[str, list[ProbeCall]]) -> None:
+    """A substitute's source reaches the kernel with the probe of the later part: every call of
+    a check implementing it must come before (else :class:`ProbePlanError`)."""
+    seen: list[ProbeCall] = []
+    for gid, calls in plans.items():
+        for call in calls:
+            for _, fn in CHECKS[call.check].substitutes:
+                late = [c for other in plans.values() for c in other
+                        if c not in seen and c is not call and fn in CHECKS[c.check].implements]
+                if late:
+                    raise ProbePlanError(
+                        f"source, test cell '{gid}': {call.text()} must come after every call "
+                        f"of {late[0].check} ({late[0].text()} comes later). Put the earlier "
+                        "part's test cells first.")
+            seen.append(call)
+
+
+def prepare(source: Any, built: Any, hidden_key: str = "") -> dict[str, list[ProbeCall]]:
+    """Plan the source's test cells (hidden seeds drawn from ``hidden_key``, see
+    :mod:`~sgdteach.grading.worker.hidden`) and put the probe cells in place of them in
+    ``built.nb``."""
+    plans = redrawn(plan(source), hidden_key)
+    check_order(plans)
     for gid, index in built.tests.items():
         built.nb.cells[index]["source"] = probe_source(plans[gid])
     return plans
@@ -238,4 +271,5 @@ def score(result: Result, built: Any, plans: dict[str, list[ProbeCall]],
         result["tampered"] = result["tampered"] or tampered
     forbidden = sorted({name for calls in plans.values() for c in calls
                         for name in CHECKS[c.check].forbidden})
-    result["flags"] = flags(built, forbidden)
+    checks = {CHECKS[c.check].name: CHECKS[c.check] for calls in plans.values() for c in calls}
+    result["flags"] = flags(built, forbidden, hidden(checks.values()))

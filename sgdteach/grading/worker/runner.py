@@ -30,6 +30,7 @@ from ..sandbox import confine
 from ..sandbox import launcher as sandbox
 from . import judging
 from .assemble import assemble
+from .copies import copies
 from .intake import Rejected, copy_folder, metadata_tampering, read_notebook, resolve
 from .kernel_output import CappedPipe
 
@@ -187,7 +188,7 @@ def grade(job: Job) -> Result:
     changed = metadata_tampering(source, submission)
     result["tampered"] = built.tampered or bool(changed)
     result["notes"] = list(read_notes) + list(built.notes) + changed
-    plans = judging.prepare(source, built)   # each test cell becomes its probe cell
+    plans = judging.prepare(source, built, job.hidden_key)   # test cells become probe cells
     work = Path(job.workdir) / "work" / path.parent.name
     scratch = Path(job.workdir) / "scratch"
     scratch.mkdir()
@@ -196,6 +197,7 @@ def grade(job: Job) -> Result:
     result["status"] = status
     result["notes"] += notes
     judging.score(result, built, plans, client.replies)   # the probes' records, judged here
+    result["flags"] += copies(source, built)
     for gid, index in built.answers.items():
         reply = client.replies.get(index)
         if reply and reply["status"] != "ok":

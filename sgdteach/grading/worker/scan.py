@@ -89,10 +89,11 @@ def _module_of(obj: Any) -> str:
 
 class Forbidden:
     """The objects a check forbids, resolved once from its dotted names: each named object, and
-    everything in each named module (but the public checks)."""
+    everything in each named module (but the public checks); ``objects`` are forbidden as they
+    are (a check's ``implements``), wherever they are defined."""
 
-    def __init__(self, names: Iterable[str]):
-        self.objects: dict[int, Any] = {}
+    def __init__(self, names: Iterable[str], objects: Iterable[Any] = ()):
+        self.objects: dict[int, Any] = {id(obj): obj for obj in objects}
         self.modules: list[str] = []
         for name in names:
             obj = lookup(name)
@@ -233,9 +234,11 @@ class _Scanner(ast.NodeVisitor):
             self.note("uses", dotted)
 
 
-def scan(sources: list[tuple[str | None, str]], forbidden: list[str]) -> list[str]:
+def scan(sources: list[tuple[str | None, str]], forbidden: list[str],
+         objects: Iterable[Any] = ()) -> list[str]:
     """Flags ``"<label>: calls <name>"`` for the labelled cells of ``(label, source)`` pairs, in
-    notebook order; cells labelled ``None`` only contribute their imports and aliases.
+    notebook order; cells labelled ``None`` only contribute their imports and aliases; a name
+    that resolves to one of ``objects`` is flagged too.
 
     >>> scan([(None, "import sgdteach as s"), ("q", "f = getattr(s, 'minimize')")],
     ...      ["sgdteach.minimize"])
@@ -243,7 +246,7 @@ def scan(sources: list[tuple[str | None, str]], forbidden: list[str]) -> list[st
     """
     aliases: dict[str, str] = {}
     out: list[str] = []
-    banned = Forbidden(forbidden)
+    banned = Forbidden(forbidden, objects)
     for label, source in sources:
         scanner = _Scanner(aliases, banned if label else None)
         try:
@@ -258,7 +261,7 @@ def scan(sources: list[tuple[str | None, str]], forbidden: list[str]) -> list[st
     return out
 
 
-def flags(built: Any, forbidden: list[str]) -> list[str]:
+def flags(built: Any, forbidden: list[str], objects: Iterable[Any] = ()) -> list[str]:
     """The flags of an assembled notebook: its answer cells and the cells the learner added
     (given and test cells only contribute imports)."""
     answers = {index: gid for gid, index in built.answers.items()}
@@ -274,4 +277,4 @@ def flags(built: Any, forbidden: list[str]) -> list[str]:
         else:
             label = None
         sources.append((label, cell.get("source", "")))
-    return scan(sources, forbidden)
+    return scan(sources, forbidden, objects)
