@@ -49,9 +49,11 @@ def test_the_roster_wins_by_folder_file_name_or_parsed_id(tmp_path):
 
 
 def test_csv_cell_neutralises_formulas_and_round_trips():
-    for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+    for text in ("=1+1", "+1+1", "-1+1", "@SUM(A1)", "\tx"):
         assert csv_cell(text).startswith("'") and csv_text(csv_cell(text)) == text
     assert csv_cell("alice") == "alice" and csv_text("'quoted") == "'quoted"
+    assert csv_cell("\rx") == "'\nx"   # a lone CR would split the row: written as LF
+    assert [csv_cell(n) for n in ("-1", "+1", "2.5")] == ["-1", "+1", "2.5"]   # numbers stay
 
 
 def gradebook(path: Path, scores: dict[str, tuple[float, str, str]], max_score: float) -> str:

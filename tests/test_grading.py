@@ -555,7 +555,7 @@ def test_a_job_crosses_to_the_worker_as_strict_json(tmp_path):
     assert Job.from_json(job.to_json()) == job
     assert (job.disk_mb, job.max_tasks, job.sandbox, job.file_mb) == (256, 40, "bwrap", 128)
     data = json.loads(job.to_json())
-    assert data["result"] == str(tmp_path / "result.json") and len(data) == 18
+    assert data["result"] == str(tmp_path / "result.json") and len(data) == 19   # + alone
     for bad in ({**data, "disk": 1}, {k: v for k, v in data.items() if k != "key"},
                 {**data, "sandbox": "docker"}, [1]):
         with pytest.raises(ValueError, match=r"^Job.from_json: '(text|sandbox)' must be"):

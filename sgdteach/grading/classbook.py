@@ -14,7 +14,7 @@ A learner with no submission for an exercise gets an empty cell there (not 0), i
 every exercise. ``notes`` says which exercises were not graded ``ok`` or were tampered with. With a
 roster, every learner it lists gets a row. Two submissions of one learner for one exercise are
 refused (name them apart in the roster). Every text cell is written through
-:func:`~sgdteach.grading.learners.csv_cell` (no spreadsheet formula).
+:func:`~sgdteach.grading.report.escape.csv_cell` (no spreadsheet formula).
 
 ``--canvas canvas.csv`` writes a Canvas gradebook import (``Student, ID, SIS User ID, SIS Login
 ID, Section``, then one column of points per exercise: Canvas matches learners by ``ID`` (the
@@ -35,7 +35,8 @@ from pathlib import Path
 
 from .._files import write_atomic
 from .._validation import ValidationError, fail, message
-from .learners import Learner, Roster, csv_cell, csv_text
+from .learners import Learner, Roster
+from .report.escape import csv_cell, csv_value
 from .report.gradebook import FIXED, number
 
 CANVAS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -89,7 +90,7 @@ def read_exercise(spec: str, roster: Roster, learners: dict[str, Learner],
     exercise = Exercise(name, float(maxima[0]))
     seen: dict[str, str] = {}
     for r in rows:
-        submission = csv_text(r["submission"])
+        submission = csv_value(r["submission"])
         learner = roster.learner(submission, root)
         if learner.id in seen:
             fail("gradebook", "GRADEBOOK", "one submission per learner and exercise", path,

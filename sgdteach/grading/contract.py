@@ -34,6 +34,7 @@ class Status(str, Enum):
     KERNEL_DIED = "kernel_died"
     INVALID_NOTEBOOK = "invalid_notebook"
     REJECTED = "rejected"
+    WRONG_EXERCISE = "wrong_exercise"
     ERROR = "error"
 
     def __str__(self) -> str:
@@ -63,6 +64,7 @@ class Job:
     exclude: tuple[str, ...] = ()   # the grader's outputs, never copied into the sandbox
     package_view: str = ""  # the package as the kernel sees it (grading.worker.view; bwrap)
     hidden_key: str = ""    # hidden test seeds are drawn from it (grading.worker.hidden)
+    alone: bool = False     # its folder holds other submissions: the kernel gets the notebook only
 
     @classmethod
     def at(cls, workdir: Path, **values: Any) -> Job:

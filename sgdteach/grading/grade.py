@@ -1,5 +1,10 @@
 r"""Batch grading: ``python -m sgdteach grade SOURCE.ipynb SUBMISSION.ipynb... --out
-gradebook.csv [--jobs N] [--timeout SECONDS] [--redo] [--sandbox bwrap|landlock|none]``.
+gradebook.csv [--jobs N] [--timeout SECONDS] [--redo] [--sandbox bwrap|landlock|none]
+[--no-hidden-tests]``.
+
+Before the first kernel starts, :mod:`~sgdteach.grading.guard` refuses (exit 2) an ``--out`` that
+is the source, a submission or inside a submission's folder, one that is not writable, one
+another run is writing (a lock), and a source without hidden tests unless ``--no-hidden-tests``.
 
 Kernels run under bubblewrap by default (:mod:`~sgdteach.grading.sandbox.confine`). Where bubblewrap
 cannot run (macOS, a container without user namespaces) the grader refuses (exit 2) unless
@@ -31,12 +36,15 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from .._files import package_root, write_atomic
+from . import guard
 from .contract import DEFAULT_MODE, MODES, Job, Result, Status, new_result
 from .markup import MarkupError, grade_id, role, validate
+from .report.escape import terminal
 from .report.feedback import feedback_markdown, redact, secrets
 from .report.gradebook import (
     Paths,
@@ -81,6 +89,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         f"environment variable {hidden.ENV}); the manifest records its hash")
     p.add_argument("--disk-mb", type=int, default=Job.disk_mb,
                    help=f"disk (a tmpfs) per kernel under --sandbox bwrap ({Job.disk_mb})")
+    p.add_argument("--no-hidden-tests", action="store_true",
+                   help="grade against a source without hidden tests (refused otherwise: the "
+                        "released exercise is not the source)")
     args = p.parse_args(argv)
     try:
         args.shard = None if args.shard is None else Shard.parse(args.shard)
@@ -197,6 +208,7 @@ class Grader:
         self.manifest = read_json(self.paths.manifest, {}) if self.rows else {}
         self.source_hash = sha256(args.source)
         self.warned, self.view = False, ""
+        self.shared: Counter[str] = Counter()   # submissions per folder: > 1 is a flat folder
         import nbformat
 
         self.secrets = secrets(nbformat.read(args.source, as_version=4), dict(os.environ))
@@ -208,11 +220,20 @@ class Grader:
                 "source": self.source_hash,
                 **({"secret": hidden.fingerprint(self.args.secret)} if self.args.secret else {})}
 
+    def limits(self) -> dict[str, object]:
+        """The limits and sandbox this run grades under (recorded per manifest entry; ``merge``
+        refuses gradebooks graded under different ones)."""
+        a = self.args
+        return {"timeout": a.timeout, "notebook_timeout": a.notebook_timeout,
+                "memory_mb": a.memory_mb, "max_output_kb": a.max_output_kb,
+                "disk_mb": a.disk_mb, "sandbox": a.sandbox}
+
     def pending(self, keys: list[str]) -> list[str]:
         if self.args.redo:
             return keys
         return [k for k in keys if k not in self.rows or self.rows[k]["status"] == "error"
-                or self.manifest.get(k) != self.fingerprint(k)
+                or {n: (self.manifest.get(k) or {}).get(n) for n in ("sha256", "source")}
+                != self.fingerprint(k)
                 or not (self.paths.feedback / f"{self.paths.name(k)}.json").exists()]
 
     def record(self, result: Result) -> None:
@@ -220,6 +241,11 @@ class Grader:
         result = redact(result, self.secrets)
         result.setdefault("max_score", self.max_score)
         name = self.paths.name(key)
+        found = read_json(self.paths.feedback / f"{name}.json", {})
+        owner = found.get("submission", key) if isinstance(found, dict) else key
+        if owner != key:   # never replace another row's feedback (a full SHA-256 in the name)
+            raise RuntimeError(f"grade: {self.paths.feedback / name}.json belongs to "
+                               f"{terminal(owner)!r}, not {terminal(key)!r}: not overwritten")
         write_atomic(self.paths.feedback / f"{name}.json", json.dumps(result, indent=1))
         write_atomic(self.paths.feedback / f"{name}.md",
                      feedback_markdown(result, self.args.source))
@@ -231,7 +257,7 @@ class Grader:
             self.warned = True
             print(f"grade: warning: {'; '.join(weak)}", file=sys.stderr)
         self.rows[key] = row(result, self.grade_ids, self.max_score)
-        self.manifest[key] = self.fingerprint(key)
+        self.manifest[key] = {**self.fingerprint(key), "limits": self.limits()}
         write_atomic(self.paths.manifest, json.dumps(self.manifest, indent=1))
         write_rows(self.paths.gradebook, self.rows, self.grade_ids)
 
@@ -246,7 +272,8 @@ class Grader:
                       sandbox=a.sandbox, disk_mb=a.disk_mb, grader_pid=os.getpid(),
                       exclude=tuple(str(p.resolve()) for p in self.paths.outputs()),
                       package_view=self.view,
-                      hidden_key=hidden.key(self.args.secret) if self.args.secret else "")
+                      hidden_key=hidden.key(self.args.secret) if self.args.secret else "",
+                      alone=self.shared[os.path.dirname(os.path.abspath(key))] > 1)
 
     @staticmethod
     def grade_one(job: Job, deadline: float) -> Result:
@@ -321,5 +348,13 @@ def main(argv: list[str] | None = None) -> int:
               f"{args.source!r}: {exc}", file=sys.stderr)
         return 2
     keys = list(dict.fromkeys(os.path.normpath(s) for s in args.submissions))
-    keys = select(keys, args.shard, args.out, sha256(args.source))
-    return Grader(args, grade_ids, max_score).run(keys)
+    try:
+        guard.check(args.source, keys, args.out, args.no_hidden_tests)
+        with guard.lock(args.out):
+            grader = Grader(args, grade_ids, max_score)
+            grader.shared.update(os.path.dirname(os.path.abspath(k)) for k in keys)
+            return grader.run(select(keys, args.shard, args.out, sha256(args.source)))
+    except guard.Refused as exc:
+        print(terminal(str(exc)), file=sys.stderr)
+        return 2
+

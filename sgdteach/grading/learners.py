@@ -32,6 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from .._validation import fail
+from .report.escape import csv_cell as csv_cell  # one escape per sink, re-exported here
+from .report.escape import csv_value
+
+csv_text = csv_value   # the name the class book and its tests read a cell back with
 
 # Canvas: name (lower case, no separators), optional LATE, user id, submission id, file name.
 CANVAS = re.compile(r"^(?P<name>[^_]+)_(?:LATE_)?(?P<user>\d+)_(?P<submission>\d+)_(?P<file>.+)$")
@@ -39,24 +43,7 @@ CANVAS = re.compile(r"^(?P<name>[^_]+)_(?:LATE_)?(?P<user>\d+)_(?P<submission>\d
 MOODLE_FILE = re.compile(r"^(?P<name>.+?)_(?P<participant>\d+)_assignsubmission_file_(?P<file>.+)$")
 MOODLE_FOLDER = re.compile(r"^(?P<name>.+?)_(?P<participant>\d+)_assignsubmission_file$")
 
-# A spreadsheet reads a cell starting with one of these as a formula.
-FORMULA = ("=", "+", "-", "@", "\t", "\r")
 ROSTER_FIELDS = ("name", "email", "section", "sis_user_id", "sis_login_id", "canvas_id")
-
-
-def csv_cell(text: str) -> str:
-    """``text`` safe in a spreadsheet: a leading ``=``, ``+``, ``-``, ``@``, tab or CR gets a
-    ``'`` in front, so no cell is read as a formula.
-
-    >>> csv_cell("=HYPERLINK(1)"), csv_cell("alice")
-    ("'=HYPERLINK(1)", 'alice')
-    """
-    return "'" + text if text.startswith(FORMULA) else text
-
-
-def csv_text(cell: str) -> str:
-    """The text :func:`csv_cell` was given (a cell written unescaped comes back unchanged)."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA) else cell
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ are deleted with their delimiter lines.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -117,6 +119,48 @@ def learner_source(cell: Any) -> str:
     if role(cell) in ("answer", "manual"):
         return clear_solution(source, cell.get("cell_type", "code"))
     return strip_hidden_tests(source)
+
+
+COMPARED = ("points", "grade_id", "schema_version", "grade", "solution", "locked")
+STAMP = "sgdteach"   # notebook metadata a release writes: {"exercise": name, "cells": {...}}
+
+
+def normal(text: str) -> str:
+    """``text`` without line-ending and trailing-space differences (how a cell is compared)."""
+    lines = text.replace("\r\n", "\n").strip().split("\n")
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def released_digest(cell: Any) -> str | None:
+    """SHA-256 of a test or locked cell as released — its learner source (normalised) and its
+    grading metadata (:data:`COMPARED`) — or ``None`` when its markup does not parse. A release
+    stamps these into the exercise (:func:`stamp`), so the grader can tell a cell the learner
+    changed from one the instructor changed since."""
+    try:
+        text = normal(learner_source(cell))
+    except MarkupError:
+        return None
+    data = [cell.get("cell_type"), text, {k: meta(cell).get(k) for k in COMPARED}]
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def stamp(nb: Any, exercise: str) -> dict:
+    """The release stamp of ``nb``: the exercise's name and each test and locked cell's
+    :func:`released_digest`."""
+    return {"exercise": exercise,
+            "cells": {gid: released_digest(c) for c in nb.cells
+                      if (gid := grade_id(c)) and role(c) in ("test", "locked")}}
+
+
+def read_stamp(nb: Any) -> dict[str, str] | None:
+    """The ``{grade_id: digest}`` a release stamped into a learner's notebook, or ``None``
+    (a release from before stamps, or a stamp that is not well formed)."""
+    cells = nb.get("metadata", {}).get(STAMP, {})
+    cells = cells.get("cells") if isinstance(cells, dict) else None
+    if not isinstance(cells, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                              for k, v in cells.items()):
+        return None
+    return cells
 
 
 def validate(nb: Any, name: str = "notebook") -> None:

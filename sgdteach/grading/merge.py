@@ -4,11 +4,12 @@ r"""``python -m sgdteach merge GRADEBOOK... --out gradebook.csv``: join gradeboo
 Each input is a gradebook with its feedback folder and manifest (see
 :mod:`~sgdteach.grading.report.gradebook`). The merge checks that they were graded against the same
 source (same columns, same source SHA-256 in every manifest entry and shard plan) and, for shards,
-that every shard ``0 .. N-1`` of the same class is there and finished. Rows are joined over the
-gradebook's own columns (read from the CSV header, so columns added later merge too); a
-submission in two inputs must have identical rows, otherwise the merge stops and names both. The
-output gets the merged gradebook (sorted, like a single run's), the feedback files and manifest
-of every row, and the class summary recomputed from the feedback.
+that every shard ``0 .. N-1`` of the same class is there and finished, and that every row was
+graded under the same limits and sandbox (the manifest's ``limits``, the ``sandbox`` column).
+Rows are joined over the gradebook's own columns (read from the CSV header, so columns added
+later merge too); a submission in two inputs must have identical rows, otherwise the merge
+stops and names both. The output gets the merged gradebook (sorted, like a single run's), the
+feedback files and manifest of every row, and the class summary recomputed from the feedback.
 
 Nothing is overwritten: ``--out`` may not be, or share files with, an input, and a file the merge
 would write that already exists with other content makes it refuse, writing nothing. Exit code 0
@@ -32,6 +33,7 @@ from typing import Any
 
 from .._files import write_atomic
 from .._validation import message
+from .report.escape import csv_value, terminal
 from .report.gradebook import EXTRA, FIXED, Paths, read_json, write_rows
 from .report.summary import sandbox_sentence, write_summary
 from .shard import read_plan
@@ -70,7 +72,7 @@ class Part:
             if part.header[:len(FIXED)] != FIXED:
                 raise _fail("GRADEBOOK", f"a gradebook with the columns {', '.join(FIXED)}, ...",
                             str(gradebook), "Pass gradebooks written by python -m sgdteach grade.")
-            for r in reader:
+            for r in ({k: csv_value(v) for k, v in cells.items()} for cells in reader):
                 if r["submission"] in part.rows:
                     raise _fail("GRADEBOOK", "a gradebook with one row per submission",
                                 str(gradebook), f"It has two rows for {r['submission']!r}.")
@@ -117,6 +119,7 @@ def check_same_class(parts: list[Part]) -> None:
         raise _fail("GRADEBOOK", "gradebooks graded against the same source notebook",
                     str(b.paths.gradebook), f"Its manifest records another source SHA-256 than "
                     f"{a.paths.gradebook}: grade every part against one SOURCE.ipynb.")
+    check_same_limits(parts)
     plans = [(p, p.plan) for p in parts if p.plan]
     if not plans:
         return
@@ -138,6 +141,27 @@ def check_same_class(parts: list[Part]) -> None:
     if absent:
         raise _fail("GRADEBOOK", f"all {n} shards", f"{len(plans)} shard(s)",
                     f"Shard(s) {', '.join(absent)} missing: pass the --out of every shard.")
+
+
+def check_same_limits(parts: list[Part]) -> None:
+    """Every row graded under the same limits and sandbox mode (entries from before limits were
+    recorded are compared by their sandbox column only)."""
+    seen: dict[str, tuple[Part, str]] = {}
+    for part in parts:
+        for key, r in part.rows.items():
+            limits = (part.manifest.get(key) or {}).get("limits")
+            for what, value in (("limits", limits), ("sandbox", r.get("sandbox"))):
+                if not value:
+                    continue
+                text = json.dumps(value, sort_keys=True)
+                first = seen.setdefault(what, (part, text))
+                if first[1] != text:
+                    raise _fail("GRADEBOOK", f"gradebooks graded under the same {what}",
+                                str(part.paths.gradebook),
+                                f"{key!r} was graded with {what} {text}, "
+                                f"{first[0].paths.gradebook} with {first[1]}: grade every part "
+                                "with the same --timeout, --notebook-timeout, --memory-mb, "
+                                "--max-output-kb, --disk-mb and --sandbox.")
 
 
 def merge_rows(parts: list[Part]) -> dict[str, tuple[dict[str, str], Part]]:
@@ -245,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         n = merge(args.gradebooks, args.out)
     except MergeError as exc:
-        print(exc, file=sys.stderr)
+        print(terminal(str(exc)), file=sys.stderr)
         return 2
     out = Paths(args.out)
     print(f"merge: {n} row(s) from {len(args.gradebooks)} gradebook(s) into {out.gradebook}, "

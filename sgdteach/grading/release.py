@@ -4,7 +4,10 @@ EXERCISES`` (``make exercises``).
 For every ``SOLUTIONS/*.ipynb`` (validated first, see :func:`sgdteach.grading.markup.validate`)
 the exercise is the same notebook with answers replaced by ``# YOUR CODE HERE`` /
 ``raise NotImplementedError()``, hidden tests removed, outputs and execution counts cleared, test
-and locked cells made read-only and nbgrader cells undeletable (as nbgrader's ``LockCells``).
+and locked cells made read-only and nbgrader cells undeletable (as nbgrader's ``LockCells``), and
+the notebook stamped with a digest of each test and locked cell as released
+(:func:`~sgdteach.grading.markup.stamp`): the grader tells what a learner changed from what the
+instructor changed since.
 Notebooks are written atomically, byte-for-byte reproducible; an exercise whose solution is gone is
 deleted (a notebook the release did not write is left alone). ``--check`` writes nothing and
 exits 1 when ``EXERCISES`` is stale.
@@ -35,10 +38,12 @@ from .markup import (
     BEGIN_SOLUTION,
     END_HIDDEN,
     END_SOLUTION,
+    STAMP,
     MarkupError,
     grade_id,
     learner_source,
     role,
+    stamp,
     validate,
 )
 
@@ -78,6 +83,7 @@ def make_exercise(solution, name: str = "notebook"):
         raise MarkupError(f"{name}: the released exercise would still hold {'; '.join(found)} "
                           "(an answer or a hidden test). Put solution regions in answer cells "
                           "and hidden tests in test cells only.")
+    nb.metadata[STAMP] = stamp(nb, name.removesuffix(".ipynb"))
     return nb
 
 

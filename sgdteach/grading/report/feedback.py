@@ -12,6 +12,7 @@ from typing import Any
 
 from ..contract import Result, Status
 from ..markup import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
+from .escape import markdown as md
 from .gradebook import number
 
 REDACTED = "[redacted]"
@@ -57,6 +58,8 @@ STATUS_TEXT: dict[str, str] = {   # a Status is its value as a key
     Status.REJECTED: "the file is a link out of its folder, the source itself or not a regular "
                      "file",
     Status.ERROR: "the grader could not grade it (not your fault: tell the instructor)",
+    Status.WRONG_EXERCISE: "the notebook is another exercise than the one graded (hand in the "
+                           "right notebook)",
 }
 
 
@@ -68,10 +71,13 @@ def _fence(text: str) -> str:
 
 
 def feedback_markdown(result: Result, source: str) -> str:
-    """The feedback text for ``result`` (as returned by the grading worker)."""
+    """The feedback text for ``result`` (as returned by the grading worker). What a learner could
+    have written (the submission's name, outcomes, flags, notes) goes through
+    :func:`~sgdteach.grading.report.escape.markdown`; messages are fenced; grade ids, the status
+    and the sandbox mode are the grader's own words."""
     status = str(result["status"])
-    lines = [f"# Feedback: {result['submission']}", "",
-             f"Graded against `{source}`.", "",
+    lines = [f"# Feedback: {md(result['submission'])}", "",
+             f"Graded against {md(source)}.", "",
              f"**Score: {number(result.get('score', 0.0))} / "
              f"{number(result.get('max_score', 0.0))}** — status `{status}`: "
              f"{STATUS_TEXT.get(status, status)}."]
@@ -89,17 +95,18 @@ def feedback_markdown(result: Result, source: str) -> str:
     if library:
         lines += ["", "**Flagged for the instructor:** an answer uses the library's own "
                       "implementation of what the exercise asks for: "
-                  + "; ".join(f"`{f}`" for f in library) + "."]
+                  + "; ".join(md(f) for f in library) + "."]
     questions = result.get("questions", [])
     if questions:
         lines += ["", "| question | points | result |", "|---|---|---|"]
         for q in questions:
             lines.append(f"| `{q['grade_id']}` | {number(q['points'])} / "
-                         f"{number(q['max_points'])} | {q['outcome']} |")
+                         f"{number(q['max_points'])} | {md(q['outcome'])} |")
     for q in questions:
         if q.get("message"):
-            lines += ["", f"## `{q['grade_id']}`: {q['outcome']}", "", _fence(q["message"])]
+            lines += ["", f"## `{q['grade_id']}`: {md(q['outcome'])}", "",
+                      _fence(q["message"])]
     notes = result.get("notes", [])
     if notes:
-        lines += ["", "## Notes", ""] + [f"- {note}" for note in notes]
+        lines += ["", "## Notes", ""] + [f"- {md(note)}" for note in notes]
     return "\n".join(lines) + "\n"

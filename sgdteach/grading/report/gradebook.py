@@ -26,6 +26,7 @@ from typing import Any
 
 from ..._files import write_atomic
 from ..contract import Result
+from .escape import csv_cell, csv_value
 
 # The contract: these five, then one column of points per grade_id, then the extra columns.
 FIXED = ["submission", "status", "tampered", "score", "max_score"]
@@ -69,9 +70,25 @@ class Paths:
                 *(self.summary.with_suffix(s) for s in (".md", ".csv", ".png"))]
 
     def name(self, key: str) -> str:
-        """A file name for a submission: readable, and unique through a short hash."""
-        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", key.removesuffix(".ipynb")).strip("._")[-80:]
-        return f"{stem}-{hashlib.sha1(key.encode()).hexdigest()[:6]}"
+        """A file name for a submission: its learner id
+        (:func:`~sgdteach.grading.learners.learner_id`: the folder, or the learner an LMS file name
+        names) and its file name, then the full SHA-256 of the key: no two submissions share one.
+
+        >>> Paths("gb.csv").name("subs/alice/02_sgd.ipynb")[:16]
+        'alice_02_sgd-6f1'
+        >>> Paths("gb.csv").name("dl/lastname_12345_67890_02_sgd.ipynb")[:28]
+        'lastname_12345_67890_02_sgd-'
+        """
+        from ..learners import learner_id
+
+        try:
+            who = learner_id(key)
+        except ValueError:   # a notebook given without a folder
+            who = ""
+        stem = Path(key).name.removesuffix(".ipynb")
+        readable = stem if stem.startswith(who) else f"{who}_{stem}"
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", readable).strip("._")[-80:]
+        return f"{stem}-{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def columns(grade_ids: list[str]) -> list[str]:
@@ -99,16 +116,18 @@ def read_rows(path: Path, grade_ids: list[str]) -> dict[str, dict[str, str]]:
         reader = csv.DictReader(f)
         if reader.fieldnames != columns(grade_ids):
             return {}
-        return {r["submission"]: r for r in reader}
+        rows = [{k: csv_value(v) for k, v in r.items()} for r in reader]
+        return {r["submission"]: r for r in rows}
 
 
 def write_rows(path: Path, rows: dict[str, dict[str, str]], grade_ids: list[str]) -> None:
-    """Write the gradebook (sorted by submission) atomically."""
+    """Write the gradebook (sorted by submission) atomically, every cell through
+    :func:`~sgdteach.grading.report.escape.csv_cell` (no spreadsheet formula)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns(grade_ids), lineterminator="\n")
     writer.writeheader()
     for key in sorted(rows):
-        writer.writerow(rows[key])
+        writer.writerow({k: csv_cell(v) for k, v in rows[key].items()})
     write_atomic(path, buffer.getvalue())
 
 

@@ -8,6 +8,8 @@ import time
 from collections import Counter
 from typing import TextIO
 
+from .escape import terminal
+
 
 class Progress:
     """Call :meth:`done` once per finished submission, then :meth:`close`."""
@@ -20,6 +22,7 @@ class Progress:
         self.start = time.monotonic()
 
     def done(self, name: str, status: str, score: str) -> None:
+        name, status, score = terminal(name), terminal(status), terminal(score)
         self.count += 1
         self.statuses[status] += 1
         elapsed = time.monotonic() - self.start

@@ -15,6 +15,8 @@ import numpy as np
 from ..._files import write_atomic
 from ..contract import Result
 from ..outcomes import NEUTRAL, PASSED
+from .escape import csv_cell, mathtext
+from .escape import markdown as md
 
 # Okabe–Ito: passed is green, outcomes that are not mistakes grey, and each named mistake keeps
 # one colour across all questions.
@@ -69,7 +71,7 @@ def markdown(table: dict[str, list[tuple]], n: int, chart: str | None, sandbox: 
         lines += ["", f"![outcomes per question]({chart})"]
     for gid, rows in table.items():
         lines += ["", f"## `{gid}`", "", "| outcome | submissions | share |", "|---|---|---|"]
-        lines += [f"| {o} | {c} | {s:.0%} |" for o, c, s in rows]
+        lines += [f"| {md(o)} | {c} | {s:.0%} |" for o, c, s in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -97,7 +99,8 @@ def chart_png(table: dict[str, list[tuple]], scores: np.ndarray | None = None) -
     for ax, (gid, rows) in zip(axes, table.items(), strict=True):
         labels = [o for o, _, _ in rows][::-1]
         shares = [s for _, _, s in rows][::-1]
-        ax.barh(labels, shares, color=[colour.get(o, GREY) for o in labels])
+        ax.barh([mathtext(o) for o in labels], shares,
+                color=[colour.get(o, GREY) for o in labels])
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_title(gid, loc="left", fontsize=10)
@@ -160,7 +163,7 @@ def write_summary(base: Path, results: list[Result], grade_ids: list[str],
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["question", "outcome", "submissions", "share"])
     for gid, rows in table.items():
-        writer.writerows([gid, o, c, f"{s:.4f}"] for o, c, s in rows)
+        writer.writerows([csv_cell(gid), csv_cell(o), c, f"{s:.4f}"] for o, c, s in rows)
     write_atomic(base.with_suffix(".csv"), buffer.getvalue())
     png, scores = base.with_suffix(".png"), percents(results)
     write_atomic(png, chart_png(table, scores))

@@ -3,9 +3,12 @@ r"""Build the notebook that is actually run for a submission, and note any tampe
 Cells are matched to the source by ``grade_id``, never by position:
 
 * **test and locked cells** always come from the source (hidden tests included), whatever the
-  submission holds; a test or locked *code* cell that was edited, deleted or duplicated marks the
-  submission as tampered (the score is unaffected: the original runs). A cell equal to the
-  released version or to the source's own is not an edit;
+  submission holds; a test or locked *code* cell the learner edited, deleted or duplicated marks
+  the submission as tampered (the score is unaffected: the original runs). Tampering means the
+  learner changed what they were given: a cell equal to the released version, to the source's
+  own, or to the digest the learner's release stamped (the instructor changed it since) is not an
+  edit, and a cell their release did not have is not a deletion (an earlier release: noted).
+  A notebook from before release stamps may lack locked cells (noted), not test cells;
 * **answer cells** come from the submission (a deleted one is simply missing);
 * **free cells** the learner added stay, anchored after the graded or locked cell they follow.
 
@@ -21,7 +24,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..markup import grade_id, learner_source, meta, role
+from ..markup import grade_id, learner_source, meta, normal, read_stamp, released_digest, role
 
 
 @dataclass
@@ -33,11 +36,6 @@ class Assembled:
     answers: dict[str, int]                     # grade_id -> index of the answer cell
     notes: list[str] = field(default_factory=list)
     tampered: bool = False
-
-
-def _normal(text: str) -> str:
-    lines = text.replace("\r\n", "\n").strip().split("\n")
-    return "\n".join(line.rstrip() for line in lines)
 
 
 def _fresh(cell: Any) -> Any:
@@ -80,6 +78,8 @@ def assemble(source: Any, submission: Any, released: dict[str, str] | None = Non
             cell["metadata"].pop("nbgrader", None)
         extras[anchor].append(cell)
 
+    given = read_stamp(submission)
+    earlier: list[str] = []   # locked cells the learner's release did not have
     cells = list(extras[None])
     tests: dict[str, int] = {}
     answers: dict[str, int] = {}
@@ -90,14 +90,19 @@ def assemble(source: Any, submission: Any, released: dict[str, str] | None = Non
         if kind in ("test", "locked"):
             is_code = original.get("cell_type") == "code"
             if mine is None:
-                if is_code:
+                if is_code and (gid not in given if given is not None else kind == "locked"):
+                    earlier.append(gid)
+                elif is_code:
                     notes.append(f"{kind} cell '{gid}' was deleted; the original was run")
                     tampered = True
             elif (mine.get("cell_type") != original.get("cell_type")
-                  or _normal(mine.get("source", "")) not in (
-                      _normal(learner_source(original)), _normal(original.get("source", "")),
-                      _normal((released or {}).get(gid, original.get("source", ""))))):
-                if is_code:
+                  or normal(mine.get("source", "")) not in (
+                      normal(learner_source(original)), normal(original.get("source", "")),
+                      normal((released or {}).get(gid, original.get("source", ""))))):
+                if is_code and given and released_digest(mine) == given.get(gid):
+                    notes.append(f"{kind} cell '{gid}' changed in the source since your "
+                                 "release; the current one was run")
+                elif is_code:
                     notes.append(f"{kind} cell '{gid}' was edited; the original was run")
                     tampered = True
             if kind == "test":
@@ -112,6 +117,9 @@ def assemble(source: Any, submission: Any, released: dict[str, str] | None = Non
         elif kind in ("answer", "manual"):
             notes.append(f"answer cell '{gid}' is missing from the submission")
         cells.extend(extras.get(gid, []))
+    if earlier:
+        notes.append("your notebook is from an earlier release of this exercise: it lacks the "
+                     f"cell(s) {', '.join(repr(g) for g in earlier)}, run from the current one")
     nb = copy.deepcopy(source)
     nb.cells = cells
     return Assembled(nb=nb, tests=tests, answers=answers, notes=notes, tampered=tampered)

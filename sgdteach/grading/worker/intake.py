@@ -6,13 +6,18 @@ Rules (each odd case gets a row, never a crash):
 * **Links.** A submission may be a symbolic link only to a file inside the folder that holds
   it (after resolving that folder's own links): a link out of it — to the instructor's solution,
   another learner's file — is ``rejected``, and so is any path that resolves to the source
-  notebook. Links inside the folder are never copied for the kernel.
+  notebook. The learner's folder itself may not be a link (a folder linked to another learner's
+  folder would be graded as the linker's work). Links inside the folder are never copied for the
+  kernel. In a flat folder (an LMS download: every learner's files side by side) the kernel gets
+  its own notebook only.
 * **Special files.** A FIFO, socket or device is never opened: as the submission it is
   ``rejected``; in the folder it is skipped (with a note).
 * **Text.** A notebook that is not UTF-8 is ``invalid_notebook``; lone surrogates (``"\ud800"``,
   valid JSON but not encodable) are replaced by U+FFFD, noted, and the notebook is graded.
 * **Metadata.** A test or locked cell whose ``points``, ``grade_id`` or ``schema_version`` (or
-  ``grade``/``solution``/``locked``) differ from the source's is tampering (the source's cell runs).
+  ``grade``/``solution``/``locked``) differ from the source's is tampering (the source's cell runs)
+  — unless the cell is exactly as the learner's release stamped it: then the instructor changed
+  the source since, and nobody is accused.
 """
 
 from __future__ import annotations
@@ -23,11 +28,10 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from ..markup import grade_id, meta, role
+from ..markup import COMPARED, grade_id, meta, read_stamp, released_digest, role
 
 MAX_NOTEBOOK_BYTES = 100 * 2**20
 MAX_COPY_BYTES, MAX_COPY_FILES = 100 * 2**20, 1000
-COMPARED = ("points", "grade_id", "schema_version", "grade", "solution", "locked")
 
 
 class Rejected(Exception):
@@ -41,6 +45,9 @@ def _inside(path: str, folder: str) -> bool:
 def resolve(path: Path, source: Path) -> Path:
     """The real path of the submission ``path``, checked against the rules above; raises
     :class:`Rejected` or ``FileNotFoundError``."""
+    if os.path.islink(path.parent):
+        raise Rejected(f"its folder {path.parent} is a symbolic link (to "
+                       f"{os.path.realpath(path.parent)}); submit your own folder, not a link")
     info = os.lstat(path)
     real = os.path.realpath(path)
     if stat.S_ISLNK(info.st_mode):
@@ -107,9 +114,13 @@ def metadata_tampering(source: Any, submission: Any) -> list[str]:
     originals = {gid: c for c in source.cells
                  if (gid := grade_id(c)) and role(c) in ("test", "locked")}
     notes, seen = [], set()
+    given = read_stamp(submission) or {}
     for cell in submission.cells:
         gid = grade_id(cell)
         if gid not in originals or gid in seen:
+            continue
+        if gid in given and released_digest(cell) == given[gid]:
+            seen.add(gid)   # as released: a difference is the instructor's change
             continue
         seen.add(gid)
         mine, theirs = meta(cell), meta(originals[gid])
@@ -121,10 +132,12 @@ def metadata_tampering(source: Any, submission: Any) -> list[str]:
     return notes
 
 
-def copy_folder(src: Path, dst: Path, keep: str, exclude: tuple[str, ...] = ()) -> list[str]:
+def copy_folder(src: Path, dst: Path, keep: str, exclude: tuple[str, ...] = (),
+                alone: bool = False) -> list[str]:
     """Copy ``src`` to ``dst`` without other notebooks, hidden files, links, special files or the
     grader's own outputs (``exclude``: other learners' feedback must not be readable);
-    size-capped. Only ``lstat`` is used: nothing is followed or opened but regular files."""
+    size-capped; with ``alone`` (a flat folder shared by many learners), the notebook ``keep``
+    only. Only ``lstat`` is used: nothing is followed or opened but regular files."""
     notes, total, count = [], 0, 0
     dst.mkdir(parents=True)
     skip = {os.path.realpath(p) for p in exclude}
@@ -139,7 +152,7 @@ def copy_folder(src: Path, dst: Path, keep: str, exclude: tuple[str, ...] = ()) 
             mode = entry.stat(follow_symlinks=False).st_mode
             name, path = entry.name, src / rel / entry.name
             if name.startswith(".") or name == "__pycache__" or stat.S_ISLNK(mode) or \
-                    os.path.realpath(path) in skip:
+                    os.path.realpath(path) in skip or (alone and rel / name != Path(keep)):
                 continue
             if stat.S_ISDIR(mode):
                 (dst / rel / name).mkdir()

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, cast
 
 from ..._files import write_atomic
 from ..contract import Job, Question, Result, SandboxReport, Status
-from ..markup import grade_id, points, role
+from ..markup import STAMP, grade_id, points, role
 from ..outcomes import NOT_RUN
 from ..report.gradebook import max_score
 from ..sandbox import confine
@@ -140,6 +140,23 @@ def _stopped(result: Result, status: Status, notes: list[str]) -> Result:
     return result
 
 
+def other_exercise(source: NotebookNode, submission: NotebookNode) -> str | None:
+    """Why ``submission`` is another exercise than ``source`` (it has answer or test cells, none
+    of them the source's), or ``None``."""
+    def graded(nb: NotebookNode) -> set[str]:
+        return {gid for c in nb.cells if (gid := grade_id(c)) and role(c) in ("answer", "test")}
+
+    mine, theirs = graded(submission), graded(source)
+    if not mine or mine & theirs:
+        return None
+    stamp = submission.metadata.get(STAMP)
+    name = stamp.get("exercise") if isinstance(stamp, dict) else None
+    which = f"exercise {name!r}" if isinstance(name, str) else "another exercise"
+    return (f"this notebook is {which} "
+            f"(its graded cells {', '.join(sorted(mine)[:3])} are not in the source, whose are "
+            f"{', '.join(sorted(theirs)[:3])}); hand in the notebook of this exercise")
+
+
 def grade(job: Job) -> Result:
     """The result of one submission (see :mod:`sgdteach.grading.report.gradebook` for its use)."""
     import nbformat
@@ -163,6 +180,8 @@ def grade(job: Job) -> Result:
     submission, read_notes = read_notebook(real)
     if submission is None:
         return _stopped(result, Status.INVALID_NOTEBOOK, [f"not a valid notebook: {read_notes}"])
+    if (other := other_exercise(source, submission)) is not None:
+        return _stopped(result, Status.WRONG_EXERCISE, [f"not graded: {other}"])
     trusted = Trusted(source)   # the instructor's solution, for their own test cells
     released = trusted.released(judging.plan(source))
     try:
@@ -176,7 +195,7 @@ def grade(job: Job) -> Result:
     work = Path(job.workdir) / "work" / path.parent.name
     scratch = Path(job.workdir) / "scratch"
     scratch.mkdir()
-    result["notes"] += copy_folder(path.parent, work, path.name, job.exclude)
+    result["notes"] += copy_folder(path.parent, work, path.name, job.exclude, job.alone)
     client, status, notes, result["sandbox"] = execute(built.nb, job, work, scratch)
     result["status"] = status
     result["notes"] += notes
