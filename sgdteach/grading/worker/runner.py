@@ -87,6 +87,7 @@ def _run_cells(nb: NotebookNode, job: Job, conf: confine.Confinement
         gid = grade_id(nb.cells[index])
         return f"cell '{gid}'" if gid else f"cell {index + 1} (a cell you added)"
 
+    last_test = max((i for i, c in enumerate(nb.cells) if role(c) == "test"), default=-1)
     deadline = time.monotonic() + job.notebook_timeout
     pipe = CappedPipe(job.max_output_bytes)   # the kernel's fd 1 and 2, capped
     try:
@@ -108,8 +109,12 @@ def _run_cells(nb: NotebookNode, job: Job, conf: confine.Confinement
                 try:
                     client.execute_cell(cell, index)
                 except DeadKernelError:
-                    notes.append(f"the kernel died while running {label(index)}")
-                    status = Status.KERNEL_DIED
+                    if index > last_test:   # every test cell's record is in: still graded
+                        notes.append(f"the kernel died while running {label(index)}, after "
+                                     "the last test cell")
+                    else:
+                        notes.append(f"the kernel died while running {label(index)}")
+                        status = Status.KERNEL_DIED
                     break
                 if client.replies.get(index, {}).get("ename") == TIMEOUT_ENAME:
                     status, streak = Status.TIMEOUT, streak + 1
