@@ -76,6 +76,24 @@ def _finite_result(func: str, args: str, values: Any, compute: Callable[[], floa
     return result
 
 
+def escape_arguments(func: str, fn: Any, batch_sizes: Sequence[int], lrs: Sequence[float],
+                     seeds: Sequence[int], steps: int, n: int
+                     ) -> tuple[list[int], list[float], list[int], int, int]:
+    """The validated arguments of an escape experiment (:func:`escape_fraction` and its
+    vectorised twin :func:`sgdteach.course.parallel_runs.escape_fractions`)."""
+    if not isinstance(fn, TestFunction) or not fn.name.startswith("shallow_and_deep"):
+        fail(func, "fn", "a function made by sgdteach.functions.shallow_and_deep", fn,
+             kind=TypeError)
+    steps = check_number(func, "steps", steps, COUNT)
+    n = check_number(func, "n", n, COUNT)
+    sizes = [check_number(func, "batch_sizes", b, Interval(1, n, integer=True))
+             for b in batch_sizes]
+    rates, runs = [check_number(func, "lrs", lr, POSITIVE) for lr in lrs], [int(s) for s in seeds]
+    if not (sizes and rates and runs):
+        fail(func, "batch_sizes, lrs, seeds", "non-empty", (sizes, rates, runs))
+    return sizes, rates, runs, steps, n
+
+
 def escape_fraction(fn: TestFunction, batch_sizes: Sequence[int], lrs: Sequence[float],
                     seeds: Sequence[int], *, steps: int = 400, noise: float = 3.0,
                     n: int = 400, data_seed: int = 0) -> Array:
@@ -97,17 +115,8 @@ def escape_fraction(fn: TestFunction, batch_sizes: Sequence[int], lrs: Sequence[
     ------
     DivergenceError when a run blows up (choose smaller ``lrs`` or ``noise``).
     """
-    func = "escape_fraction"
-    if not isinstance(fn, TestFunction) or not fn.name.startswith("shallow_and_deep"):
-        fail(func, "fn", "a function made by sgdteach.functions.shallow_and_deep", fn,
-             kind=TypeError)
-    steps = check_number(func, "steps", steps, COUNT)
-    n = check_number(func, "n", n, COUNT)
-    batch_sizes = [check_number(func, "batch_sizes", b, Interval(1, n, integer=True))
-                   for b in batch_sizes]
-    lrs, seeds = [check_number(func, "lrs", lr, POSITIVE) for lr in lrs], list(seeds)
-    if not (batch_sizes and lrs and seeds):
-        fail(func, "batch_sizes, lrs, seeds", "non-empty", (batch_sizes, lrs, seeds))
+    batch_sizes, lrs, seeds, steps, n = escape_arguments("escape_fraction", fn, batch_sizes, lrs,
+                                                         seeds, steps, n)
     loss, C, y = as_finite_sum(fn, n=n, noise=noise, seed=data_seed)
     edge = barrier(fn)
     out = np.empty((len(batch_sizes), len(lrs)))

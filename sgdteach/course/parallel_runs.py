@@ -218,17 +218,10 @@ def escape_fractions(fn: TestFunction, batch_sizes: Sequence[int], lrs: Sequence
     >>> f.shape
     (1, 1)
     """
-    func = "escape_fractions"
-    if not isinstance(fn, TestFunction) or not fn.name.startswith("shallow_and_deep"):
-        fail(func, "fn", "a function made by sgdteach.functions.shallow_and_deep", fn,
-             kind=TypeError)
-    steps = check_number(func, "steps", steps, COUNT)
-    n = check_number(func, "n", n, COUNT)
-    batch_sizes = [check_number(func, "batch_sizes", b, Interval(1, n, integer=True))
-                   for b in batch_sizes]
-    lrs, seeds = [check_number(func, "lrs", lr, POSITIVE) for lr in lrs], [int(s) for s in seeds]
-    if not (batch_sizes and lrs and seeds):
-        fail(func, "batch_sizes, lrs, seeds", "non-empty", (batch_sizes, lrs, seeds))
+    from .experiments import escape_arguments
+
+    batch_sizes, lrs, seeds, steps, n = escape_arguments("escape_fractions", fn, batch_sizes,
+                                                         lrs, seeds, steps, n)
     _, C, _ = as_finite_sum(fn, n=n, noise=noise, seed=data_seed)
     edge = barrier(fn)
     out = np.empty((len(batch_sizes), len(lrs)))
