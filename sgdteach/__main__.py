@@ -24,14 +24,14 @@ import sys
 COMMANDS = {
     "execute": ("sgdteach.tools.nbexec", "re-execute notebooks and save their outputs"),
     "release": ("sgdteach.grading.release", "generate exercises/ from solutions/"),
-    "workspace": ("sgdteach.tools.workspace",
-                  "copy the exercises a learner lacks into my-exercises/ (never overwriting)"),
     "grade": ("sgdteach.grading.grade", "grade submissions into a gradebook"),
     "merge": ("sgdteach.grading.merge", "merge gradebooks graded in shards (grade --shard)"),
     "gradebook": ("sgdteach.grading.classbook", "one row per learner across exercises; Canvas "
                   "and Moodle exports"),
     "install-cell": ("sgdteach.tools.install_cell", "write the install cell (pip install sgdteach=="
                      "<version> when missing) into notebooks"),
+    "workspace": ("sgdteach.tools.workspace",
+                  "copy the exercises a learner lacks into my-exercises/ (never overwriting)"),
 }
 
 
