@@ -24,35 +24,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from hostile import ROOT, SOURCE, attack, solution
 
-from sgdteach.grading.markup import grade_id
 from sgdteach.grading.report.gradebook import Paths
 from sgdteach.grading.sandbox import bwrap
 
-ROOT = Path(__file__).resolve().parents[1]
-SOURCE = "01_gradient.ipynb"
 LINUX = sys.platform.startswith("linux")
 OUTPUT_KB = 50
 pytestmark = pytest.mark.skipif(
     not LINUX or (bwrap.problem() is not None and not os.environ.get("CI")),
     reason=f"needs Linux and a working bubblewrap: {bwrap.problem() if LINUX else sys.platform}")
-
-
-def cell(nb, gid):
-    return next(c for c in nb.cells if grade_id(c) == gid)
-
-
-def solution():
-    return nbformat.read(ROOT / "solutions" / SOURCE, as_version=4)
-
-
-def attack(code: str, then: str = ""):
-    """The solution with ``code`` appended to its first answer cell (``then`` to its second)."""
-    nb = solution()
-    cell(nb, "ex1_cost").source += "\n" + code
-    if then:
-        cell(nb, "ex1_gradient").source += "\n" + then
-    return nb
 
 
 # 1M empty lists: 4 MB of JSON, ~130 bytes per 4 once decoded (and copied) by the worker

@@ -28,13 +28,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from hostile import ROOT, SOURCE, attack, cell, solution
 
-from sgdteach.grading.markup import grade_id
 from sgdteach.grading.report.gradebook import Paths
 from sgdteach.grading.sandbox import bwrap, cgroups, landlock
 
-ROOT = Path(__file__).resolve().parents[1]
-SOURCE = "01_gradient.ipynb"
 MODE = os.environ.get("REDTEAM_SANDBOX", "bwrap")
 MARKER, SECRET = f"redteam-{uuid.uuid4().hex}", f"s3cret-{uuid.uuid4().hex}"
 HIDDEN_LINE = "assert abs(squared_error_cost(np.zeros(2), X, y) - 110 / 3) < 1e-12"
@@ -43,23 +41,6 @@ LINUX = sys.platform.startswith("linux")
 pytestmark = pytest.mark.skipif(
     not LINUX or (MODE == "bwrap" and bwrap.problem() is not None and not os.environ.get("CI")),
     reason=f"needs Linux and a working bubblewrap: {bwrap.problem() if LINUX else sys.platform}")
-
-
-def cell(nb, gid):
-    return next(c for c in nb.cells if grade_id(c) == gid)
-
-
-def solution():
-    return nbformat.read(ROOT / "solutions" / SOURCE, as_version=4)
-
-
-def attack(code: str, then: str = ""):
-    """The solution with ``code`` appended to its first answer cell (``then`` to its second)."""
-    nb = solution()
-    cell(nb, "ex1_cost").source += "\n" + code
-    if then:
-        cell(nb, "ex1_gradient").source += "\n" + then
-    return nb
 
 
 REPORT = "raise RuntimeError('REPORT ' + ' '.join(map(str, report)))"
