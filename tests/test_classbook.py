@@ -11,7 +11,8 @@ import pytest
 
 from sgdteach.__main__ import main as cli
 from sgdteach.grading.classbook import CANVAS, MOODLE
-from sgdteach.grading.learners import Roster, csv_cell, csv_text, learner_id
+from sgdteach.grading.learners import Roster, learner_id
+from sgdteach.grading.report.escape import csv_cell, csv_value
 from sgdteach.grading.report.gradebook import write_rows
 
 
@@ -50,8 +51,8 @@ def test_the_roster_wins_by_folder_file_name_or_parsed_id(tmp_path):
 
 def test_csv_cell_neutralises_formulas_and_round_trips():
     for text in ("=1+1", "+1+1", "-1+1", "@SUM(A1)", "\tx"):
-        assert csv_cell(text).startswith("'") and csv_text(csv_cell(text)) == text
-    assert csv_cell("alice") == "alice" and csv_text("'quoted") == "'quoted"
+        assert csv_cell(text).startswith("'") and csv_value(csv_cell(text)) == text
+    assert csv_cell("alice") == "alice" and csv_value("'quoted") == "'quoted"
     assert csv_cell("\rx") == "'\nx"   # a lone CR would split the row: written as LF
     assert [csv_cell(n) for n in ("-1", "+1", "2.5")] == ["-1", "+1", "2.5"]   # numbers stay
 

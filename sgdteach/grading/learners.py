@@ -32,10 +32,6 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from .._validation import fail
-from .report.escape import csv_cell as csv_cell  # one escape per sink, re-exported here
-from .report.escape import csv_value
-
-csv_text = csv_value   # the name the class book and its tests read a cell back with
 
 # Canvas: name (lower case, no separators), optional LATE, user id, submission id, file name.
 CANVAS = re.compile(r"^(?P<name>[^_]+)_(?:LATE_)?(?P<user>\d+)_(?P<submission>\d+)_(?P<file>.+)$")

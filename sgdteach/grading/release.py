@@ -145,11 +145,11 @@ def release(solutions: str | os.PathLike, exercises: str | os.PathLike, *,
                                 f"{str(src)!r}.")
     texts = {p.name: exercise_text(p) for p in notebooks}   # all validated before any write
     written = _written(dst)
-    replace = [dst / n for n, t in texts.items()
-               if (dst / n).exists() and (dst / n).read_text(encoding="utf-8") != t]
-    stale = [dst / n for n in sorted(written) if n not in texts and (dst / n).exists()]
-    edited = [p for p in replace + stale
-              if _sha(p.read_text(encoding="utf-8")) != written.get(p.name)]
+    current = {n: (dst / n).read_text(encoding="utf-8") for n in sorted({*texts, *written})
+               if (dst / n).exists()}                  # what is there now, read once
+    replace = [dst / n for n, t in texts.items() if n in current and current[n] != t]
+    stale = [dst / n for n in current if n not in texts]
+    edited = [p for p in replace + stale if _sha(current[p.name]) != written.get(p.name)]
     if edited and not check and not force:
         names = ", ".join(str(p) for p in edited)
         them = "them" if len(edited) > 1 else "it"
