@@ -45,10 +45,6 @@ FORBIDDEN = ("sgdteach.losses", "sgdteach.networks", "sgdteach.checking.logistic
              "sgdteach.checking.finite_differences.numerical_gradient", "sgdteach.grading")
 
 
-def _sigmoid(z: Array) -> Array:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))   # 1 / (1 + e^{-z}), no overflow
-
-
 def _cases(seed: int) -> list[tuple[str, Array, Array, Array]]:
     """(description, X, y, theta): a small hand-made set, a random problem, one row of it."""
     X = np.array([[1.0, 0.5], [1.0, -1.5], [1.0, 2.0], [1.0, -0.3]])
@@ -72,18 +68,18 @@ def _probe(fn: Callable, seed: int) -> list[dict]:
 def _variants(X: Array, y: Array, theta: Array) -> list[Variant]:
     m = len(y)
     p = X @ theta
-    g = -(X.T @ (y * _sigmoid(-y * p))) / m
+    g = -(X.T @ (y * losses._expit(-y * p))) / m
     fix_sign = ("The loss falls as the margin y xᵀθ grows, so its derivative in the margin is "
                 "negative: keep the minus sign in front.")
     return [
         Variant(WRONG_SIGN, -g, fix_sign),
         Variant(NOT_AVERAGED, g * m, "J is a mean over the m examples: divide the sum by m."),
-        Variant(WRONG_ARGUMENT, -(X.T @ (y * _sigmoid(y * p))) / m,
+        Variant(WRONG_ARGUMENT, -(X.T @ (y * losses._expit(y * p))) / m,
                 "The weight of example i is σ(−y_i x_iᵀθ) = 1 / (1 + e^{y_i x_iᵀθ}): "
                 "the argument carries a minus sign."),
-        Variant(WRONG_ARGUMENT, -(X.T @ (y * _sigmoid(-p))) / m,
+        Variant(WRONG_ARGUMENT, -(X.T @ (y * losses._expit(-p))) / m,
                 "The sigmoid takes the margin y_i x_iᵀθ, label included, not x_iᵀθ alone."),
-        Variant(LABELS_01, (X.T @ (_sigmoid(p) - y)) / m,
+        Variant(LABELS_01, (X.T @ (losses._expit(p) - y)) / m,
                 "That formula is for labels in {0, 1}; here y is −1 or +1 (notebook 09). "
                 "Write the gradient with the margin y_i x_iᵀθ instead."),
         Variant(f"{WRONG_SIGN} and {NOT_AVERAGED}", -g * m,
@@ -104,7 +100,7 @@ def _judge(name: str, calls: list, seed: int) -> str:
             unchanged(check, name, orig, obs.after.get(i), what, where,
                       "Never assign into X or y.", f"{what} modified in place")
         p = X @ theta
-        per_example = -(y * _sigmoid(-y * p))[:, None] * X      # row i: the gradient of J_i
+        per_example = -(y * losses._expit(-y * p))[:, None] * X      # row i: the gradient of J_i
         expected = per_example.mean(axis=0)
         if value.shape == () and value.array is not None and m > 1:
             if close(value.array, per_example.mean()):
