@@ -173,10 +173,11 @@ def rmsprop(decay: float = 0.9, eps: float = 1e-8, weight_decay: float = 0.0) ->
 
     .. math::
 
-        s \leftarrow \rho s + (1-\rho) g^2, \qquad
+        s \leftarrow \gamma s + (1-\gamma) g^2, \qquad
         \theta \leftarrow \theta - \frac{\alpha}{\sqrt{s} + \epsilon} g
 
-    ``decay`` is :math:`\rho`.
+    ``decay`` is :math:`\gamma` (notebook 08's symbol; :math:`\rho` is the course's contraction
+    factor).
     """
     decay = check_number("rmsprop", "decay", decay, UNIT)
     eps = check_number("rmsprop", "eps", eps, EPS, fix=EPS_FIX)
@@ -198,16 +199,18 @@ def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
     .. math::
 
         t \leftarrow t + 1, \quad
-        m \leftarrow \beta_1 m + (1-\beta_1) g, \quad
-        v \leftarrow \beta_2 v + (1-\beta_2) g^2, \\
-        \hat m = \frac{m}{1-\beta_1^t}, \quad \hat v = \frac{v}{1-\beta_2^t}, \quad
-        \theta \leftarrow \theta - \alpha \frac{\hat m}{\sqrt{\hat v} + \epsilon}
+        v \leftarrow \beta_1 v + (1-\beta_1) g, \quad
+        s \leftarrow \beta_2 s + (1-\beta_2) g^2, \\
+        \hat v = \frac{v}{1-\beta_1^t}, \quad \hat s = \frac{s}{1-\beta_2^t}, \quad
+        \theta \leftarrow \theta - \alpha \frac{\hat v}{\sqrt{\hat s} + \epsilon}
 
-    The count :math:`t` starts at 1 on the first update, so the first step is
+    (the symbols of notebook 08: :math:`v` the average gradient, :math:`s` the average square;
+    ``AdamState`` stores them as ``m`` and ``v``, the names of Kingma & Ba, 2015). The count
+    :math:`t` starts at 1 on the first update, so the first step is
     :math:`\alpha\, g / (|g| + \epsilon)`. With ``weight_decay`` :math:`\nu > 0` it is
     AdamW (Loshchilov & Hutter, 2019): the step gains :math:`\alpha\nu\theta`, outside
-    :math:`\hat m / (\sqrt{\hat v} + \epsilon)`; an L2 penalty on the loss would instead enter
-    :math:`g`, and be divided by :math:`\sqrt{\hat v}` like the rest of the gradient.
+    :math:`\hat v / (\sqrt{\hat s} + \epsilon)`; an L2 penalty on the loss would instead enter
+    :math:`g`, and be divided by :math:`\sqrt{\hat s}` like the rest of the gradient.
     """
     beta1 = check_number("adam", "beta1", beta1, UNIT)
     beta2 = check_number("adam", "beta2", beta2, UNIT)

@@ -118,8 +118,8 @@ def plot_contours(surface: Callable[[Array], Array], window, *, ax=None, levels:
     ax.contour(g1, g2, Z, levels=lv, colors="0.7", linewidths=0.7)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    ax.set_xlabel(r"$\theta_0$")
-    ax.set_ylabel(r"$\theta_1$")
+    ax.set_xlabel(r"$\theta_1$")
+    ax.set_ylabel(r"$\theta_2$")
     return ax
 
 
@@ -146,8 +146,8 @@ def plot_paths(histories: History | Sequence[History] | Mapping[str, History], *
     if minimizer is not None:
         m = np.atleast_2d(minimizer)
         ax.plot(m[:, 0], m[:, 1], "*", color="black", markersize=12, label="minimum")
-    ax.set_xlabel(r"$\theta_0$")
-    ax.set_ylabel(r"$\theta_1$")
+    ax.set_xlabel(r"$\theta_1$")
+    ax.set_ylabel(r"$\theta_2$")
     if title:
         ax.set_title(title)
     ax.legend(loc="best", fontsize="small")

@@ -105,8 +105,8 @@ class FloorMethodsFigure:
         self.path_ax.plot(*theta_star, "*", color="black", markersize=12, label="θ*")
         self.path_ax.plot(*START, "o", color="black", markersize=4, label="start")
         self.path = self.path_ax.plot([], [], marker=".", markersize=3, linewidth=0.8)[0]
-        self.path_ax.set_xlabel("θ₀")
-        self.path_ax.set_ylabel("θ₁")
+        self.path_ax.set_xlabel("θ₁")
+        self.path_ax.set_ylabel("θ₂")
         self.curves = {name: self.loss_ax.plot([], [], label=name, **style(i))[0]
                        for i, name in enumerate(METHODS)}
         self.colours = {name: style(i)["color"] for i, name in enumerate(METHODS)}

@@ -118,7 +118,7 @@ class SchedulesFigure(BlitFigure):
                          ylabel="α_t / α_0", title="learning rate")
         self.loss_ax.set(yscale="log", ylim=EXCESS_RANGE, xlabel="epochs",
                          ylabel="excess loss J(θ) − J(θ*)", title="loss")
-        self.path_ax.set(xlabel="θ₀", ylabel="θ₁", title="iterates near θ* (second half)")
+        self.path_ax.set(xlabel="θ₁", ylabel="θ₂", title="iterates near θ* (second half)")
         self.legend = self.loss_ax.legend(self.losses, ["", ""], loc="lower left",
                                           fontsize="small")
         self.animated = [*self.rates, *self.losses, *self.paths, self.legend]

@@ -82,8 +82,8 @@ class OptimizersFigure:
         ax.plot(fn.minimizers[:, 0], fn.minimizers[:, 1], "*", color="black", markersize=13,
                 label="minimum", zorder=3)
         ax.plot(*fn.start, "o", color="black", markersize=5, label="start", zorder=3)
-        ax.set_xlabel("w₁")   # plain text: mathtext labels cost time on every redraw
-        ax.set_ylabel("w₂")
+        ax.set_xlabel("θ₁")   # plain text: mathtext labels cost time on every redraw
+        ax.set_ylabel("θ₂")
         self.legend = ax.legend(loc="lower right", fontsize="small", framealpha=0.9)
         self.function = function
 
