@@ -51,3 +51,52 @@ def test_seconds_to_step_reads_the_record_at_that_step(ref):
     assert math.isnan(timing.seconds_to_step(h, 1000))
     with pytest.raises(TypeError, match="seconds_to_step: 'step' must be an integer"):
         timing.seconds_to_step(h, 2.5)
+
+
+def test_every_timing_runs_on_one_blas_thread():
+    """A timed function sees one thread in every pool (the fix for ratios that depended on the
+    machine's load), and the pools are restored afterwards."""
+    from threadpoolctl import threadpool_info
+
+    seen = []
+    best_times({"a": lambda: seen.append([p["num_threads"] for p in threadpool_info()])},
+               repeat=2)
+    assert seen and all(n == [1] * len(n) for n in seen)
+    assert threadpool_info() == threadpool_info()    # restored: the pools answer as before
+    seen.clear()
+    timing.fastest_records({"a": lambda: seen.append([p["num_threads"] for p in threadpool_info()])
+                            or _history([0.0, 1.0])}, repeats=2)
+    assert seen and all(n == [1] * len(n) for n in seen)
+
+
+def _history(wall, step=None):
+    import numpy as np
+
+    from sgdteach.history import History
+
+    k = len(wall)
+    step = np.arange(k, dtype=float) if step is None else np.asarray(step, dtype=float)
+    return History(theta=np.zeros(2), path=np.zeros((k, 2)), loss=np.zeros(k), step=step,
+                   samples_seen=step, epoch=step, wall_time=np.asarray(wall, dtype=float),
+                   lr=np.zeros(k))
+
+
+def test_fastest_records_keeps_each_records_minimum_over_interleaved_rounds():
+    import numpy as np
+
+    calls = []
+
+    def runs(name, walls):
+        it = iter(walls)
+        return lambda: calls.append(name) or _history(next(it))
+
+    best = timing.fastest_records({"a": runs("a", [[0, 3, 5], [0, 1, 6], [0, 2, 4]]),
+                                   "b": runs("b", [[0, 9], [0, 8], [0, 7]])}, repeats=3)
+    assert calls == ["a", "b"] * 3
+    np.testing.assert_array_equal(best["a"].wall_time, [0, 1, 4])
+    np.testing.assert_array_equal(best["b"].wall_time, [0, 7])
+    it = iter([[0.0, 1.0], [0.0, 1.0, 2.0]])
+    with pytest.raises(ValueError, match="fastest_records: 'runs' must be runs that repeat"):
+        timing.fastest_records({"a": lambda: _history(next(it))}, repeats=2)
+    with pytest.raises(TypeError, match="fastest_records: 'runs'"):
+        timing.fastest_records({"a": lambda: 3.0}, repeats=1)

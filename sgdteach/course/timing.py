@@ -14,7 +14,7 @@ import math
 import numbers
 import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import TypeVar
+from typing import ContextManager, TypeVar
 
 import numpy as np
 
@@ -37,7 +37,8 @@ def best_of_interleaved(runs: Mapping[K, Callable[[], float]], repeats: int = 5
         \text{order: } 1, 2, \dots, K, \;1, 2, \dots, K, \;\dots
 
     Each function returns the seconds it measured (e.g. :func:`seconds_to_step` of a run), so
-    what is timed is chosen by the caller; :func:`best_times` times plain calls.
+    what is timed is chosen by the caller; :func:`best_times` times plain calls. The rounds run
+    with the BLAS and OpenMP thread pools at one thread (:func:`one_thread`).
 
     >>> best_of_interleaved({"a": iter([3.0, 1.0, 2.0]).__next__}, repeats=3)
     {'a': 1.0}
@@ -49,15 +50,79 @@ def best_of_interleaved(runs: Mapping[K, Callable[[], float]], repeats: int = 5
              "Pass e.g. {'batch GD': lambda: seconds_to_step(minimize(...), step)}.",
              kind=TypeError)
     best = dict.fromkeys(runs, math.inf)
-    for _ in range(repeats):
-        for name, run in runs.items():
-            seconds = run()
-            if not (isinstance(seconds, numbers.Real) and not isinstance(seconds, bool)
-                    and 0 <= seconds < math.inf):
-                fail(func, "runs", "functions returning seconds >= 0", f"{name!r} -> {seconds!r}",
-                     "Return a duration, e.g. seconds_to_step(...); NaN means never reached.")
-            seconds = float(seconds)
-            best[name] = min(best[name], seconds)
+    with one_thread():
+        for _ in range(repeats):
+            for name, run in runs.items():
+                seconds = run()
+                if not (isinstance(seconds, numbers.Real) and not isinstance(seconds, bool)
+                        and 0 <= seconds < math.inf):
+                    fail(func, "runs", "functions returning seconds >= 0",
+                         f"{name!r} -> {seconds!r}",
+                         "Return a duration, e.g. seconds_to_step(...); NaN means never reached.")
+                best[name] = min(best[name], float(seconds))
+    return best
+
+
+def one_thread() -> ContextManager[object]:
+    r"""A context in which the BLAS and OpenMP thread pools use one thread (``threadpoolctl``).
+
+    Every timing of the course runs in it. With several threads, a small matrix product waits
+    for all of them, and on a machine whose other cores are busy that wait can cost more than
+    the product: the same code then looks several times slower, and a ratio of two timings
+    depends on the load rather than on the code. On one thread it depends on the code.
+
+    >>> from threadpoolctl import threadpool_info
+    >>> with one_thread():
+    ...     all(pool["num_threads"] == 1 for pool in threadpool_info())
+    True
+    """
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
+def fastest_records(runs: Mapping[K, Callable[[], History]], repeats: int = 15
+                    ) -> dict[K, History]:
+    r"""Run every function of ``runs`` (each returns the :class:`~sgdteach.history.History` of a
+    seeded run) once per round for ``repeats`` rounds, interleaved as in
+    :func:`best_of_interleaved` and on one thread (:func:`one_thread`), and return each one's
+    first history with every ``wall_time`` record replaced by its smallest over the rounds:
+
+    .. math::
+
+        w_k[j] = \min_{r = 1..R} w_k^{(r)}[j].
+
+    The runs must repeat exactly (same seed, same records): only their clocks differ.
+
+    >>> import sgdteach
+    >>> X, y = sgdteach.datasets.reference_data()
+    >>> h = fastest_records({"sgd": lambda: sgdteach.minimize(X, y, lr=0.01, epochs=3,
+    ...                                                       seed=0)}, repeats=2)["sgd"]
+    >>> h.wall_time.shape == h.loss.shape
+    True
+    """
+    func = "fastest_records"
+    repeats = check_number(func, "repeats", repeats, COUNT)
+    if not isinstance(runs, Mapping) or not runs or not all(map(callable, runs.values())):
+        fail(func, "runs", "a non-empty mapping name -> function returning a History", runs,
+             "Pass e.g. {'SGD': lambda: sgdteach.minimize(X, y, lr=0.01, seed=0)}.",
+             kind=TypeError)
+    best: dict[K, History] = {}
+    with one_thread():
+        for _ in range(repeats):
+            for name, run in runs.items():
+                history = run()
+                if not isinstance(history, History):
+                    fail(func, "runs", "functions returning a History", f"{name!r} -> {history!r}",
+                         "Return the run, e.g. lambda: sgdteach.minimize(..., seed=0).",
+                         kind=TypeError)
+                if name not in best:
+                    best[name] = history
+                elif not np.array_equal(history.step, best[name].step):
+                    fail(func, "runs", "runs that repeat exactly (the same records each round)",
+                         name, "Give each run a fixed seed.")
+                else:
+                    best[name].wall_time = np.minimum(best[name].wall_time, history.wall_time)
     return best
 
 
@@ -158,8 +223,6 @@ def time_full_gradient(sizes: Sequence[int], *, d: int = 10, seed: int = 0, repe
     >>> sorted(t) == [100, 200] and all(s > 0 for s in t.values())
     True
     """
-    from threadpoolctl import threadpool_limits
-
     func = "time_full_gradient"
     d = check_number(func, "d", d, COUNT)
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or not sizes:
@@ -173,6 +236,4 @@ def time_full_gradient(sizes: Sequence[int], *, d: int = 10, seed: int = 0, repe
     def gradient_of(X: Array, y: Array) -> Callable[[], Array]:
         return lambda: squared_error.grad(theta, X, y)
 
-    with threadpool_limits(limits=1):
-        return best_times({m: gradient_of(*data[m]) for m in sizes}, repeat=repeat,
-                          number=number)
+    return best_times({m: gradient_of(*data[m]) for m in sizes}, repeat=repeat, number=number)
