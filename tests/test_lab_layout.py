@@ -6,6 +6,8 @@ tests the Makefile's own flags."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import shlex
 import shutil
 import socket
@@ -21,15 +23,17 @@ ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = sorted(p.name for p in (ROOT / "exercises").glob("*.ipynb"))
 
 
-def _lab_command(folder: Path, port: int) -> list[str]:
-    """The `jupyter lab` command of `make lab`, run from ``folder`` with this interpreter."""
+def _lab_command(folder: Path, port: int) -> tuple[list[str], dict[str, str]]:
+    """The `jupyter lab` command of `make lab`, run from ``folder`` with this interpreter, and
+    the variables it sets (JUPYTER_CONFIG_PATH: the course's jupyter-config/ alone)."""
     dry = subprocess.run(["make", "-s", "-n", "-C", str(ROOT), "lab", "BIN=" + str(Path(
         sys.executable).parent)], capture_output=True, text=True, check=True).stdout
     line = " ".join(dry.replace("\\\n", " ").split("\n")[-2:])
-    words = shlex.split(line)
-    lab = words[words.index("lab") - 1:]
-    return [*lab, f"--port={port}", "--IdentityProvider.token=t", "--no-browser",
-            "--allow-root", "--ServerApp.open_browser=False"]
+    words = shlex.split(re.sub(r"\$\{\w+:\+[^}]*\}", "", line))
+    start = words.index("lab") - 1
+    env = dict(w.split("=", 1) for w in words[:start] if "=" in w)
+    return [*words[start:], f"--port={port}", "--IdentityProvider.token=t", "--no-browser",
+            "--allow-root", "--ServerApp.open_browser=False"], env
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +51,9 @@ def lab_server_kernel(tmp_path_factory):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen(_lab_command(folder, port), cwd=folder, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    command, env = _lab_command(folder, port)
+    proc = subprocess.Popen(command, cwd=folder, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=os.environ | env)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -94,3 +99,25 @@ def test_a_learners_copy_is_never_overwritten(lab_server_kernel):
     assert (folder / "my-exercises" / EXERCISES[0]).read_text() == '{"learner": "my answers"}'
     assert f"copied exercises/{EXERCISES[0]}" not in out
     assert out.count("copied") == len(EXERCISES) - 1
+
+
+def _page_config(base: str) -> dict:
+    """The page config JupyterLab hands its front end (the JSON in the /lab page)."""
+    with urllib.request.urlopen(f"{base}/lab?token=t", timeout=30) as r:
+        page = r.read().decode()
+    found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                      page, re.S)
+    assert found, "no page config in /lab"
+    return json.loads(found.group(1))
+
+
+def test_the_learners_lab_hides_nbgrader(lab_server_kernel):
+    """nbgrader (a dev extra, the instructor's authoring tool) is installed but its lab extension
+    (the Nbgrader menu, the Create Assignment sidebar) is disabled in the course's server only."""
+    base, _, _ = lab_server_kernel
+    config = _page_config(base)
+    installed = {e["name"] for e in config["federated_extensions"]}
+    if "@jupyter/nbgrader" not in installed:
+        pytest.skip("nbgrader's lab extension is not installed here")
+    assert "@jupyter/nbgrader" in config["disabledExtensions"]
+    assert "@jupyterlab/apputils-extension:announcements" in config["disabledExtensions"]
