@@ -31,14 +31,37 @@ NBGRADER = {"grade": False, "grade_id": "install_sgdteach", "locked": True, "sch
 
 
 def cell_source(version: str | None = None) -> str:
-    """The install cell's source for sgdteach ``version`` (default: this one's)."""
+    """The install cell's source for sgdteach ``version`` (default: this one's).
+
+    Plain Python (no ``%pip``: IPython's magic runs pip through ``shell.system``, which never
+    raises, so a failed install went on to an ``ImportError`` traceback under pip's own output).
+    pip runs with its output captured; when it fails, the cell raises one exception whose
+    ``_render_traceback_`` (the protocol of ``sgdteach.checking``'s messages) is the whole
+    message: pip's last error line and the two ways out. Run All stops there.
+    """
     if version is None:
         from .. import __version__ as version
+    wheel = f"sgdteach-{version}-py3-none-any.whl"
     return (f"{MARKER}\n"
             "try:\n"
             "    import sgdteach\n"
             "except ImportError:\n"
-            f"    %pip install --quiet sgdteach=={version}\n"
+            "    import importlib, subprocess, sys\n"
+            '    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-color",\n'
+            f'                          "sgdteach=={version}"], capture_output=True, text=True)\n'
+            "    if pip.returncode != 0:\n"
+            "        class InstallFailed(Exception):\n"
+            "            def _render_traceback_(self):  # Jupyter shows this, not a traceback\n"
+            '                return [f"InstallFailed: {self}"]\n'
+            '        errors = [line for line in pip.stderr.splitlines() if line.startswith("ERROR")]\n'
+            '        why = (errors or pip.stderr.splitlines() or ["pip failed"])[-1]'
+            '.removeprefix("ERROR: ")\n'
+            "        raise InstallFailed(\n"
+            f'            f"pip could not install sgdteach=={version}: {{why}}\\n"\n'
+            '            "What to do: open the course on Binder, or run `make lab` in a clone of its "\n'
+            '            "repository (see its README); or upload the wheel your instructor gives you and "\n'
+            f'            "run %pip install {wheel} here, then run this cell again.")\n'
+            "    importlib.invalidate_caches()\n"
             "    import sgdteach")
 
 
