@@ -121,3 +121,36 @@ def test_the_learners_lab_hides_nbgrader(lab_server_kernel):
         pytest.skip("nbgrader's lab extension is not installed here")
     assert "@jupyter/nbgrader" in config["disabledExtensions"]
     assert "@jupyterlab/apputils-extension:announcements" in config["disabledExtensions"]
+
+
+def test_the_readmes_git_pull_advice_works(tmp_path):
+    """README: running a notebook dirties the checkout; the command it gives before `git pull`
+    lets the pull through, and the learner's my-exercises/ (ignored by git) survives it."""
+    readme = (ROOT / "README.md").read_text()
+    advice = re.search(r"\*\*Notebooks and `git pull`\.\*\*(.*?)(?:\n- |\n\n)", readme, re.S)
+    assert advice, "README must say how to keep work through `git pull`"
+    command = re.search(r"run `(git [^`]+)`", advice.group(1).replace("\n", " "))
+    assert command and "pull" not in command.group(1), advice.group(1)
+
+    def git(*args, cwd, check=True):
+        return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+                              cwd=cwd, capture_output=True, text=True, check=check)
+
+    course, clone = tmp_path / "course", tmp_path / "clone"
+    (course / "notebooks").mkdir(parents=True)
+    shutil.copy(ROOT / ".gitignore", course / ".gitignore")
+    (course / "notebooks" / "01.ipynb").write_text("course v1\n")
+    git("init", "-q", cwd=course)
+    git("add", ".", cwd=course)
+    git("commit", "-qm", "v1", cwd=course)
+    git("clone", "-q", str(course), str(clone), cwd=tmp_path)
+    (clone / "my-exercises").mkdir()
+    (clone / "my-exercises" / "01.ipynb").write_text("my answers\n")
+    (clone / "notebooks" / "01.ipynb").write_text("course v1, run and saved\n")
+    (course / "notebooks" / "01.ipynb").write_text("course v2\n")
+    git("commit", "-qam", "v2", cwd=course)
+    assert git("pull", "-q", cwd=clone, check=False).returncode != 0   # the friction itself
+    git(*shlex.split(command.group(1))[1:], cwd=clone)
+    git("pull", "-q", cwd=clone)
+    assert (clone / "notebooks" / "01.ipynb").read_text() == "course v2\n"
+    assert (clone / "my-exercises" / "01.ipynb").read_text() == "my answers\n"
