@@ -15,12 +15,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# setuptools warns "Editable installation. Please be careful with folders in your working directory
+# with the same name as your package" on every editable install of a flat layout (sgdteach/ next to
+# pyproject.toml: its meta-path finder, setuptools/command/editable_wheel.py): information, not a
+# fault. The filter matches that one message, in pip and its build backend, nothing else.
+QUIET_EDITABLE = PYTHONWARNINGS="$${PYTHONWARNINGS:+$$PYTHONWARNINGS,}ignore:Editable installation"
+
 $(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	$(QUIET_EDITABLE) $(BIN)/python -m pip install --quiet -e ".[lab]"
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev,lab]"
+	$(QUIET_EDITABLE) $(BIN)/python -m pip install --quiet -e ".[dev,lab]"
 	touch $@ $(VENV)/.installed-lab
 
 # jupyter-config/ (JupyterLab without its news prompt) applies to this server only: it goes first

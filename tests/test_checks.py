@@ -143,6 +143,11 @@ PLANTED = [
      "rng argument ignored"),
     ("03_minibatches", "minibatches", "check_minibatches",
      [("range(0, n, batch_size)", "range(0, n + 1, batch_size)")], "wrong batch sizes"),
+    ("03_minibatches", "minibatches", "check_minibatches",   # the prompt says: use yield
+     [("    for _ in range(epochs):\n", "    batches = []\n    for _ in range(epochs):\n"),
+      ("yield perm[start:start + batch_size]",
+       "batches.append(perm[start:start + batch_size])\n    return batches")],
+     "returns a list: all batches exist at once"),
     ("03_minibatches", "minibatch_sgd", "check_minibatch_sgd",
      [("(2.0 / len(idx))", "(2.0 / len(y))")], "averaged over the data set instead of the batch"),
     ("03_minibatches", "minibatch_sgd", "check_minibatch_sgd",

@@ -6,8 +6,14 @@ it inserts, updates and leaves alone as it should; no notebook names an unchecke
 from __future__ import annotations
 
 import ast
+import json
+import os
 import re
 import shutil
+import subprocess
+import sys
+import sysconfig
+import venv
 from pathlib import Path
 
 import nbformat
@@ -32,7 +38,21 @@ TEMPLATE = '''# Colab / a bare kernel: install the course package when it is mis
 try:
     import sgdteach
 except ImportError:
-    %pip install --quiet sgdteach=={version}
+    import importlib, subprocess, sys
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-color",
+                          "sgdteach=={version}"], capture_output=True, text=True)
+    if pip.returncode != 0:
+        class InstallFailed(Exception):
+            def _render_traceback_(self):  # Jupyter shows this, not a traceback
+                return [f"InstallFailed: {{self}}"]
+        errors = [line for line in pip.stderr.splitlines() if line.startswith("ERROR")]
+        why = (errors or pip.stderr.splitlines() or ["pip failed"])[-1].removeprefix("ERROR: ")
+        raise InstallFailed(
+            f"pip could not install sgdteach=={version}: {{why}}\\n"
+            "What to do: open the course on Binder, or run `make lab` in a clone of its "
+            "repository (see its README); or upload the wheel your instructor gives you and "
+            "run %pip install sgdteach-{version}-py3-none-any.whl here, then run this cell again.")
+    importlib.invalidate_caches()
     import sgdteach'''
 
 
@@ -106,7 +126,7 @@ def test_apply_inserts_before_the_first_code_cell_and_is_idempotent():
 
 
 def test_apply_updates_an_old_cell_in_place_and_locks_it_in_a_graded_notebook():
-    old = TEMPLATE.replace("sgdteach=={version}", '"sgdteach @ git+https://example.org/x"')
+    old = TEMPLATE.replace('"sgdteach=={version}"', '"sgdteach @ git+https://example.org/x"')
     nb = _notebook(new_code_cell(old, id="keep-me"), new_code_cell("check()"), graded=True)
     assert install_cell.apply(nb, "1.2.3") is True
     assert len(nb.cells) == 2 and nb.cells[0].id == "keep-me"
@@ -139,3 +159,91 @@ def test_release_keeps_the_install_cell(tmp_path):
     release(tmp_path / "solutions", tmp_path / "exercises")
     for path in sorted((tmp_path / "exercises").glob("*.ipynb")):
         assert first_code(nbformat.read(path, as_version=4)).source == expected_cell()
+
+
+# -- the cell in a real kernel where sgdteach is missing --------------------------------------
+
+SITE = Path(sysconfig.get_paths()["purelib"])
+
+
+def _bare_kernel(tmp_path: Path, env: dict[str, str]) -> str:
+    """A kernel spec (under ``tmp_path``, put on JUPYTER_PATH by the caller) whose Python has
+    every package of this one except sgdteach: a venv whose site-packages links to each entry of
+    ours but sgdteach's (its editable-install hook and its metadata, so pip sees it missing too).
+    """
+    root = tmp_path / "bare"
+    venv.create(root, with_pip=False, symlinks=True)
+    site = root / SITE.relative_to(sys.prefix)
+    for entry in SITE.iterdir():
+        if "sgdteach" not in entry.name.lower():
+            (site / entry.name).symlink_to(entry)
+    spec = tmp_path / "share" / "kernels" / "bare"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [str(root / "bin" / "python"), "-m", "ipykernel_launcher", "-f",
+                 "{connection_file}"],
+        "display_name": "bare", "language": "python", "env": env}))
+    return "bare"
+
+
+def _run(tmp_path: Path, monkeypatch, env: dict[str, str], nb=None):
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "share"))
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    for name in [k for k in os.environ if k.startswith("PIP_")]:
+        monkeypatch.delenv(name)
+    kernel = _bare_kernel(tmp_path, env)
+    nb = nb or new_notebook(cells=[new_code_cell(install_cell.cell_source()),
+                                   new_code_cell('print("the next cell ran")')])
+    work = tmp_path / "work"   # the kernel's cwd: not the checkout (sys.path[0] there)
+    work.mkdir()
+    client = NotebookClient(nb, kernel_name=kernel, timeout=300,
+                            resources={"metadata": {"path": str(work)}})
+    try:
+        client.execute()
+        failed = False
+    except CellExecutionError:
+        failed = True
+    return nb, failed
+
+
+UNREACHABLE = {"PIP_INDEX_URL": "http://127.0.0.1:9/", "PIP_FIND_LINKS": "",
+               "PIP_EXTRA_INDEX_URL": "", "PIP_CONFIG_FILE": os.devnull, "PIP_RETRIES": "0",
+               "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+
+
+@pytest.mark.kernel
+def test_a_failed_install_says_what_failed_and_what_to_do_in_one_message(tmp_path, monkeypatch):
+    nb, failed = _run(tmp_path, monkeypatch, UNREACHABLE)
+    assert failed, "Run All must stop at the install cell"
+    outputs = nb.cells[0].outputs
+    assert [o.output_type for o in outputs] == ["error"], outputs   # no pip output, no stream
+    (error,) = outputs
+    assert error.ename == "InstallFailed"
+    shown = "\n".join(error.traceback)
+    version = source_version()
+    assert shown.startswith(f"InstallFailed: pip could not install sgdteach=={version}: ")
+    assert "No matching distribution found for sgdteach" in shown          # pip's last error
+    for way_out in ("Binder", "`make lab`", f"%pip install sgdteach-{version}-py3-none-any.whl"):
+        assert way_out in shown
+    for noise in ("Traceback", "File \"", "ImportError", "ModuleNotFoundError", "----", "\x1b"):
+        assert noise not in shown
+    assert nb.cells[1].outputs == []
+
+
+@pytest.mark.kernel
+def test_the_cell_installs_and_imports_when_pip_can(tmp_path, monkeypatch):
+    """The other way: pip finds the release (a wheel of this checkout in a local folder, no
+    index), the cell prints nothing and the notebook goes on with sgdteach imported."""
+    wheels = tmp_path / "wheels"
+    build = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(wheels),
+                            str(ROOT)], capture_output=True, text=True)   # as tests/test_wheel
+    assert build.returncode == 0, build.stderr
+    env = UNREACHABLE | {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels)}
+    nb = new_notebook(cells=[new_code_cell(install_cell.cell_source()),
+                             new_code_cell("print(sgdteach.__version__)")])
+    nb, failed = _run(tmp_path, monkeypatch, env, nb)
+    assert not failed and nb.cells[0].outputs == []
+    assert nb.cells[1].outputs[0].text == source_version() + "\n"

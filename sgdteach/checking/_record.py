@@ -14,6 +14,7 @@ and a returned object becomes a **value** (every field optional except ``text``)
      "none": true, "tuple": true, "integer": true, "callable": true,
      "shape": [2], "data": [0.5, "nan"],          # the object as a float64 array, if it is one
      "items": [VALUE, ...], "length": 7,          # a tuple's items, or what a probe collected
+     "iterator": true,                            # it was collected from an iterator (lazy)
      "entries": {"lr": VALUE, ...}}               # a dict's entries (string keys only)
 
 Non-finite numbers travel as the strings ``"nan"``, ``"inf"`` and ``"-inf"``. Values nest at most
@@ -40,7 +41,7 @@ MAX_TEXT = 2_000               # characters of any text
 MAX_DEPTH = 2
 _NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 _VALUE_KEYS = {"text", "string", "none", "tuple", "integer", "callable", "shape", "data", "items",
-               "length", "entries"}
+               "length", "entries", "iterator"}
 
 
 # -- probe side (runs in the learner's kernel) ------------------------------------------------
@@ -141,6 +142,7 @@ class Value:
     items: list[Value] | None = None
     length: int | None = None
     entries: dict[str, Value] | None = None
+    iterator: bool = False              # the items came from an iterator, one at a time
 
     def __repr__(self) -> str:
         return self.text
@@ -168,7 +170,7 @@ def decode_value(d: Any, depth: int = 0) -> Value:
     v = Value(text=_str(d["text"], "value text"))
     if "string" in d:
         v.string = _str(d["string"], "value string")
-    for flag in ("none", "tuple", "integer", "callable"):
+    for flag in ("none", "tuple", "integer", "callable", "iterator"):
         if flag in d:
             _need(type(d[flag]) is bool, f"value '{flag}' must be true or false")
             setattr(v, flag, d[flag])

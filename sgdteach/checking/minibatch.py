@@ -12,7 +12,7 @@ which keeps the :math:`n \bmod b` leftover rows.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -39,6 +39,7 @@ from ._record import encode, observe
 
 LAST_BATCH_OVER_B = "short last batch divided by batch_size instead of its size"
 PERMUTATION_FIX = "At the start of every epoch draw perm = rng.permutation(n), then cut it."
+NOT_LAZY = "returns a list: all batches exist at once"
 
 
 def reference_batches(n: int, batch_size: int, epochs: int, rng: np.random.Generator,
@@ -57,16 +58,19 @@ def _limit(n: int, b: int, epochs: int) -> int:
     return 10 * epochs * -(-n // b)
 
 
-def _batches_value(batches: list) -> dict:
-    return {"text": f"{len(batches)} batches", "length": len(batches),
-            "items": [encode(batch, depth=1) for batch in batches]}
+def _batches_value(collected: tuple[str, bool, list]) -> dict:
+    kind, lazy, batches = collected
+    return {"text": f"a {kind} of {len(batches)} batches", "length": len(batches),
+            "iterator": lazy, "items": [encode(batch, depth=1) for batch in batches]}
 
 
 def _observe_batches(fn: Callable, n: int, b: int, epochs: int, seed: int) -> dict:
-    """Every batch the learner's iterator yields (at most 10x the expected number, plus one)."""
-    def run() -> list:
-        return list(itertools.islice(iter(fn(n, b, epochs, np.random.default_rng(seed))),
-                                     _limit(n, b, epochs) + 1))
+    """Every batch the learner's iterator yields (at most 10x the expected number, plus one),
+    and whether it was an iterator (a generator: one batch at a time) or a collection."""
+    def run() -> tuple[str, bool, list]:
+        made = fn(n, b, epochs, np.random.default_rng(seed))
+        batches = list(itertools.islice(iter(made), _limit(n, b, epochs) + 1))
+        return type(made).__name__, isinstance(made, Iterator), batches
 
     return observe(run, encoder=_batches_value)
 
@@ -81,6 +85,12 @@ def _collect(check: str, name: str, obs, n: int, b: int, epochs: int, where: str
         raise CheckError(check, "too many batches", name,
                          f"On {where}: it yields more than {limit} batches.",
                          "Stop after `epochs` epochs of ceil(n / batch_size) batches.")
+    if not value.iterator:
+        raise CheckError(check, NOT_LAZY, name,
+                         f"On {where}: it returned {value.text}, built before the first step.",
+                         "Use `yield` inside the loop: a generator makes each batch when the "
+                         "loop asks for it, so the batches of data larger than memory never "
+                         "exist all at once.")
     out = []
     for batch in value.items:
         if batch.shape is None or len(batch.shape) != 1 or (batch.shape[0] and not batch.integer):
@@ -160,7 +170,8 @@ def check_minibatches(minibatches: Callable[[int, int, int, np.random.Generator]
     r"""Check ``minibatches(n, batch_size, epochs, rng)`` yields, for each epoch, the permutation
     ``rng.permutation(n)`` cut into batches of ``batch_size`` indices, the last one partial.
 
-    Names the mistakes: last partial batch dropped, no reshuffle between epochs, no shuffle,
+    Names the mistakes: a list (or another collection) returned instead of a generator,
+    last partial batch dropped, no reshuffle between epochs, no shuffle,
     indices drawn with replacement, wrong batch sizes (an empty last batch), the ``rng`` ignored.
     """
     BATCHES(minibatches, seed)

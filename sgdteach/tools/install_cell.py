@@ -3,14 +3,9 @@ r"""The install cell: the first code cell of every notebook, solution and exerci
 ``python -m sgdteach install-cell FILE.ipynb...`` writes it (or brings it up to date) from one
 place, ``sgdteach.__version__``. On Colab or any kernel without sgdteach it installs the released
 package pinned to the version the notebook was written for, as d2l and fastbook do; where sgdteach
-is installed (``make lab``, Binder, nbval, the grader) it does nothing::
-
-    # Colab / a bare kernel: install the course package when it is missing.
-    try:
-        import sgdteach
-    except ImportError:
-        %pip install --quiet sgdteach==0.1.0
-        import sgdteach
+is installed (``make lab``, Binder, nbval, the grader) it does nothing (:data:`CELL`). When pip
+fails (no such release on the index, no network) the learner reads one message, pip's last error
+line and what to do, with no traceback, and Run All stops there.
 
 In a notebook with nbgrader markup (a solution) the cell is a locked nbgrader cell, so the
 release (``python -m sgdteach release``) keeps it read-only in the exercise and the grader runs the
@@ -22,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from string import Template
 from typing import Any
 
 MARKER = "# Colab / a bare kernel: install the course package when it is missing."
@@ -30,16 +26,41 @@ NBGRADER = {"grade": False, "grade_id": "install_sgdteach", "locked": True, "sch
             "solution": False}
 
 
+# The cell as a learner reads it; ``$version`` is the one placeholder.
+CELL = Template(MARKER + """
+try:
+    import sgdteach
+except ImportError:
+    import importlib, subprocess, sys
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-color",
+                          "sgdteach==$version"], capture_output=True, text=True)
+    if pip.returncode != 0:
+        class InstallFailed(Exception):
+            def _render_traceback_(self):  # Jupyter shows this, not a traceback
+                return [f"InstallFailed: {self}"]
+        errors = [line for line in pip.stderr.splitlines() if line.startswith("ERROR")]
+        why = (errors or pip.stderr.splitlines() or ["pip failed"])[-1].removeprefix("ERROR: ")
+        raise InstallFailed(
+            f"pip could not install sgdteach==$version: {why}\\n"
+            "What to do: open the course on Binder, or run `make lab` in a clone of its "
+            "repository (see its README); or upload the wheel your instructor gives you and "
+            "run %pip install sgdteach-$version-py3-none-any.whl here, then run this cell again.")
+    importlib.invalidate_caches()
+    import sgdteach""")
+
+
 def cell_source(version: str | None = None) -> str:
-    """The install cell's source for sgdteach ``version`` (default: this one's)."""
+    """The install cell's source for sgdteach ``version`` (default: this one's).
+
+    Plain Python (no ``%pip``: IPython's magic runs pip through ``shell.system``, which never
+    raises, so a failed install went on to an ``ImportError`` traceback under pip's own output).
+    pip runs with its output captured; when it fails, the cell raises one exception whose
+    ``_render_traceback_`` (the protocol of ``sgdteach.checking``'s messages) is the whole
+    message: pip's last error line and the two ways out. Run All stops there.
+    """
     if version is None:
         from .. import __version__ as version
-    return (f"{MARKER}\n"
-            "try:\n"
-            "    import sgdteach\n"
-            "except ImportError:\n"
-            f"    %pip install --quiet sgdteach=={version}\n"
-            "    import sgdteach")
+    return CELL.substitute(version=version)
 
 
 def _has_nbgrader_markup(nb: Any) -> bool:

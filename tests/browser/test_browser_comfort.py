@@ -74,6 +74,39 @@ def test_no_news_prompt(browser, lab_server, artifacts):
         context.close()
 
 
+NBGRADER = "@jupyter/nbgrader"
+
+
+def nbgrader_menu(page):
+    return page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Nbgrader$"))
+
+
+def test_no_nbgrader_menu(browser, lab_server, artifacts):
+    """nbgrader (the dev extra) is the instructor's authoring tool: its menu, and the Create
+    Assignment sidebar with it, is off in the course's server (jupyter-config's page_config)."""
+    control = LabServer(lab_server.root_dir, artifacts / "jupyterlab-no-config-nbgrader.log",
+                        lab_config=False).start()
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        open_launcher(page, control)
+        if NBGRADER not in {e["name"] for e in page_config(page)["federated_extensions"]}:
+            pytest.skip("nbgrader's lab extension is not installed here")
+        nbgrader_menu(page).wait_for(timeout=30_000)   # control: nbgrader shows its menu
+    finally:
+        context.close()
+        control.stop()
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        open_launcher(page, lab_server)
+        page.locator(".lm-MenuBar-itemLabel", has_text="Help").wait_for(timeout=30_000)
+        assert nbgrader_menu(page).count() == 0
+        assert NBGRADER in page_config(page)["disabledExtensions"]
+    finally:
+        context.close()
+
+
 # -- accessible names of the widgets' controls -----------------------------------------------
 def builders() -> list[str]:
     from sgdteach.course import widgets
