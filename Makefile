@@ -55,14 +55,18 @@ typecheck: $(VENV)/.installed-dev
 # OPENBLAS_* variables: the SkylakeX kernel, 2 threads), then (b) another kernel on one thread:
 # Haswell, or Sandybridge when (a) ran Haswell (set by OPENBLAS_CORETYPE, or detected on a CPU
 # without AVX-512). (a)'s kernel is read from threadpoolctl's threadpool_info() ("architecture").
-NBVAL      = $(BIN)/python -m pytest -p no:randomly --nbval notebooks \
+# Each run: two workers, one notebook (all its cells, in one kernel) per worker at a time
+# (--dist loadscope: a notebook is one scope).
+NBVAL      = $(BIN)/python -m pytest -p no:randomly --nbval notebooks -n 2 --dist loadscope \
              --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120
 BLAS_CORE  = $(BIN)/python -c "import numpy, threadpoolctl; \
              print(*[p.get('architecture') for p in threadpoolctl.threadpool_info() \
                      if p.get('internal_api') == 'openblas'][:1])"
 
+# --dist loadgroup: the tests of one xdist group run on one worker, so what they share is built
+# once (tests/conftest.py: a module's module-scoped fixtures; tests/browser: a notebook's Run All).
 test: lint typecheck
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 	$(BIN)/python -m pytest --doctest-modules sgdteach
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
 	  core=$$($(BLAS_CORE)) && other=$$([ "$$core" = Haswell ] && echo Sandybridge || echo Haswell) && \

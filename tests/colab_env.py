@@ -8,9 +8,9 @@ r"""A Colab-like environment, and the course run in it: ``make colab-test``.
    into that venv, without constraints (as the notebooks' ``%pip install`` runs on Colab), must
    install sgdteach and nothing else; then it is installed for real (not editable) and every
    package is checked again against Colab's pins.
-3. Every notebook, solution and exercise runs there with nbclient, from a temporary copy. Notebooks
-   and solutions must not raise; an exercise may raise only ``NotImplementedError`` (the stubs
-   a learner replaces).
+3. Every notebook, solution and exercise runs there with nbclient, from a temporary copy, two at
+   a time (:data:`JOBS`, each in its own kernel). Notebooks and solutions must not raise; an
+   exercise may raise only ``NotImplementedError`` (the stubs a learner replaces).
 
 Python 3.12 is found on PATH, then under pyenv (``$PYENV_ROOT`` or ``~/.pyenv``). Without it the
 test is skipped, or fails when ``CI=true``. Only the standard library is imported at the top: the
@@ -40,6 +40,8 @@ NOT_ON_COLAB = {"jedi": "required by IPython 7.34's metadata; Colab's runtime do
                 "sgdteach": "the package under test"}
 FOLDERS = {"notebooks": False, "solutions": False, "exercises": True}   # may raise NotImplemented?
 KERNEL = "colab-py312"
+# Notebooks run at once, each in its own kernel (CI has two cores; nothing printed depends on it).
+JOBS = min(2, os.cpu_count() or 1)
 
 
 def _normal(name: str) -> str:
@@ -133,35 +135,49 @@ def dry_run(venv: Path, wheel: Path, folder: Path) -> list[tuple[str, str]]:
     return [(_normal(i["metadata"]["name"]), i["metadata"]["version"]) for i in items]
 
 
-def run_in_venv(folder: str) -> int:
-    """Inside the Colab venv: run every notebook copied to ``folder``; print one line each."""
+def _run_notebook(job: tuple[str, str, bool]) -> tuple[str, bool]:
+    """Inside the Colab venv: run one notebook; return its report line and whether it failed."""
     import nbformat
 
-    import sgdteach
     from sgdteach.tools.nbexec import notebook_client
 
+    kind, name, stubs_allowed = job
+    path = Path(name)
+    start = time.perf_counter()
+    nb = nbformat.read(path, as_version=4)
+    client = notebook_client(nb, path.parent, timeout=600, kernel=KERNEL)
+    client.allow_errors = stubs_allowed
+    failed = False
+    try:
+        client.execute()
+        errors = [o.ename for c in nb.cells if c.cell_type == "code"
+                  for o in c.outputs if o.output_type == "error"]
+        bad = [e for e in errors if e not in ("NotImplementedError", "NotAttemptedError")]
+        note = f"ok, {len(errors)} NotImplementedError (stubs)" if stubs_allowed else "ok"
+        if bad:
+            failed = True
+            note = f"FAILED: {', '.join(bad)}"
+    except Exception as exc:   # a raising cell: report every notebook, then fail
+        failed = True
+        note = f"FAILED: {type(exc).__name__}: {str(exc).strip().splitlines()[-1:]}"
+    return (f"  {kind}/{path.name:<45} {time.perf_counter() - start:6.1f} s  {note}", failed)
+
+
+def run_in_venv(folder: str) -> int:
+    """Inside the Colab venv: run every notebook copied to ``folder``, :data:`JOBS` at a time
+    (each in its own kernel); print one line each, in order."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    import sgdteach
+
     print(f"  sgdteach {sgdteach.__version__} from {Path(sgdteach.__file__).parent}")
+    jobs = [(kind, str(path), stubs_allowed) for kind, stubs_allowed in FOLDERS.items()
+            for path in sorted(Path(folder, kind).glob("*.ipynb"))]
     failed = 0
-    for kind, stubs_allowed in FOLDERS.items():
-        for path in sorted(Path(folder, kind).glob("*.ipynb")):
-            start = time.perf_counter()
-            nb = nbformat.read(path, as_version=4)
-            client = notebook_client(nb, path.parent, timeout=600, kernel=KERNEL)
-            client.allow_errors = stubs_allowed
-            try:
-                client.execute()
-                errors = [o.ename for c in nb.cells if c.cell_type == "code"
-                          for o in c.outputs if o.output_type == "error"]
-                bad = [e for e in errors if e not in ("NotImplementedError", "NotAttemptedError")]
-                note = f"ok, {len(errors)} NotImplementedError (stubs)" if stubs_allowed else "ok"
-                if bad:
-                    failed += 1
-                    note = f"FAILED: {', '.join(bad)}"
-            except Exception as exc:   # a raising cell: report every notebook, then fail
-                failed += 1
-                note = f"FAILED: {type(exc).__name__}: {str(exc).strip().splitlines()[-1:]}"
-            print(f"  {kind}/{path.name:<45} {time.perf_counter() - start:6.1f} s  {note}",
-                  flush=True)
+    with ProcessPoolExecutor(max_workers=JOBS) as pool:
+        for line, bad in pool.map(_run_notebook, jobs):
+            failed += bad
+            print(line, flush=True)
     return 1 if failed else 0
 
 

@@ -63,8 +63,23 @@ def pytest_ignore_collect(collection_path, config):
     return None
 
 
+def _module_fixtures(item) -> bool:
+    """Whether ``item`` uses a module-scoped fixture (built once per module and process)."""
+    info = getattr(item, "_fixtureinfo", None)
+    return info is not None and any(d.scope == "module" for name in item.fixturenames
+                                    for d in info.name2fixturedefs.get(name, ()))
+
+
+# -- xdist: `make test` runs `pytest -n 2 --dist loadgroup` ----------------------------------------
+# A module whose tests use a module-scoped fixture (a class graded, a wheel built, kernels run
+# once for the module) is one xdist group: its tests run on one worker, so the fixture is built
+# once, not once per worker. Tests grouped otherwise (tests/browser: one Run All per notebook)
+# keep their group. tryfirst: xdist reads the groups in its own collection hook.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        if item.get_closest_marker("xdist_group") is None and _module_fixtures(item):
+            item.add_marker(pytest.mark.xdist_group(name=f"module-{item.path.stem}"))
         path = item.path
         name = path.stem
         if "browser" in path.parts:

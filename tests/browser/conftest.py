@@ -7,10 +7,12 @@ system Chromium through ``executable_path``.
 
 The tests of this folder share one server and one browser per pytest process (session
 fixtures; under pytest-xdist each worker that runs one of them starts its own pair, on its
-own port, so the tests need no grouping); each test gets a fresh browser context and its
-kernels are shut down after it. Screenshots and the server log (``jupyterlab-<worker>.log``)
-go to ``tests/artifacts/browser/`` (git-ignored). Run them alone with
-``.venv/bin/python -m pytest tests/browser``.
+own port); each test gets a fresh browser context and its kernels are shut down after it,
+except the tests of one course notebook: they share one Run All Cells of it (fixture
+``notebook_runs``, :class:`lab_runs.NotebookRuns`; ``@on_notebook(name)`` marks them; they
+run one after the other and, with ``--dist loadgroup``, on the same xdist worker).
+Screenshots and the server log (``jupyterlab-<worker>.log``) go to ``tests/artifacts/browser/``
+(git-ignored). Run them alone with ``.venv/bin/python -m pytest tests/browser``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from lab_runs import NotebookRuns, new_page, notebook_group, print_errors
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
@@ -61,12 +64,21 @@ def skip_reason() -> str | None:
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    r"""Skip this folder's tests with the reason when Chromium or playwright is missing."""
+    r"""Skip this folder's tests with the reason when Chromium or playwright is missing; move
+    the tests of one notebook's shared Run All next to the first of them."""
     reason = skip_reason()
     if reason:
         for item in items:
             if HERE in item.path.resolve().parents:
                 item.add_marker(pytest.mark.skip(reason=reason))
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
+        group = notebook_group(item)
+        if group is not None:
+            first.setdefault(group, index)
+    order = {id(item): (first.get(notebook_group(item) or "", index), index)
+             for index, item in enumerate(items)}
+    items.sort(key=lambda item: order[id(item)])
 
 
 @pytest.fixture(scope="session")
@@ -103,24 +115,39 @@ def browser():
             chromium.close()
 
 
+@pytest.fixture(scope="session")
+def _notebook_runs(browser, lab_server):
+    runs = NotebookRuns(browser, lab_server)
+    try:
+        yield runs
+    finally:
+        runs.close()
+
+
 @pytest.fixture
-def page(browser, lab_server):
+def notebook_runs(_notebook_runs):
+    r"""The shared Run Alls (:class:`NotebookRuns`); the console errors of the current page are
+    printed after the test (shown if it fails)."""
+    yield _notebook_runs
+    if _notebook_runs.current is not None:
+        print_errors(_notebook_runs.current.errors)
+
+
+@pytest.fixture
+def page(browser, lab_server, _notebook_runs):
     r"""A fresh browser context and page; its console errors are printed if the test fails.
 
-    Afterwards the page is closed and every kernel it started is shut down.
+    Afterwards the page is closed and every kernel it started is shut down. A shared notebook
+    run still open is closed first.
     """
-    context = browser.new_context(viewport={"width": 1400, "height": 1400})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
+    _notebook_runs.close()
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    page.on("console", lambda msg: msg.type == "error" and errors.append(f"console: {msg.text}"))
+    page = new_page(browser, errors)
     try:
         yield page
     finally:
-        if errors:
-            print("\n".join(["browser console errors:", *errors[-20:]]))
-        context.close()
+        print_errors(errors)
+        page.context.close()
         lab_server.shutdown_kernels()
 
 

@@ -11,7 +11,9 @@ accessible name of its own (``aria-label``, ``aria-labelledby``, a ``<label>`` o
 may be named by its text, as axe-core's accessible-name algorithm computes it; an editable field
 is not named by the value in it) and an editable one a role.
 
-The counts by rule go to ``tests/artifacts/browser/axe-<notebook>.json``.
+The counts by rule go to ``tests/artifacts/browser/axe-<notebook>.json``. The Run All, and the
+audit right after it (:func:`lab_audit.audit`), are shared with the notebook's other browser
+tests (:mod:`lab_runs`).
 """
 
 from __future__ import annotations
@@ -21,62 +23,22 @@ import os
 from pathlib import Path
 
 import pytest
-from axe import TAGS, axe_source
-from lab_page import PANEL, Notebook
+from axe import axe_source
+from lab_runs import on_notebook
 
 pytestmark = pytest.mark.browser
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-OUTPUTS = f"{PANEL} .jp-OutputArea-output"
 # Alternative texts that say nothing about what a figure shows.
 PLACEHOLDERS = {"", "figure", "image", "img", "plot", "chart", "graph", "picture", "png",
                 "matplotlib figure", "output"}
-FOCUSABLE = ("input, select, textarea, button, [role=slider], [contenteditable=true], "
-             "[contenteditable=''], [tabindex]:not([tabindex='-1'])")
-
-# In the page: axe-core on the output areas; then every image's alt and every focusable
-# control's accessible name (axe.commons.text.accessibleText: the accname algorithm).
-_AUDIT_JS = """async ([outputs, tags, focusable]) => {
-  const result = await axe.run({include: [outputs]}, {runOnly: {type: 'tag', values: tags},
-                                                      resultTypes: ['violations']});
-  const nodes = [...document.querySelectorAll(outputs)];
-  // A control's own name: aria-label, aria-labelledby, a <label>, a title; a button may be
-  // named by its text (axe's accessible-name algorithm), an editable field never by its value.
-  const ownName = (el) => [el.getAttribute('aria-label') || '',
-      ...(el.getAttribute('aria-labelledby') || '').split(/\\s+/)
-        .map((id) => (id && document.getElementById(id)?.textContent) || ''),
-      ...[...(el.labels || [])].map((l) => l.textContent), el.getAttribute('title') || '']
-    .join(' ').trim();
-  axe.setup();
-  try {
-    const named = (el) => el.matches('button, [role=button]')
-      ? axe.commons.text.accessibleText(el).trim() : ownName(el);
-    const images = nodes.flatMap((n) => [...n.querySelectorAll('img')])
-      .map((img) => img.getAttribute('alt'));
-    const unnamed = nodes.flatMap((n) => [...n.querySelectorAll(focusable)])
-      .filter((el) => el.offsetParent !== null)
-      .filter((el) => !named(el) || (el.isContentEditable && !el.getAttribute('role')))
-      .map((el) => el.outerHTML.slice(0, 160));
-    return {
-      violations: result.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
-        nodes: v.nodes.map((n) => n.html.slice(0, 160))})),
-      images, unnamed, outputs: nodes.length};
-  } finally { axe.teardown(); }
-}"""
 
 
-def notebooks() -> list[str]:
-    r"""Every course notebook, by file name (new notebooks are checked without listing them)."""
-    return sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-
-
-def wait_for_widgets(notebook: Notebook, timeout: float = 60.0) -> None:
-    r"""Wait until every widget ``Output`` in the notebook shows its figure and its controls
-    are labelled (the labelling script runs on the next animation frame)."""
-    notebook.page.wait_for_function(
-        "(panel) => [...document.querySelectorAll(panel + ' .widget-output')]"
-        ".every((o) => o.querySelector('img'))", arg=PANEL, timeout=timeout * 1000)
-    notebook.page.wait_for_timeout(500)
+def notebooks() -> list:
+    r"""Every course notebook, by file name (new notebooks are checked without listing them);
+    each shares its Run All with the other tests of that notebook (:func:`lab_runs.on_notebook`)."""
+    names = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    return [pytest.param(name, marks=on_notebook(name), id=name) for name in names]
 
 
 def placeholder(alt: str | None) -> bool:
@@ -86,14 +48,14 @@ def placeholder(alt: str | None) -> bool:
 
 
 @pytest.mark.parametrize("name", notebooks())
-def test_outputs_pass_axe(lab_server, page, artifacts, no_writes, name):
-    notebook = Notebook(page, lab_server, f"notebooks/{name}").open()
-    notebook.run_all(timeout=240)
-    problems = notebook.problems()
-    assert not problems, f"{name} after Run All Cells:\n" + "\n".join(problems)
-    wait_for_widgets(notebook)
-    page.add_script_tag(content=axe_source())
-    audit = page.evaluate(_AUDIT_JS, [OUTPUTS, TAGS, FOCUSABLE])
+def test_outputs_pass_axe(notebook_runs, artifacts, no_writes, name):
+    run = notebook_runs.get(name)   # Run All Cells, then the audit, before any control moved
+    assert not run.problems, f"{name} after Run All Cells:\n" + "\n".join(run.problems)
+    assert not run.writes, "JupyterLab wrote into the repository:\n" + "\n".join(run.writes)
+    if run.audit_error is not None:
+        raise run.audit_error
+    audit = run.audit
+    assert audit is not None
     counts: dict[str, int] = {}
     for v in audit["violations"]:
         counts[v["id"]] = counts.get(v["id"], 0) + len(v["nodes"])

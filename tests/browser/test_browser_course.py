@@ -4,64 +4,55 @@ For each widget notebook: open it, clear the saved outputs, Run All Cells, check
 cell ran and none shows an error, then move the widget's sliders with the keyboard and check
 that the readout, the figure inside the widget's ``Output`` and the printed numbers change.
 A screenshot of each state goes to ``tests/artifacts/browser/``. Notebook 00 must report
-``Environment OK`` from its environment check cell.
+``Environment OK`` from its environment check cell. The Run All is the one the notebook's
+accessibility test audits (:mod:`lab_runs`: one Run All per notebook for all its tests).
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from lab_page import Notebook
+from lab_runs import on_notebook
 from lab_widgets import Slider, save_screenshot, wait_for_redraw, widget_state
-
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 # The numbers a widget prints that must change when a slider moves (first regex group).
 FINAL_LOSSES = r"final loss (\d+\.\d+)"
 FINAL_DISTANCES = r"^\S.*\s(\d+\.\d{4})$"  # "Nesterov    0.0003": one line per update rule
 FINAL_EXCESS = r"J − J\* (\S+)"  # "SAGA          J − J* 7.87e-12   ...": one line per method
 
+
+def widget_case(name: str, moves, results: str, id: str):
+    r"""One widget notebook's case; it shares its Run All with the notebook's other tests."""
+    return pytest.param(name, moves, results, id=id, marks=on_notebook(name))
+
+
 # (notebook, sliders moved in turn: (description label, key pressed), printed results)
 WIDGET_NOTEBOOKS = [
-    pytest.param(
-        "03_batch_vs_stochastic_vs_minibatch.ipynb",
-        (("batch size", "ArrowRight"), ("α (lr)", "ArrowLeft")),
-        FINAL_LOSSES,
-        id="03-methods_widget",
-    ),
-    pytest.param(
-        "04_learning_rate.ipynb",
-        (("α₀ (lr)", "ArrowLeft"), ("epochs", "ArrowRight")),
-        FINAL_LOSSES,
-        id="04-schedules_widget",
-    ),
-    pytest.param(
-        "08_momentum_and_adaptive_methods.ipynb",
-        (("α (lr)", "ArrowLeft"), ("steps", "ArrowRight")),
-        FINAL_DISTANCES,
-        id="08-optimizers_widget",
-    ),
-    pytest.param(
-        "11_beyond_the_noise_floor.ipynb",
-        (("α (lr)", "ArrowLeft"), ("epochs", "ArrowRight")),
-        FINAL_EXCESS,
-        id="11-floor_methods_widget",
-    ),
+    widget_case("03_batch_vs_stochastic_vs_minibatch.ipynb",
+                (("batch size", "ArrowRight"), ("α (lr)", "ArrowLeft")), FINAL_LOSSES,
+                id="03-methods_widget"),
+    widget_case("04_learning_rate.ipynb",
+                (("α₀ (lr)", "ArrowLeft"), ("epochs", "ArrowRight")), FINAL_LOSSES,
+                id="04-schedules_widget"),
+    widget_case("08_momentum_and_adaptive_methods.ipynb",
+                (("α (lr)", "ArrowLeft"), ("steps", "ArrowRight")), FINAL_DISTANCES,
+                id="08-optimizers_widget"),
+    widget_case("11_beyond_the_noise_floor.ipynb",
+                (("α (lr)", "ArrowLeft"), ("epochs", "ArrowRight")), FINAL_EXCESS,
+                id="11-floor_methods_widget"),
 ]
 
 
-def open_and_run(page, lab_server, name: str) -> Notebook:
-    r"""Open ``notebooks/name``, Run All Cells and check that every code cell ran cleanly."""
-    path = NOTEBOOKS / name
-    assert path.exists(), f"{path} is missing (written by the course-notebooks issue)"
-    notebook = Notebook(page, lab_server, f"notebooks/{name}").open()
-    seconds = notebook.run_all(timeout=120)
-    print(f"{name}: Run All Cells took {seconds:.1f} s")
-    problems = notebook.problems()
-    assert not problems, f"{name} after Run All Cells:\n" + "\n".join(problems)
-    return notebook
+def open_and_run(notebook_runs, name: str) -> Notebook:
+    r"""Open ``notebooks/name``, Run All Cells (once for all tests of the notebook: the
+    ``notebook_runs`` fixture) and check that every code cell ran cleanly, within 120 s."""
+    run = notebook_runs.get(name)
+    assert run.seconds <= 120, f"{name}: Run All Cells took {run.seconds:.1f} s (> 120 s)"
+    assert not run.problems, f"{name} after Run All Cells:\n" + "\n".join(run.problems)
+    assert not run.writes, "JupyterLab wrote into the repository:\n" + "\n".join(run.writes)
+    return run.notebook
 
 
 def slug(text: str) -> str:
@@ -69,9 +60,9 @@ def slug(text: str) -> str:
 
 
 @pytest.mark.parametrize(("name", "moves", "results"), WIDGET_NOTEBOOKS)
-def test_widget_redraws_when_sliders_move(lab_server, page, artifacts, no_writes,
+def test_widget_redraws_when_sliders_move(notebook_runs, artifacts, no_writes,
                                           name, moves, results):  # fmt: skip
-    notebook = open_and_run(page, lab_server, name)
+    notebook = open_and_run(notebook_runs, name)
     labels = [label for label, _ in moves]
     cell = notebook.widget_cell(*labels)
     sliders = [Slider(cell, label) for label in labels]
@@ -103,9 +94,10 @@ def test_widget_redraws_when_sliders_move(lab_server, page, artifacts, no_writes
         assert not problems, f"{what}:\n" + "\n".join(problems)
 
 
-def test_environment_check_reports_success(lab_server, page, artifacts, no_writes):
+@on_notebook("00_start_here.ipynb")
+def test_environment_check_reports_success(notebook_runs, artifacts, no_writes):
     name = "00_start_here.ipynb"
-    notebook = open_and_run(page, lab_server, name)
+    notebook = open_and_run(notebook_runs, name)
     checks = [c.index for c in notebook.cells if re.search(r"\bcheck_environment\(", c.source)]
     assert len(checks) == 1, (
         f"{name}: expected one code cell calling check_environment(), found {len(checks)}"

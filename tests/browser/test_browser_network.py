@@ -5,6 +5,7 @@ to ``tests/artifacts/browser/``."""
 
 from __future__ import annotations
 
+from lab_runs import on_notebook
 from lab_widgets import Slider, save_screenshot, wait_for_redraw, widget_state
 from test_browser_course import open_and_run, slug
 
@@ -15,8 +16,9 @@ LOSSES = r"loss (\d+\.\d{4})"          # "train: loss 0.1057, ..." and "test:  l
 MOVES = (("batch size", "ArrowRight"), ("α (lr)", "ArrowLeft"))
 
 
-def test_network_widget_follows_its_controls(lab_server, page, artifacts, no_writes):
-    notebook = open_and_run(page, lab_server, NAME)
+@on_notebook(NAME)
+def test_network_widget_follows_its_controls(notebook_runs, artifacts, no_writes):
+    notebook = open_and_run(notebook_runs, NAME)
     labels = [label for label, _ in MOVES]
     cell = notebook.widget_cell(*labels)
     sliders = [Slider(cell, label) for label in labels]
