@@ -188,8 +188,10 @@ def stage(parts: list[Part], merged: dict[str, tuple[dict[str, str], Part]],
     for key in sorted(merged):
         part = merged[key][1]
         name = part.paths.name(key)
-        for suffix in (".json", ".md"):
+        for suffix in (".json", ".md", ".html"):
             src = part.paths.feedback / f"{name}{suffix}"
+            if suffix == ".html" and not src.is_file():   # graded before the HTML feedback
+                continue
             if not src.is_file():
                 raise _fail("GRADEBOOK", "a gradebook with feedback for every row",
                             str(part.paths.gradebook), f"{src} is missing: grade {key!r} again.")
