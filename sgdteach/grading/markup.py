@@ -143,7 +143,7 @@ def _headings(text: str) -> list[str]:
 
 
 def titles(nb: Any) -> dict[str, str | None]:
-    """Each test cell's question title, by ``grade_id``: the cell's metadata
+    r"""Each test cell's question title, by ``grade_id``: the cell's metadata
     ``sgdteach.title`` when the instructor set one, else the last Markdown heading between the
     previous test cell and this one, without a trailing "(N points)" (the feedback writes the
     points itself); ``None`` when there is neither.
@@ -158,7 +158,7 @@ def titles(nb: Any) -> dict[str, str | None]:
     heading: str | None = None
     for cell in nb.cells:
         if cell.get("cell_type") == "markdown":
-            heading = (_headings(cell.get("source", "")) or [heading])[-1]
+            heading = next(reversed(_headings(cell.get("source", ""))), heading)
         elif role(cell) == "test" and (gid := grade_id(cell)):
             own = cell.get("metadata", {}).get(STAMP, {})
             own = own.get(TITLE) if isinstance(own, dict) else None

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..contract import Result, Status
+from ..contract import Question, Result, Status
 from ..markup import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
 from .escape import html as ht
 from .escape import lines
@@ -27,7 +27,7 @@ from .gradebook import number
 REDACTED = "[redacted]"
 PLACE = "[path]"
 # An absolute path (POSIX, "~/..." or "C:\\..."), not the second slash of a URL or a ratio "1/2".
-_PATH = re.compile(r"(?<![\w.:/~\\<-])(?:~?/|[A-Za-z]:\\)[^\s'\"`,;:()\[\]{}<>|]*")
+_PATH = re.compile(r"(?<![\w.:/~\\<-])(?:~?/|[A-Za-z]:\\)[^\s'\"`,;:()\[\]{}<>|]+")
 MIN_SECRET = 10   # shorter values (``C.UTF-8``, ``1``) are too common to be secrets
 
 
@@ -78,8 +78,8 @@ STATUS_TEXT: dict[str, str] = {   # a Status is its value as a key
 def unplace(text: str) -> str:
     """``text`` with every absolute path replaced by :data:`PLACE`.
 
-    >>> unplace("File /tmp/run-1/work/02.ipynb:3, ratio 1/2 at https://x.org/a")
-    'File [path]:3, ratio 1/2 at https://x.org/a'
+    >>> unplace("File /tmp/run-1/work/02.ipynb:3, ratio 1/2 or 1 / 2 at https://x.org/a")
+    'File [path]:3, ratio 1/2 or 1 / 2 at https://x.org/a'
     """
     return _PATH.sub(PLACE, str(text))
 
@@ -91,7 +91,7 @@ Part = str | tuple[str, str]
 Block = tuple[Any, ...]
 
 
-def label(question: dict, titles: Mapping[str, str | None] | None = None) -> str:
+def label(question: Question, titles: Mapping[str, str | None] | None = None) -> str:
     """A question as the learner reads it: its title and points, e.g. ``2a. One step — 2/2``
     (the ``grade_id`` when the source has no title for it)."""
     title = (titles or {}).get(question["grade_id"]) or question["grade_id"]
