@@ -125,9 +125,12 @@ def test_every_question_is_named_by_its_title_and_points(run):
 
 @pytest.mark.kernel   # runs the grader: workers and kernels
 def test_no_path_of_the_grading_machine_and_no_sandbox_word(run):
+    from sgdteach.grading.sandbox.bwrap import SCRATCH, STAGE
+
     machine = {str(ROOT), str(run["base"]), str(run["source"]), str(run["run_tmp"]),
                tempfile.gettempdir(), "/tmp", sys.executable, sys.prefix, str(Path.home()),
-               "/proc", "/sys/fs", os.getcwd()}
+               "/proc", "/sys/fs", os.getcwd(), ".venv", "site-packages",
+               STAGE, SCRATCH, "/grading"}   # and the paths the kernel sees in its sandbox
     mallory = run["files"]["mallory"][".md"]
     assert "[path]" in mallory and "alert(1)" in mallory   # the leak was made, and shown scrubbed
     for folder, files in run["files"].items():
