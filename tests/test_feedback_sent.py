@@ -10,7 +10,8 @@ every path of the grading machine they can find and with HTML, Markdown and CSV 
   grader writes and shows the injections as text;
 * the HTML says what the Markdown says: the Markdown rendered by an independent parser
   (markdown-it) has the same headings, table cells and notes as the HTML page;
-* feedback files are named by learner id, an ``.html`` beside each ``.md``.
+* feedback files are named by learner id, an ``.html`` beside each ``.md`` (and ``merge`` keeps
+  it).
 
 Titles themselves (heading or metadata) and the release's refusal of an untitled test cell are
 checked without a kernel."""
@@ -211,3 +212,28 @@ def test_release_refuses_a_test_cell_without_a_title():
     nb.cells[3].metadata["sgdteach"] = {"title": "1b. Also titled"}
     assert make_exercise(nb, "good.ipynb").cells[3].metadata["sgdteach"] == {
         "title": "1b. Also titled"}
+
+
+def test_merge_keeps_the_html_feedback(tmp_path):
+    import json
+
+    from sgdteach.grading.merge import merge
+    from sgdteach.grading.report.feedback import feedback_html, feedback_markdown
+    from sgdteach.grading.report.gradebook import row, write_rows
+
+    key = "subs/alice/01_gradient.ipynb"
+    result = {"submission": key, "status": "ok", "tampered": False, "score": 1.0,
+              "max_score": 1.0, "questions": [{"grade_id": "q", "points": 1.0,
+                                               "max_points": 1.0, "outcome": "passed",
+                                               "message": ""}]}
+    paths = Paths(tmp_path / "a" / "gradebook.csv")
+    write_rows(paths.gradebook, {key: row(result, ["q"], 1.0)}, ["q"])
+    paths.feedback.mkdir()
+    name = paths.name(key)
+    (paths.feedback / f"{name}.json").write_text(json.dumps(result))
+    (paths.feedback / f"{name}.md").write_text(feedback_markdown(result, {"q": "1a. Q"}))
+    (paths.feedback / f"{name}.html").write_text(feedback_html(result, {"q": "1a. Q"}))
+    paths.manifest.write_text(json.dumps({key: {"sha256": "0", "source": "1"}}))
+    merge([str(paths.gradebook)], str(tmp_path / "m" / "gradebook.csv"))
+    merged = Paths(tmp_path / "m" / "gradebook.csv").feedback / f"{name}.html"
+    assert "1a. Q — 1/1" in merged.read_text()
