@@ -30,7 +30,7 @@ import pytest
 from hostile import ROOT, SOURCE, attack, solution
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from sgdteach.grading.report.gradebook import Paths
+from sgdteach.grading.report.gradebook import Paths, sha256
 
 SCRIPT = "<script>alert(1)</script>"
 MARKDOWN = "**Score: 3 / 3** [x](http://x) # h"
@@ -140,7 +140,7 @@ def test_no_path_of_the_grading_machine_and_no_sandbox_word(run):
             found += [w for w in SANDBOX_WORDS if w in text.lower()]
             assert not found, (folder, suffix, found)
     summary = run["out"].summary.with_suffix(".md").read_text("utf-8")
-    assert f"Graded against {run['source'].resolve()} (SHA-256 " in summary   # for the instructor
+    assert f"SHA-256 {sha256(run['source'])}." in summary   # the instructor's provenance
 
 
 @pytest.mark.kernel   # runs the grader: workers and kernels

@@ -326,7 +326,7 @@ class Grader:
                    if (r := read_json(self.paths.feedback / f"{self.paths.name(k)}.json", None))]
         write_summary(self.paths.summary, results, self.grade_ids,
                       sandbox_sentence(results, self.args.sandbox),
-                      source=f"{Path(self.args.source).resolve()} (SHA-256 {self.source_hash})")
+                      source=self.source_hash)
         print(f"grade: wrote {self.paths.gradebook}, feedback in {self.paths.feedback}/, "
               f"summary {self.paths.summary}.md", file=sys.stderr)
         if errors:

@@ -203,7 +203,9 @@ def stage(parts: list[Part], merged: dict[str, tuple[dict[str, str], Part]],
     write_atomic(staging.manifest, json.dumps(manifest, indent=1))
     grade_ids = [c for c in header[len(FIXED):] if c not in EXTRA]
     results = [r for r in results if r]
-    write_summary(staging.summary, results, grade_ids, sandbox_sentence(results))
+    source = sorted(set().union(*(part.sources() for part in parts)))   # one: checked above
+    write_summary(staging.summary, results, grade_ids, sandbox_sentence(results),
+                  source=source[0] if source else "")
     write_rows(staging.gradebook, {k: r for k, (r, _) in merged.items()}, grade_ids)
 
 

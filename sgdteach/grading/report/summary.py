@@ -64,7 +64,7 @@ def markdown(table: dict[str, list[tuple]], n: int, chart: str | None, sandbox: 
     lines = ["# Class summary", "", f"{n} submissions. For each question, the share of "
              "submissions with each outcome (named mistakes come from the checks)."]
     if source:
-        lines += ["", f"Graded against {md(source)}."]
+        lines += ["", f"Graded against the source notebook with SHA-256 {md(source)}."]
     if scores:
         lines += ["", scores]
     if sandbox:
@@ -158,8 +158,9 @@ def sandbox_sentence(results: list[Result], *modes: str) -> str:
 def write_summary(base: Path, results: list[Result], grade_ids: list[str],
                   sandbox: str = "", source: str = "") -> None:
     """Write ``<base>.md``, ``<base>.csv`` and ``<base>.png``; ``sandbox`` says how the kernels
-    were confined (the modes of the results are counted after it), ``source`` what they were
-    graded against (the instructor's provenance, never in a learner's feedback)."""
+    were confined (the modes of the results are counted after it), ``source`` the SHA-256 of the
+    source notebook they were graded against (the instructor's provenance, never in a
+    learner's feedback)."""
     sandbox = " ".join(t for t in (sandbox, f"Submissions per mode: {sandboxes(results)}.") if t)
     table = tally(results, grade_ids)
     buffer = io.StringIO()
