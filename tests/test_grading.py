@@ -235,7 +235,7 @@ def test_no_kernel_or_worker_outlives_the_run(run):
 @pytest.mark.kernel   # runs the grader: workers and kernels
 def test_feedback_names_the_mistake_and_the_tampering(run):
     text = feedback(run, "wrong_sign")
-    assert "**Score: 1 / 3**" in text and "| `ex1_gradient_check` | 0 / 2 | wrong sign |" in text
+    assert "**Score: 1 / 3**" in text and "| 1b. The gradient — 0/2 | wrong sign |" in text
     assert "wrong sign in 'squared_error_gradient'" in text and "expected" in text
     edited = feedback(run, "edited_test")
     assert "test cell 'ex1_gradient_check' was edited" in edited and "wrong sign" in edited
@@ -389,7 +389,7 @@ def test_feedback_fences_messages_that_contain_backticks():
     text = feedback_markdown({"submission": "s.ipynb", "status": "ok", "score": 0,
                               "max_score": 1, "questions": [
                                   {"grade_id": "q", "points": 0, "max_points": 1,
-                                   "outcome": "wrong result", "message": "x ```` y"}]}, "src")
+                                   "outcome": "wrong result", "message": "x ```` y"}]})
     assert "`````text\nx ```` y\n`````" in text
 
 

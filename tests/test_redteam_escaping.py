@@ -41,7 +41,7 @@ def rendered(text: str) -> str:
 
 
 def test_feedback_has_one_score_line_and_no_learner_html():
-    html = rendered(feedback_markdown(hostile_result(), "source.ipynb"))
+    html = rendered(feedback_markdown(hostile_result()))
     assert html.count("<strong>Score:") == 1 and html.count("<h1>") == 1
     assert "<img" not in html and "&lt;img" in html
     assert "<ol" not in html   # "1. looks like a list" stays text in its note
@@ -94,7 +94,7 @@ def test_merge_keeps_cells_neutralised(tmp_path):
     write_rows(paths.gradebook, {key: row(result, ["ex_a"], 3.0)}, ["ex_a"])
     paths.feedback.mkdir()
     (paths.feedback / f"{paths.name(key)}.json").write_text(json.dumps(result))
-    (paths.feedback / f"{paths.name(key)}.md").write_text(feedback_markdown(result, "s"))
+    (paths.feedback / f"{paths.name(key)}.md").write_text(feedback_markdown(result))
     paths.manifest.write_text(json.dumps({key: {"sha256": "0", "source": "1"}}))
     assert merge([str(paths.gradebook)], str(tmp_path / "m" / "gradebook.csv")) == 1
     merged = (tmp_path / "m" / "gradebook.csv").read_text()

@@ -102,6 +102,7 @@ def test_release_transform_on_a_small_notebook():
                  grade_id="essay")
     test = _cell("code", "assert f(1) == 2\n### BEGIN HIDDEN TESTS\nassert f(2) == 4\n"
                          "### END HIDDEN TESTS\nprint('ok')", grade=True, points=2, grade_id="t")
+    test.metadata["sgdteach"] = {"title": "f doubles"}   # its title in the feedback
     nb = _notebook(answer, whole, text, test, new_code_cell("free = 1"))
     out = release.make_exercise(nb)
     assert out.cells[0].source == ("def f(x):\n    # YOUR CODE HERE\n"

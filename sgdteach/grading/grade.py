@@ -43,9 +43,9 @@ from pathlib import Path
 from .._files import package_root, write_atomic
 from . import guard
 from .contract import DEFAULT_MODE, MODES, Job, Result, Status, new_result
-from .markup import MarkupError, grade_id, role, validate
+from .markup import MarkupError, grade_id, role, titles, validate
 from .report.escape import terminal
-from .report.feedback import feedback_markdown, redact, secrets
+from .report.feedback import feedback_html, feedback_markdown, redact, secrets
 from .report.gradebook import (
     Paths,
     max_score,
@@ -211,7 +211,9 @@ class Grader:
         self.shared: Counter[str] = Counter()   # submissions per folder: > 1 is a flat folder
         import nbformat
 
-        self.secrets = secrets(nbformat.read(args.source, as_version=4), dict(os.environ))
+        source = nbformat.read(args.source, as_version=4)
+        self.secrets = secrets(source, dict(os.environ))
+        self.titles = titles(source)   # the feedback names questions by title, not grade_id
         if args.secret:
             self.secrets |= {args.secret, hidden.key(args.secret)}
 
@@ -247,8 +249,8 @@ class Grader:
             raise RuntimeError(f"grade: {self.paths.feedback / name}.json belongs to "
                                f"{terminal(owner)!r}, not {terminal(key)!r}: not overwritten")
         write_atomic(self.paths.feedback / f"{name}.json", json.dumps(result, indent=1))
-        write_atomic(self.paths.feedback / f"{name}.md",
-                     feedback_markdown(result, self.args.source))
+        write_atomic(self.paths.feedback / f"{name}.md", feedback_markdown(result, self.titles))
+        write_atomic(self.paths.feedback / f"{name}.html", feedback_html(result, self.titles))
         sandbox = result.get("sandbox") or {}
         weak = ([sandbox.get("confinement", "")] if sandbox.get("confined") is False else []) + \
             [f"{limit} not applied" for limit in sandbox.get("limits_refused", [])] + \
@@ -323,7 +325,8 @@ class Grader:
         results = [r for k in sorted(self.rows)
                    if (r := read_json(self.paths.feedback / f"{self.paths.name(k)}.json", None))]
         write_summary(self.paths.summary, results, self.grade_ids,
-                      sandbox_sentence(results, self.args.sandbox))
+                      sandbox_sentence(results, self.args.sandbox),
+                      source=self.source_hash)
         print(f"grade: wrote {self.paths.gradebook}, feedback in {self.paths.feedback}/, "
               f"summary {self.paths.summary}.md", file=sys.stderr)
         if errors:

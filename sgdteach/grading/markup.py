@@ -121,8 +121,68 @@ def learner_source(cell: Any) -> str:
     return strip_hidden_tests(source)
 
 
-COMPARED = ("points", "grade_id", "schema_version", "grade", "solution", "locked")
 STAMP = "sgdteach"   # notebook metadata a release writes: {"exercise": name, "cells": {...}}
+TITLE = "title"   # a test cell's metadata {"sgdteach": {"title": ...}}: its title in the feedback
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_POINTS = re.compile(r"\s*\(\s*[\d.]+\s+points?\s*\)\s*$", re.IGNORECASE)
+
+
+def _headings(text: str) -> list[str]:
+    """The ATX headings of a Markdown text, outside code fences."""
+    found, fence = [], ""
+    for line in text.split("\n"):
+        if m := re.match(r"^ {0,3}(`{3,}|~{3,})", line):
+            mark = m.group(1)
+            if not fence:
+                fence = mark
+            elif mark[0] == fence[0] and len(mark) >= len(fence):
+                fence = ""
+        elif not fence and (h := _HEADING.match(line)) and h.group(1):
+            found.append(h.group(1))
+    return found
+
+
+def titles(nb: Any) -> dict[str, str | None]:
+    r"""Each test cell's question title, by ``grade_id``: the cell's metadata
+    ``sgdteach.title`` when the instructor set one, else the last Markdown heading between the
+    previous test cell and this one, without a trailing "(N points)" (the feedback writes the
+    points itself); ``None`` when there is neither.
+
+    >>> from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+    >>> test = {"nbgrader": {"grade": True, "grade_id": "t", "points": 2}}
+    >>> titles(new_notebook(cells=[new_markdown_cell("## 2a. One step (2 points)\nText."),
+    ...                            new_code_cell("check()", metadata=test)]))
+    {'t': '2a. One step'}
+    """
+    found: dict[str, str | None] = {}
+    heading: str | None = None
+    for cell in nb.cells:
+        if cell.get("cell_type") == "markdown":
+            heading = next(reversed(_headings(cell.get("source", ""))), heading)
+        elif role(cell) == "test" and (gid := grade_id(cell)):
+            own = cell.get("metadata", {}).get(STAMP, {})
+            own = own.get(TITLE) if isinstance(own, dict) else None
+            if isinstance(own, str) and own.strip():
+                found[gid] = own.strip()
+            else:
+                found[gid] = (_POINTS.sub("", heading) or None) if heading else None
+            heading = None
+    return found
+
+
+def check_titles(nb: Any, name: str = "notebook") -> None:
+    """Raise :class:`MarkupError` naming the first test cell of ``nb`` without a title
+    (:func:`titles`): the feedback names every question by its title."""
+    missing = {gid for gid, title in titles(nb).items() if title is None}
+    for index, cell in enumerate(nb.cells):
+        if role(cell) == "test" and grade_id(cell) in missing:
+            raise MarkupError(f"{name}, cell {index}: test cell {grade_id(cell)!r} has no title "
+                              "for the feedback; put a Markdown heading (e.g. '## 2a. One step "
+                              "(2 points)') between it and the previous test cell, or set the "
+                              f"cell's metadata {{\"{STAMP}\": {{\"{TITLE}\": \"...\"}}}}.")
+
+
+COMPARED = ("points", "grade_id", "schema_version", "grade", "solution", "locked")
 
 
 def normal(text: str) -> str:

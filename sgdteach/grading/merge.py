@@ -188,8 +188,10 @@ def stage(parts: list[Part], merged: dict[str, tuple[dict[str, str], Part]],
     for key in sorted(merged):
         part = merged[key][1]
         name = part.paths.name(key)
-        for suffix in (".json", ".md"):
+        for suffix in (".json", ".md", ".html"):
             src = part.paths.feedback / f"{name}{suffix}"
+            if suffix == ".html" and not src.is_file():   # graded before the HTML feedback
+                continue
             if not src.is_file():
                 raise _fail("GRADEBOOK", "a gradebook with feedback for every row",
                             str(part.paths.gradebook), f"{src} is missing: grade {key!r} again.")
@@ -201,7 +203,9 @@ def stage(parts: list[Part], merged: dict[str, tuple[dict[str, str], Part]],
     write_atomic(staging.manifest, json.dumps(manifest, indent=1))
     grade_ids = [c for c in header[len(FIXED):] if c not in EXTRA]
     results = [r for r in results if r]
-    write_summary(staging.summary, results, grade_ids, sandbox_sentence(results))
+    source = sorted(set().union(*(part.sources() for part in parts)))   # one: checked above
+    write_summary(staging.summary, results, grade_ids, sandbox_sentence(results),
+                  source=source[0] if source else "")
     write_rows(staging.gradebook, {k: r for k, (r, _) in merged.items()}, grade_ids)
 
 

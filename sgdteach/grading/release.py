@@ -7,7 +7,9 @@ the exercise is the same notebook with answers replaced by ``# YOUR CODE HERE`` 
 and locked cells made read-only and nbgrader cells undeletable (as nbgrader's ``LockCells``), and
 the notebook stamped with a digest of each test and locked cell as released
 (:func:`~sgdteach.grading.markup.stamp`): the grader tells what a learner changed from what the
-instructor changed since.
+instructor changed since. Every test cell needs a title for the feedback
+(:func:`~sgdteach.grading.markup.titles`: a Markdown heading above it, or its metadata
+``sgdteach.title``); a solution with an untitled test cell is refused.
 Notebooks are written atomically, byte-for-byte reproducible; an exercise whose solution is gone is
 deleted (a notebook the release did not write is left alone). ``--check`` writes nothing and
 exits 1 when ``EXERCISES`` is stale.
@@ -40,6 +42,7 @@ from .markup import (
     END_SOLUTION,
     STAMP,
     MarkupError,
+    check_titles,
     grade_id,
     learner_source,
     role,
@@ -64,6 +67,7 @@ def make_exercise(solution, name: str = "notebook"):
 
     validate(solution, name)
     plans = plan(solution, name)   # every test cell as the grader will read it, or refused here
+    check_titles(solution, name)   # the feedback names each question by its title
     released = Trusted(solution).released(plans)   # own cells: the visible expected values
     nb = copy.deepcopy(solution)
     for key in VOLATILE_NOTEBOOK_KEYS:

@@ -1,3 +1,3 @@
 """What the grader process writes, and only it: :mod:`.gradebook` (the CSV and its paths),
-:mod:`.feedback` (per-submission Markdown and JSON), :mod:`.summary` (the class overview and its
-chart), :mod:`.progress` (one line per submission)."""
+:mod:`.feedback` (per-submission Markdown and HTML, for the learner), :mod:`.summary` (the class
+overview and its chart), :mod:`.progress` (one line per submission)."""

@@ -8,6 +8,8 @@ writer of that sink:
 * :func:`markdown` — inline Markdown that is also safe as HTML: no new line, heading, list,
   table cell, emphasis, link or tag can start inside it (a forged second "Score" line is
   impossible);
+* :func:`html` — HTML text (inline, or a ``<pre>`` block with ``block=True``): ``<``, ``>``,
+  ``&`` and quotes as entities, control characters as :func:`terminal` shows them;
 * :func:`mathtext` — matplotlib text: every ``$`` escaped, so no mathtext is parsed;
 * :func:`terminal` — a line on the terminal: control characters (ANSI escapes, carriage returns,
   bidirectional overrides) shown as Python escapes.
@@ -16,12 +18,15 @@ writer of that sink:
 ("'=HYPERLINK(1)", '-2.5', "'x")
 >>> markdown("a\n**Score: 3 / 3**")
 'a ↵ \\*\\*Score: 3 / 3\\*\\*'
+>>> html('<script>"x"</script>')
+'&lt;script&gt;&quot;x&quot;&lt;/script&gt;'
 >>> mathtext(r"$\sqrt{x$"), terminal("\x1b[2Jok")
 ('\\$\\sqrt{x\\$', '\\x1b[2Jok')
 """
 
 from __future__ import annotations
 
+import html as _html
 import re
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r", "\n", "'")   # "'" and LF too: csv_value is exact
@@ -44,11 +49,30 @@ def csv_value(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA) else cell
 
 
+def _one_line(text: str) -> str:
+    """``text`` on one line: each line break shown as ``↵``, other controls as escapes."""
+    return terminal(re.sub(r"\r\n|\r|\n", " ↵ ", str(text)))
+
+
 def markdown(text: str) -> str:
     """``text`` as inline Markdown (and HTML): line breaks shown as ``↵``, every character with a
     meaning backslash-escaped (``<``, ``>``, ``&`` included, so no tag opens)."""
-    text = _INLINE.sub(r"\\\1", terminal(re.sub(r"\r\n|\r|\n", " ↵ ", str(text))))
+    text = _INLINE.sub(r"\\\1", _one_line(text))
     return _LEADING.sub(r"\1\\\2", text)
+
+
+def lines(text: str) -> str:
+    """``text`` with its line breaks kept and every other control character shown as
+    :func:`terminal` shows it (tabs expanded): the body of a fenced or ``<pre>`` block."""
+    return "\n".join(terminal(line.expandtabs(4)) for line in re.split(r"\r\n|\r|\n", str(text)))
+
+
+def html(text: str, block: bool = False) -> str:
+    """``text`` as HTML text: inline (line breaks shown as ``↵``, as :func:`markdown` does) or,
+    with ``block``, the body of a ``<pre>`` (:func:`lines`); ``<``, ``>``, ``&``, ``"`` and
+    ``'`` as entities, so no tag or attribute opens."""
+    text = lines(text) if block else _one_line(text)
+    return _html.escape(text, quote=True)
 
 
 def mathtext(text: str) -> str:

@@ -6,8 +6,9 @@ order), then the extra columns ``EXTRA`` (``flags``: answer cells that use the l
 implementation of what was asked, ``;``-separated; ``sandbox``: the ``--sandbox`` mode its
 kernel ran in). Beside it, for ``--out results/gradebook.csv``:
 
-* ``results/gradebook_feedback/<name>.md`` — feedback for each submission, and ``<name>.json``
-  the full result it was written from;
+* ``results/gradebook_feedback/<name>.md`` and ``<name>.html`` — the feedback sent to each
+  submission's learner (:mod:`~sgdteach.grading.report.feedback`), and ``<name>.json`` the full
+  result it was written from (the instructor's: sandbox report, worker log);
 * ``results/gradebook_feedback/.manifest.json`` — the SHA-256 of each graded submission and of
   the source, so a re-run skips what is already graded and unchanged;
 * ``results/gradebook_summary.{md,csv,png}`` — the class summary.

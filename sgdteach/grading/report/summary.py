@@ -60,9 +60,11 @@ def distribution(scores: np.ndarray) -> str:
 
 
 def markdown(table: dict[str, list[tuple]], n: int, chart: str | None, sandbox: str = "",
-             scores: str = "") -> str:
+             scores: str = "", source: str = "") -> str:
     lines = ["# Class summary", "", f"{n} submissions. For each question, the share of "
              "submissions with each outcome (named mistakes come from the checks)."]
+    if source:
+        lines += ["", f"Graded against the source notebook with SHA-256 {md(source)}."]
     if scores:
         lines += ["", scores]
     if sandbox:
@@ -154,9 +156,11 @@ def sandbox_sentence(results: list[Result], *modes: str) -> str:
 
 
 def write_summary(base: Path, results: list[Result], grade_ids: list[str],
-                  sandbox: str = "") -> None:
+                  sandbox: str = "", source: str = "") -> None:
     """Write ``<base>.md``, ``<base>.csv`` and ``<base>.png``; ``sandbox`` says how the kernels
-    were confined (the modes of the results are counted after it)."""
+    were confined (the modes of the results are counted after it), ``source`` the SHA-256 of the
+    source notebook they were graded against (the instructor's provenance, never in a
+    learner's feedback)."""
     sandbox = " ".join(t for t in (sandbox, f"Submissions per mode: {sandboxes(results)}.") if t)
     table = tally(results, grade_ids)
     buffer = io.StringIO()
@@ -168,4 +172,4 @@ def write_summary(base: Path, results: list[Result], grade_ids: list[str],
     png, scores = base.with_suffix(".png"), percents(results)
     write_atomic(png, chart_png(table, scores))
     write_atomic(base.with_suffix(".md"), markdown(table, len(results), png.name, sandbox,
-                                                   distribution(scores)))
+                                                   distribution(scores), source))
