@@ -55,3 +55,53 @@ def test_validation_messages():
         tune_batch_sizes(X, y, np.zeros(2), [1], [0.1, 0.01, 0.2], epochs=1)
     with pytest.raises(ValidationError, match="'batch_sizes' must be at most m = 40"):
         tune_batch_sizes(X, y, np.zeros(2), [41], [0.01, 0.1, 1.0], epochs=1)
+
+
+def test_coarse_to_fine_is_two_grid_searches_of_minimize_runs_scored_on_other_seeds():
+    """Independent check: the two passes redone with minimize-based tune_batch_sizes on the same
+    grids, and the score as final_excess on the scoring seeds."""
+    from sgdteach.course.batch_tuning import coarse_to_fine
+
+    X, y = _problem()
+    coarse = 0.007 * 2.0 ** np.arange(6)          # here the fine best is off the coarse best
+    got = coarse_to_fine(X, y, np.zeros(2), coarse, batch_size=4, epochs=3, pick_seeds=(0, 1),
+                         score_seeds=(2, 3, 4), fine_points=5)
+    first = tune_batch_sizes(X, y, np.zeros(2), [4], coarse, epochs=3, seeds=(0, 1))[4]
+    fine = first.lr * 2.0 ** np.linspace(-1, 1, 5)
+    second = tune_batch_sizes(X, y, np.zeros(2), [4], fine, epochs=3, seeds=(0, 1))[4]
+    assert (got.coarse_index, got.fine_index) == (first.grid_index, second.grid_index) == (4, 1)
+    assert got.coarse_lr == pytest.approx(first.lr) and got.lr == pytest.approx(second.lr)
+    for lr, score in ((second.lr, got.score), (first.lr, got.coarse_score)):
+        assert score == pytest.approx(final_excess(X, y, np.zeros(2), lr=lr, batch_size=4,
+                                                   epochs=3, seeds=(2, 3, 4)), rel=1e-9)
+
+
+def test_coarse_to_fine_rejects_a_grid_that_is_not_geometric():
+    from sgdteach.course.batch_tuning import coarse_to_fine
+
+    X, y = _problem()
+    with pytest.raises(ValidationError, match="geometric progression"):
+        coarse_to_fine(X, y, np.zeros(2), [0.01, 0.02, 0.05], batch_size=4, epochs=2,
+                       pick_seeds=[0], score_seeds=[1])
+
+
+def test_notebook_03_other_seed_blocks_stay_in_the_ranges_it_quotes():
+    """Notebook 03 repeats its tuned comparison on five other blocks of seeds (rates picked on
+    seeds 13k..13k+2, scored on the next 10, k = 1..5) and quotes the ranges of three ratios."""
+    from sgdteach.course.batch_tuning import coarse_to_fine
+    from sgdteach.course.widgets.methods import START, course_problem
+
+    X, y, _, _ = course_problem()
+    coarse = 0.01 * 2.0 ** np.arange(-3, 5.5, 0.5)
+    better, worse, pair = [], [], []
+    for k in range(1, 6):
+        s = 13 * k
+        score = {b: coarse_to_fine(X, y, START, coarse, batch_size=b, epochs=20,
+                                   pick_seeds=range(s, s + 3),
+                                   score_seeds=range(s + 3, s + 13)).score
+                 for b in (len(y), 1, 10)}
+        gd, low, high = score[len(y)], min(score[1], score[10]), max(score[1], score[10])
+        better.append(gd / low), worse.append(gd / high), pair.append(high / low)
+    assert 1.15 < min(better) and max(better) < 1.75      # "1.2-1.7 times above the better"
+    assert 1.0 < min(worse) and max(worse) < 1.65         # "1.0-1.6 times above the worse"
+    assert max(pair) < 1.3                                # "within a factor 1.3 of each other"

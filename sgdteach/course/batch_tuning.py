@@ -32,6 +32,7 @@ from ..descent import minimize
 from ..history import DivergenceError
 from ..losses import least_squares_solution, mse
 from ..sampling import SAMPLINGS
+from .parallel_runs import grid_excess
 
 
 class Tuned(NamedTuple):
@@ -126,3 +127,88 @@ def tune_batch_sizes(X: Array, y: Array, theta0: Array, batch_sizes: Sequence[in
         i = int(np.argmin(excess))
         out[b] = Tuned(float(lrs[i]), i, excess)
     return out
+
+
+class CoarseToFine(NamedTuple):
+    """One batch size tuned in two passes and scored on other seeds (:func:`coarse_to_fine`).
+
+    ``coarse_lr`` and ``lr``: the best rate of the coarse and of the fine grid; ``coarse_index``
+    and ``fine_index``: their positions (a search brackets its best rate when neither is at an
+    end); ``score`` and ``coarse_score``: the mean final excess over the scoring seeds at ``lr``
+    and at ``coarse_lr``."""
+
+    coarse_lr: float
+    lr: float
+    coarse_index: int
+    fine_index: int
+    score: float
+    coarse_score: float
+
+
+def coarse_to_fine(X: Array, y: Array, theta0: Array, coarse: Sequence[float], *,
+                   batch_size: int, epochs: int, pick_seeds: Sequence[int],
+                   score_seeds: Sequence[int], fine_points: int = 17) -> CoarseToFine:
+    r"""Tune one batch size's rate in two passes on ``pick_seeds``, then score it on
+    ``score_seeds``.
+
+    The coarse pass takes :math:`\alpha_c = \arg\min_{\alpha\in G}\bar E_P(\alpha)`, with
+    :math:`\bar E_P(\alpha)` the mean final excess :math:`J(\theta_T) - J^*` over the picking
+    seeds (``grid_excess``, reshuffled); the fine pass takes the argmin over
+    :math:`\alpha_c\,r^{k}`, :math:`k` from :math:`-1` to :math:`1` in ``fine_points`` equal
+    steps, with :math:`r` the coarse grid's ratio (one coarse step either side of
+    :math:`\alpha_c`). Both picks are then scored by :math:`\bar E_S`, the mean over the scoring
+    seeds, so that a rate that was merely lucky on the seeds it was picked with does not flatter
+    its method. Batch GD (``batch_size`` :math:`= m`) has no randomness: one run per rate.
+
+    Parameters
+    ----------
+    X : array of shape (m, d)
+    y : array of shape (m,)
+    theta0 : array of shape (d,)
+    coarse : sequence of float
+        At least 3 rates in geometric progression, increasing.
+    batch_size, epochs : int
+    pick_seeds, score_seeds : sequence of int
+        Non-empty; the scoring seeds should differ from the picking ones.
+    fine_points : int
+        Odd, at least 3.
+
+    Returns
+    -------
+    CoarseToFine
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]]); y = np.array([0.0, 1.0, 3.0])
+    >>> t = coarse_to_fine(X, y, np.zeros(2), [0.05, 0.1, 0.2, 0.4, 0.8], batch_size=3,
+    ...                    epochs=5, pick_seeds=[0], score_seeds=[1])
+    >>> 0 < t.coarse_index < 4 and t.score <= t.coarse_score
+    True
+    """
+    func = "coarse_to_fine"
+    X, y = check_data(func, X, y)
+    theta0 = check_vector(func, "theta0", theta0, X.shape[1], length_name="one per column of X")
+    lrs = check_vector(func, "coarse", coarse)
+    ratios = lrs[1:] / lrs[:-1] if len(lrs) > 1 else lrs
+    if len(lrs) < 3 or (lrs <= 0).any() or not np.allclose(ratios, ratios[0]) or ratios[0] <= 1:
+        fail(func, "coarse", "at least 3 increasing positive rates in geometric progression", lrs,
+             "Pass e.g. 0.01 * 2.0 ** np.arange(-3, 5.5, 0.5).")
+    batch_size = check_number(func, "batch_size", batch_size, COUNT)
+    epochs = check_number(func, "epochs", epochs, COUNT)
+    fine_points = check_number(func, "fine_points", fine_points, COUNT)
+    if fine_points < 3 or fine_points % 2 == 0:
+        fail(func, "fine_points", "an odd number of at least 3", fine_points, "Pass e.g. 17.")
+    for arg, seeds in (("pick_seeds", pick_seeds), ("score_seeds", score_seeds)):
+        if len(seeds) < 1:
+            fail(func, arg, "at least one seed", seeds, "Pass e.g. range(3).")
+    deterministic = batch_size >= len(y)
+    pick = list(pick_seeds)[:1] if deterministic else list(pick_seeds)
+    score = list(score_seeds)[:1] if deterministic else list(score_seeds)
+    c = grid_excess(X, y, theta0, lrs.tolist(), seeds=pick, batch_size=batch_size, epochs=epochs)
+    i = int(np.argmin(c))
+    fine = lrs[i] * ratios[0] ** np.linspace(-1.0, 1.0, fine_points)
+    f = grid_excess(X, y, theta0, fine.tolist(), seeds=pick, batch_size=batch_size, epochs=epochs)
+    k = int(np.argmin(f))
+    scored = grid_excess(X, y, theta0, [float(fine[k]), float(lrs[i])], seeds=score,
+                         batch_size=batch_size, epochs=epochs)
+    return CoarseToFine(float(lrs[i]), float(fine[k]), i, k, float(scored[0]), float(scored[1]))
