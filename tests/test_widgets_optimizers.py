@@ -68,3 +68,20 @@ def test_bad_values_raise_the_template_message():
         draw_optimizers(steps=5000)
     with pytest.raises(TypeError):
         optimizers_widget(learning_rate=0.1)
+
+
+def test_six_paths_are_told_apart_and_the_legend_covers_none():
+    # newcomer report: paths hidden under each other, legend over the paths. Each rule needs its
+    # own (line style, marker) pair, its end point drawn on top, and the legend outside the axes.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig, _ = draw_optimizers("quadratic", 0.03, 100)
+    ax = fig.axes[0]
+    paths, ends = ax.lines[:6], ax.lines[6:12]
+    assert len({(str(p.get_linestyle()), p.get_marker()) for p in paths}) == 6
+    for path, end in zip(paths, ends, strict=True):
+        x, y = path.get_data()
+        assert (end.get_xdata()[0], end.get_ydata()[0]) == (x[-1], y[-1])
+        assert end.get_marker() == path.get_marker() and end.get_zorder() > path.get_zorder()
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    assert ax.get_legend().get_window_extent(renderer).x0 >= ax.get_window_extent(renderer).x1

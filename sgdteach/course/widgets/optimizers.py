@@ -3,10 +3,9 @@ r"""Notebook 08's widget: six update rules on one contour plot of a 2-D test fun
 :func:`draw_optimizers` runs plain gradient descent ("sgd" with the exact gradient), momentum,
 Nesterov, AdaGrad, RMSProp and Adam from the same start with the same learning rate :math:`\alpha`
 for the same number of steps (:func:`sgdteach.course.experiments.optimizer_paths`) and draws their
-paths
-on the contours of the chosen function: the ill-conditioned quadratic
-:math:`\tfrac12(w_1^2 + 25 w_2^2)` or Rosenbrock's banana. The text gives each rule's final
-distance to the minimiser, or the step at which it diverged. :func:`optimizers_widget` wires a
+paths on the contours of the chosen function: the ill-conditioned quadratic
+:math:`\tfrac12(\theta_1^2 + 25 \theta_2^2)` or Rosenbrock's banana. The text gives each rule's
+final distance to the minimiser, or the step at which it diverged. :func:`optimizers_widget` wires a
 function menu and sliders for :math:`\alpha` (log scale) and the number of steps to it.
 
 No maths here: the update rules are :mod:`sgdteach.optimizers`'. For speed the widget keeps one
@@ -17,6 +16,8 @@ paths' data.
 from __future__ import annotations
 
 from typing import Any
+
+import numpy as np
 
 from ..._validation import POSITIVE, Interval, check_choice, check_number
 from ...functions import TestFunction, quadratic, rosenbrock
@@ -35,6 +36,28 @@ CONTROL_NAMES = {   # the controls' accessible names (what a screen reader annou
 }
 # Each rule's own label; plain SGD with the exact gradient is gradient descent.
 LABELS = {**{name: OPTIMIZERS[name]().label for name in METHODS}, "sgd": "GD (plain)"}
+
+
+# Six paths that often overlap: each rule has its own colour, line style *and* marker, and the
+# markers of different rules are offset along the path, so a path hidden under another still
+# shows its markers.
+MARKERS = ("o", "s", "^", "v", "D", "X")
+LINESTYLES = ("-", "--", "-.", ":", (0, (6, 2, 1, 2, 1, 2)), (0, (8, 3)))
+
+
+def path_style(i: int, *, markers: int = 10) -> dict[str, Any]:
+    """Line keywords of the ``i``-th update rule's path: colour (Okabe–Ito), line style and a
+    marker about ``markers`` times along the path, offset per rule.
+
+    >>> sorted(path_style(3))
+    ['color', 'linestyle', 'linewidth', 'marker', 'markersize', 'markevery']
+    """
+    from ..._style import OKABE_ITO
+
+    every = 1.0 / markers
+    return {"color": OKABE_ITO[i % len(OKABE_ITO)], "linestyle": LINESTYLES[i % len(LINESTYLES)],
+            "linewidth": 1.6, "marker": MARKERS[i % len(MARKERS)], "markersize": 6,
+            "markevery": ((i % len(MARKERS)) * every / len(MARKERS), every)}
 
 
 def function_by_name(function: str, func: str = "function_by_name") -> TestFunction:
@@ -63,28 +86,38 @@ class OptimizersFigure:
 
         from ..._style import BACKGROUND
 
-        self.fig = Figure(figsize=(7.2, 5.0), facecolor=BACKGROUND)
+        self.fig = Figure(figsize=(9.0, 5.4), facecolor=BACKGROUND)
         self.ax = self.fig.subplots()
-        self.fig.subplots_adjust(left=0.1, right=0.97, bottom=0.11, top=0.92)
+        # the legend sits right of the axes, so it covers no path
+        self.fig.subplots_adjust(left=0.08, right=0.75, bottom=0.11, top=0.92)
         self.function: str | None = None
         self.lines: list = []
+        self.ends: list = []
 
     def _setup(self, function: str) -> None:
         """Contours, minimiser, start and one empty line per rule, for ``function``."""
-        from ..plotting import plot_contours, style
+        from ..plotting import plot_contours
 
         fn = function_by_name(function)
         ax = self.ax
         ax.clear()
         plot_contours(fn.value, fn.window, ax=ax, levels=20, resolution=100)
-        self.lines = [ax.plot([], [], linewidth=1.4, label=LABELS[name], **style(i))[0]
+        self.lines = [ax.plot([], [], label=LABELS[name], **path_style(i))[0]
                       for i, name in enumerate(METHODS)]
+        # each rule's end point, a larger marker edged in black, on top of every path
+        self.ends = [ax.plot([], [], linestyle="none", marker=line.get_marker(), markersize=10,
+                             color=line.get_color(), markeredgecolor="black", zorder=4)[0]
+                     for line in self.lines]
         ax.plot(fn.minimizers[:, 0], fn.minimizers[:, 1], "*", color="black", markersize=13,
                 label="minimum", zorder=3)
         ax.plot(*fn.start, "o", color="black", markersize=5, label="start", zorder=3)
-        ax.set_xlabel("θ₁")   # plain text: mathtext labels cost time on every redraw
-        ax.set_ylabel("θ₂")
-        self.legend = ax.legend(loc="lower right", fontsize="small", framealpha=0.9)
+        ax.plot([], [], "o", color="white", markeredgecolor="black", markersize=10,
+                label="end point")
+        ax.set_xlabel("θ₁", fontsize="large")   # plain text: mathtext costs time on every redraw
+        ax.set_ylabel("θ₂", fontsize="large")
+        ax.tick_params(labelsize="medium")
+        self.legend = ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="medium",
+                                borderaxespad=0.0, framealpha=1.0)
         self.function = function
 
     def draw(self, function: str = DEFAULTS["function"], lr: float = DEFAULTS["lr"],
@@ -99,11 +132,14 @@ class OptimizersFigure:
         fn = function_by_name(function, func)
         runs = optimizer_paths(fn, lr, steps, methods=METHODS)
         texts = self.legend.texts[:len(self.lines)]   # the legend lists the rules first
-        for line, (name, run), text in zip(self.lines, runs.items(), texts, strict=True):
+        for line, end, (name, run), text in zip(self.lines, self.ends, runs.items(), texts,
+                                                strict=True):
             line.set_data(run.path[:, 0], run.path[:, 1])
+            last = run.path[np.isfinite(run.path).all(axis=1)][-1:]    # none if all diverged
+            end.set_data(last[:, 0], last[:, 1])
             text.set_text(LABELS[name] + (" (diverged)" if run.diverged_at else ""))
         self.ax.set_title(f"{fn.name}: same start, α = {lr:.3g}, {steps} steps",
-                          fontsize="medium")
+                          fontsize="large")
         return self.fig, summary(runs, lr, steps)
 
 
@@ -113,8 +149,9 @@ def draw_optimizers(function: str = DEFAULTS["function"], lr: float = DEFAULTS["
 
     Each rule starts at ``fn.start`` (dot) and takes ``steps`` steps with the exact gradient and
     the same learning rate ``lr`` (:math:`\alpha`) and its default hyper-parameters
-    (:math:`\beta = 0.9`; RMSProp :math:`\rho = 0.9`; Adam :math:`\beta_1 = 0.9, \beta_2 = 0.999`).
-    ``function`` is ``"quadratic"`` (:math:`\tfrac12(w_1^2 + 25 w_2^2)`) or ``"rosenbrock"``.
+    (:math:`\beta = 0.9`; RMSProp :math:`\gamma = 0.9`; Adam :math:`\beta_1 = 0.9`,
+    :math:`\beta_2 = 0.999`). ``function`` is ``"quadratic"``
+    (:math:`\tfrac12(\theta_1^2 + 25 \theta_2^2)`) or ``"rosenbrock"``.
     Returns ``(figure, text)`` (a new figure each call); ``text`` has each rule's final distance
     to the minimiser (star) or the step at which it diverged.
     """
