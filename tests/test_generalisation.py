@@ -27,8 +27,10 @@ def test_grid_losses_are_the_mean_over_seeds_of_separate_runs():
     for k, lr in enumerate([0.05, 0.5]):
         runs = [minimize(held.X_fit, held.y_fit, loss="logistic", lr=lr, batch_size=4, epochs=1,
                          sampling="shuffle", seed=s).theta for s in (0, 1)]
-        val = np.mean([losses.logistic.value(t, held.X_val, held.y_val) for t in runs])
+        by_seed = [losses.logistic.value(t, held.X_val, held.y_val) for t in runs]
+        val = np.mean(by_seed)
         test = np.mean([losses.logistic.value(t, held.X_test, held.y_test) for t in runs])
+        np.testing.assert_allclose(scores.val_by_seed[:, k], by_seed, rtol=1e-12)
         assert scores.val[k] == pytest.approx(val, rel=1e-12)
         assert scores.test[k] == pytest.approx(test, rel=1e-12)
 

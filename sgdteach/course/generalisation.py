@@ -59,10 +59,12 @@ def three_way_split(X: Array, y: Array, *, val: float = 0.2, test: float = 0.2,
 
 class GridLosses(NamedTuple):
     """Mean losses over seeds, one per grid value: ``val`` on the validation rows (for choosing),
-    ``test`` on the test rows (for the chosen value only, once)."""
+    ``test`` on the test rows (for the chosen value only, once); ``val_by_seed`` (shape
+    ``(len(seeds), len(grid))``) the validation loss of each seed's run, whose mean is ``val``."""
 
     val: Array
     test: Array
+    val_by_seed: Array
 
 
 def grid_losses(held: HeldOut, grid: Sequence[float], *, batch_size: int, epochs: int,
@@ -92,9 +94,10 @@ def grid_losses(held: HeldOut, grid: Sequence[float], *, batch_size: int, epochs
                 theta = np.full(held.X_fit.shape[1], np.nan)
             v.append(the_loss.value(theta, held.X_val, held.y_val))
             t.append(the_loss.value(theta, held.X_test, held.y_test))
-        val.append(np.mean(v))
+        val.append(v)
         test.append(np.mean(t))
-    return GridLosses(np.array(val), np.array(test))
+    by_seed = np.array(val).T
+    return GridLosses(by_seed.mean(axis=0), np.array(test), by_seed)
 
 
 class RangeTest(NamedTuple):
