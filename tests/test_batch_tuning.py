@@ -105,3 +105,17 @@ def test_notebook_03_other_seed_blocks_stay_in_the_ranges_it_quotes():
     assert 1.15 < min(better) and max(better) < 1.75      # "1.2-1.7 times above the better"
     assert 1.0 < min(worse) and max(worse) < 1.65         # "1.0-1.6 times above the worse"
     assert max(pair) < 1.3                                # "within a factor 1.3 of each other"
+
+
+def test_seed_blocks_tunes_on_each_block_and_scores_on_the_seeds_after_it():
+    """Independent check: each entry redone with coarse_to_fine on explicitly listed seeds."""
+    from sgdteach.course.batch_tuning import coarse_to_fine, seed_blocks
+
+    X, y = _problem()
+    coarse = 0.007 * 2.0 ** np.arange(6)
+    got = seed_blocks(X, y, np.zeros(2), coarse, [4, 1], epochs=2, starts=[5, 20], n_pick=2,
+                      n_score=3)
+    want = [[coarse_to_fine(X, y, np.zeros(2), coarse, batch_size=b, epochs=2, pick_seeds=p,
+                            score_seeds=s).score for b in (4, 1)]
+            for p, s in (([5, 6], [7, 8, 9]), ([20, 21], [22, 23, 24]))]
+    np.testing.assert_allclose(got, want, rtol=1e-12)

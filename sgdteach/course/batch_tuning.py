@@ -212,3 +212,44 @@ def coarse_to_fine(X: Array, y: Array, theta0: Array, coarse: Sequence[float], *
     scored = grid_excess(X, y, theta0, [float(fine[k]), float(lrs[i])], seeds=score,
                          batch_size=batch_size, epochs=epochs)
     return CoarseToFine(float(lrs[i]), float(fine[k]), i, k, float(scored[0]), float(scored[1]))
+
+
+def seed_blocks(X: Array, y: Array, theta0: Array, coarse: Sequence[float],
+                batch_sizes: Sequence[int], *, epochs: int, starts: Sequence[int],
+                n_pick: int = 3, n_score: int = 10) -> Array:
+    r"""Repeat :func:`coarse_to_fine` on blocks of seeds: the scores of every batch size.
+
+    For each start :math:`s`, every batch size is tuned on seeds :math:`s, \dots, s + n_p - 1`
+    and scored on the next :math:`n_s` seeds, so that the comparison can be repeated on seeds
+    that did not choose the rates.
+
+    Parameters
+    ----------
+    X : array of shape (m, d)
+    y : array of shape (m,)
+    theta0 : array of shape (d,)
+    coarse : sequence of float
+        The coarse grid (see :func:`coarse_to_fine`).
+    batch_sizes : sequence of int
+    epochs : int
+    starts : sequence of int
+        The first seed of each block.
+    n_pick, n_score : int
+        Seeds per block that pick the rate, and that score it.
+
+    Returns
+    -------
+    array of shape (len(starts), len(batch_sizes))
+        ``CoarseToFine.score`` of each batch size on each block.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]]); y = np.array([0.0, 1.0, 3.0])
+    >>> seed_blocks(X, y, np.zeros(2), [0.05, 0.1, 0.2, 0.4, 0.8], [1, 3], epochs=5,
+    ...             starts=[0, 4], n_pick=1, n_score=2).shape
+    (2, 2)
+    """
+    return np.array([[coarse_to_fine(X, y, theta0, coarse, batch_size=b, epochs=epochs,
+                                     pick_seeds=range(s, s + n_pick),
+                                     score_seeds=range(s + n_pick, s + n_pick + n_score)).score
+                      for b in batch_sizes] for s in starts])
