@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from source_copy import committed_copy
 
 from sgdteach.grading.markup import role
 from sgdteach.tools import install_cell
@@ -238,8 +239,9 @@ def test_the_cell_installs_and_imports_when_pip_can(tmp_path, monkeypatch):
     """The other way: pip finds the release (a wheel of this checkout in a local folder, no
     index), the cell prints nothing and the notebook goes on with sgdteach imported."""
     wheels = tmp_path / "wheels"
+    source = committed_copy(tmp_path / "source")       # builds write into their tree
     build = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(wheels),
-                            str(ROOT)], capture_output=True, text=True)   # as tests/test_wheel
+                            str(source)], capture_output=True, text=True)   # as tests/test_wheel
     assert build.returncode == 0, build.stderr
     env = UNREACHABLE | {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels)}
     nb = new_notebook(cells=[new_code_cell(install_cell.cell_source()),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from packaging.specifiers import SpecifierSet
+from source_copy import committed_copy
 
 try:
     import tomllib
@@ -117,13 +118,7 @@ def test_makefile_targets_exist():
 def test_binders_post_build_removes_the_solutions(tmp_path):
     """postBuild run in a copy of the repository's committed files, with ``python`` and
     ``jupyter`` stubbed: the image learners open holds the exercises and no solutions."""
-    files = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z"], check=True,
-                           capture_output=True, text=True).stdout.split("\0")
-    repo = tmp_path / "repo"
-    for name in filter(None, files):
-        if (ROOT / name).is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, repo / name)
+    repo = committed_copy(tmp_path / "repo")
     assert (repo / "solutions").is_dir()
     stubs = tmp_path / "bin"
     stubs.mkdir()

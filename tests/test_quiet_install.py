@@ -15,6 +15,7 @@ import venv
 from pathlib import Path
 
 import pytest
+from source_copy import committed_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -34,8 +35,12 @@ def _makefile_environment(tmp_path: Path) -> dict[str, str]:
 
 def _install(target: Path, extra_env: dict[str, str]) -> str:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"} | extra_env
+    source = target.parent / "source"          # a copy: an install writes egg-info into its tree
+    if not source.exists():
+        committed_copy(source)
     run = subprocess.run([sys.executable, "-m", "pip", "--python", str(target / "bin" / "python"),
-                          "install", "--quiet", "--no-deps", "--force-reinstall", "-e", str(ROOT)],
+                          "install", "--quiet", "--no-deps", "--force-reinstall", "-e",
+                          str(source)],
                          capture_output=True, text=True, env=env, timeout=600)
     if run.returncode != 0:
         pytest.skip(f"pip cannot build here (no index for setuptools?): {run.stderr[-300:]}")
