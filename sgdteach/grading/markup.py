@@ -113,6 +113,17 @@ def strip_hidden_tests(source: str) -> str:
     return _replace_regions(source, BEGIN_HIDDEN, END_HIDDEN, lambda indent: [])[0]
 
 
+def hidden_lines(source: str) -> set[int]:
+    """The 1-based numbers of the lines inside hidden-test regions (delimiters excluded)."""
+    hidden, inside = set(), False
+    for number, line in enumerate(source.splitlines(), start=1):
+        if BEGIN_HIDDEN in line or END_HIDDEN in line:
+            inside = BEGIN_HIDDEN in line
+        elif inside:
+            hidden.add(number)
+    return hidden
+
+
 def learner_source(cell: Any) -> str:
     """What a cell of the source looks like in the released exercise."""
     source = cell.get("source", "")

@@ -27,7 +27,7 @@ from typing import Any, cast
 from ...checking._core import CheckError, RecordError, parse_mistake
 from ...checking.registry import CHECKS
 from ..contract import Result
-from ..markup import BEGIN_HIDDEN, END_HIDDEN, MarkupError, grade_id, role
+from ..markup import MarkupError, grade_id, hidden_lines, role
 from ..outcomes import (
     NOT_ATTEMPTED,
     NOT_RUN,
@@ -94,12 +94,7 @@ def plan_cell(source: str, gid: str, where: str = "source") -> Plan:
     if own.is_own(tree, CHECKS):
         return own.plan_own(tree, source, gid, refuse, CHECKS)
     calls: list[ProbeCall] = []
-    hidden, inside = set(), False
-    for number, line in enumerate(source.splitlines(), start=1):
-        if BEGIN_HIDDEN in line or END_HIDDEN in line:
-            inside = BEGIN_HIDDEN in line
-        elif inside:
-            hidden.add(number)
+    hidden = hidden_lines(source)
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and node.module in CHECK_MODULES and not node.level:
             bad = [a.name for a in node.names if a.name not in CHECKS or a.asname]

@@ -33,7 +33,7 @@ import numpy as np
 from ...checking import own
 from ...checking._core import RecordError, parse_mistake, show
 from ...checking._record import decode_observation, observe, transport
-from ..markup import BEGIN_HIDDEN, END_HIDDEN
+from ..markup import hidden_lines
 from ..outcomes import NOT_ATTEMPTED, PASSED, WRONG, raised
 from .probes import FORMAT, MIME, _Sink
 
@@ -97,12 +97,7 @@ def plan_own(tree: ast.Module, source: str, gid: str, refuse: Any,
     if not any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == own.NAME
                for n in ast.walk(tree)):
         return AssertPlan(source)      # a plain assert cell (is_own), run as written
-    hidden, inside = set(), False
-    for number, line in enumerate(source.splitlines(), start=1):
-        if BEGIN_HIDDEN in line or END_HIDDEN in line:
-            inside = BEGIN_HIDDEN in line
-        elif inside:
-            hidden.add(number)
+    hidden = hidden_lines(source)
     calls: list[OwnCall] = []
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and node.module == "sgdteach.checking" and \
